@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The pipeline, edge to edge: a corpus is read (CorpusIngest), sharded into PostgreSQL
+// (TaskStore, Coordinator), rewritten by an LLM (LLMClient), by workers (Workers), driven
+// from one executable (treeinstruct). TreeInstructCore is the pure middle: records, trees,
+// prompts and validation, with no I/O at all.
+let package = Package(
+    name: "treeinstruct",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "treeinstruct", targets: ["TreeInstructCLI"]),
+        .library(name: "TreeInstructCore", targets: ["TreeInstructCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "TreeInstructCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "CorpusIngest",
+            dependencies: ["TreeInstructCore"]
+        ),
+        .executableTarget(
+            name: "TreeInstructCLI",
+            dependencies: [
+                "TreeInstructCore",
+                "CorpusIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
+        .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
