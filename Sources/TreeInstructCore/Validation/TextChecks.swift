@@ -39,7 +39,7 @@ enum TextChecks {
         if let opening = answerOpenings.first(where: { startsWithWord(lower, $0) && !startsWithWord(base, $0) }) {
             return "opens with \"\(opening)\""
         }
-        let lines = lower.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = text.lowercased().split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         if let label = answerLabels.first(where: { label in lines.contains { $0.hasPrefix(label) } && !base.contains(label) }) {
             return "has a line starting \"\(label)\""
         }
