@@ -28,6 +28,15 @@ public struct RewriteSettings: Sendable, Hashable, Codable {
         self.template = template
     }
 
+    /// Stored in runs.config as snake_case, for readable SQL (`config->'rewrite'->>'nodes_per_round'`).
+    enum CodingKeys: String, CodingKey {
+        case nodesToAdd = "nodes_per_round"
+        case minAddedWords = "min_added_words"
+        case maxWords = "max_words"
+        case maxDepth = "max_depth"
+        case template
+    }
+
     /// The fewest words a rewrite of `original` may have.
     public func minimumWords(forOriginal original: String) -> Int {
         TextNormalization.wordCount(original) + minAddedWords
