@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -24,6 +26,18 @@ let package = Package(
         .target(
             name: "CorpusIngest",
             dependencies: ["TreeInstructCore"]
+        ),
+        .target(
+            name: "TaskStore",
+            dependencies: [
+                "TreeInstructCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Coordinator",
+            dependencies: ["TreeInstructCore", "CorpusIngest", "TaskStore"]
         ),
         .executableTarget(
             name: "TreeInstructCLI",

@@ -1,0 +1,76 @@
+import CorpusIngest
+import Foundation
+import Logging
+import PostgresNIO
+import TaskStore
+import TreeInstructCore
+
+/// What one submit did, printed for the user and returned to scripts as JSON.
+public struct SubmissionSummary: Sendable, Hashable, Codable {
+    public var run: String
+    public var runID: Int64
+    public var recordsRead = 0
+    public var tasksCreated = 0
+    /// Records whose (instruction, input) the run already had, from this file or an earlier submit.
+    public var duplicates = 0
+    public var badRecords = 0
+    public var shardsCreated = 0
+    public var seconds = 0.0
+}
+
+/// Streams a corpus into a run: shards of `shardSize` records, each inserted in its own
+/// transaction (so workers start on the first shard while later ones are still read),
+/// de-duplicated by content hash, with every bad record stored in ingest_errors.
+///
+/// Re-submitting the same corpus changes nothing: every row is a duplicate, and a shard that
+/// would hold no new task is rolled back rather than left empty.
+public struct Submission: Sendable {
+    public var queue: TaskQueue
+    public var shardSize: Int
+
+    public init(queue: TaskQueue, shardSize: Int = 1000) {
+        self.queue = queue
+        self.shardSize = max(1, shardSize)
+    }
+
+    public func submit(_ file: CorpusFile, runName: String, config: RunConfig) async throws -> SubmissionSummary {
+        let started = ContinuousClock.now
+        let run = try await queue.createOrFindRun(name: runName, config: config)
+        var summary = SubmissionSummary(run: runName, runID: run.id)
+        var shard: [InstructionRecord] = []
+        var errors: [CorpusError] = []
+        shard.reserveCapacity(shardSize)
+        for item in file {
+            switch item {
+            case .record(let record):
+                summary.recordsRead += 1
+                shard.append(record)
+                if shard.count == shardSize {
+                    try await store(shard, of: file, run: run, into: &summary)
+                    shard.removeAll(keepingCapacity: true)
+                }
+            case .error(let error):
+                summary.badRecords += 1
+                errors.append(error)
+                if errors.count == 1000 {
+                    try await queue.recordIngestErrors(errors, runID: run.id)
+                    errors.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        try await store(shard, of: file, run: run, into: &summary)
+        try await queue.recordIngestErrors(errors, runID: run.id)
+        let elapsed = (ContinuousClock.now - started).components
+        summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        return summary
+    }
+
+    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord,
+                       into summary: inout SubmissionSummary) async throws {
+        guard !records.isEmpty else { return }
+        let inserted = try await queue.insertShard(records, sourceFile: file.path, run: run)
+        summary.tasksCreated += inserted
+        summary.duplicates += records.count - inserted
+        if inserted > 0 { summary.shardsCreated += 1 }
+    }
+}

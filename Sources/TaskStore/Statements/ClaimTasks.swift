@@ -1,0 +1,42 @@
+import Foundation
+import PostgresNIO
+
+extension TaskQueue {
+    /// Leases up to `limit` due pending tasks to `workerID` for `leaseSeconds`, oldest due first.
+    ///
+    /// FOR UPDATE SKIP LOCKED lets any number of workers claim at once without waiting on or
+    /// double-claiming each other's rows; each lease gets a fresh token from a sequence. The scan
+    /// reads a partial index of pending rows only, so finished rows cost nothing.
+    public func claimTasks(workerID: String, limit: Int, leaseSeconds: Double, runIDs: [Int64]? = nil) async throws -> [ClaimedTask] {
+        // With no filter the condition folds to true at planning (each query is planned with its
+        // actual parameters), so either way the matching partial index is used.
+        let runs = runIDs ?? []
+        let rows = try await client.query("""
+            WITH candidates AS (
+                SELECT id FROM \(unescaped: s).tasks
+                WHERE state = 'pending' AND run_after <= now()
+                  AND (cardinality(\(runs)::int8[]) = 0 OR run_id = ANY(\(runs)::int8[]))
+                ORDER BY run_after, id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE \(unescaped: s).tasks t
+            SET state = 'running', lease_owner = \(workerID),
+                lease_token = nextval('\(unescaped: s).lease_tokens'),
+                lease_expires_at = now() + make_interval(secs => \(leaseSeconds)),
+                claimed_at = now(), attempts = t.attempts + 1
+            FROM candidates c
+            WHERE t.id = c.id
+            RETURNING t.id, t.run_id, t.shard_id, t.stage::text, t.round, t.stages_left, t.instruction, t.input,
+                      t.source_line, t.attempts, t.max_attempts, t.lease_token, t.claimed_at
+            """, logger: logger)
+        var claimed: [ClaimedTask] = []
+        for try await row in rows.decode((Int64, Int64, Int64, String, Int, Int, String, String, Int, Int, Int, Int64, Date).self) {
+            claimed.append(ClaimedTask(
+                id: row.0, runID: row.1, shardID: row.2, stage: TaskStage(rawValue: row.3) ?? .rewrite, round: row.4,
+                stagesLeft: row.5, instruction: row.6, input: row.7, sourceLine: row.8, attempt: row.9,
+                maxAttempts: row.10, leaseToken: row.11, claimedAt: row.12))
+        }
+        return claimed.sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,51 @@
+import PostgresNIO
+
+/// Why an attempt did not succeed, as stored in attempts and grouped in failure_reasons.
+public struct AttemptFailure: Sendable, Hashable {
+    /// `rejected` for a validation rejection, `error` for an endpoint or network error.
+    public var outcome: String
+    /// A rejection code or an error class (`http_429`, `timeout`, ...).
+    public var code: String
+    public var detail: String
+    /// Whether another try may succeed (a 401 will not; a 503 or a bad sample may).
+    public var retryable: Bool
+
+    public init(outcome: String, code: String, detail: String, retryable: Bool) {
+        self.outcome = outcome
+        self.code = code
+        self.detail = detail
+        self.retryable = retryable
+    }
+}
+
+extension TaskQueue {
+    /// Records a failed attempt and, while attempts remain and the failure is retryable, puts
+    /// the task back to pending after `retryDelaySeconds`; otherwise fails it for good.
+    /// Only the lease holder can do this; a stale call changes nothing and returns `.stale`.
+    public func fail(_ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+                     report: CallReport) async throws -> LeaseOutcome {
+        let rows = try await client.query("""
+            WITH failed AS (
+                UPDATE \(unescaped: s).tasks
+                SET state = CASE WHEN \(failure.retryable) AND attempts < max_attempts THEN 'pending' ELSE 'failed' END::\(unescaped: s).task_state,
+                    run_after = now() + make_interval(secs => \(retryDelaySeconds)),
+                    finished_at = CASE WHEN \(failure.retryable) AND attempts < max_attempts THEN NULL ELSE now() END,
+                    lease_owner = NULL, lease_expires_at = NULL, last_error_code = \(failure.code)
+                WHERE id = \(task.id) AND state = 'running' AND lease_token = \(task.leaseToken)
+                RETURNING id, run_id, attempts, claimed_at
+            ), attempt AS (
+                INSERT INTO \(unescaped: s).attempts
+                    (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, code, detail, http_status,
+                     prompt_tokens, completion_tokens, latency_ms, model)
+                SELECT id, run_id, attempts, \(task.leaseToken), \(workerID), claimed_at, \(failure.outcome), \(failure.code),
+                       \(failure.detail), \(report.httpStatus), \(report.promptTokens), \(report.completionTokens),
+                       \(report.latencyMilliseconds), \(report.model)
+                FROM failed
+            )
+            SELECT count(*) FROM failed
+            """, logger: logger)
+        for try await count in rows.decode(Int.self) where count == 1 { return .recorded }
+        logger.warning("stale failure ignored", metadata: ["task": "\(task.id)", "lease_token": "\(task.leaseToken)"])
+        return .stale
+    }
+}
