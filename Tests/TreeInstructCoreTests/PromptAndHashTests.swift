@@ -78,3 +78,19 @@ struct TextTests {
         #expect(Script.dominant(in: "a1") == nil)
     }
 }
+
+@Suite("Prompt reader")
+struct PromptReaderTests {
+    @Test(arguments: RewriteTemplate.allCases)
+    func readsBackWhatTheBuildersWrite(template: RewriteTemplate) {
+        let settings = RewriteSettings(nodesToAdd: 5, minAddedWords: 12, maxWords: 80, template: template)
+        let instruction = "Classify the review below.\nUse one word."
+        let prompt = RewritePrompt.make(instruction: instruction, input: "Great food, slow service.", settings: settings)
+        #expect(PromptReader.read(prompt.messages) == .rewrite(instruction: instruction, input: "Great food, slow service.", settings: settings))
+    }
+
+    @Test func readsTheRespondStage() {
+        #expect(PromptReader.read(ResponsePrompt.make(instruction: "Add 2 and 3.", input: "").messages) == .respond(text: "Add 2 and 3."))
+        #expect(PromptReader.read([ChatMessage(.user, "hello")]) == nil)
+    }
+}

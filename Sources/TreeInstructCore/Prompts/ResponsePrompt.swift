@@ -1,7 +1,7 @@
 /// Builds the prompt of the respond stage, which answers the final instruction. Its answer is
 /// the training target, so the prompt stays out of the way: the instruction, then its input.
 public enum ResponsePrompt {
-    static let system = """
+    public static let system = """
         Carry out the user's instruction fully and accurately. Answer directly, in the language \
         of the instruction, meeting every requirement it states.
         """

@@ -4,7 +4,7 @@
 /// and verbs, add exactly K nodes in depth or width, write a new instruction from the grown
 /// tree. The rules the validator enforces are stated in the prompt with the same numbers.
 public enum RewritePrompt {
-    static let system = """
+    public static let system = """
         You turn instructions for language-model training into harder versions of themselves, \
         by a fixed amount. You never carry out or answer an instruction you are given; you only \
         write a more demanding instruction that asks for more.
