@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import TreeInstructCore
+
+/// Calls one OpenAI-compatible Chat Completions endpoint over a pooled async HTTP client.
+///
+/// Every failure comes back as an `LLMError` with its retry class; the key is only ever put in
+/// the Authorization header. Call `shutdown()` when done (the client owns connections).
+public final class ChatClient: Sendable {
+    public let endpoint: EndpointConfiguration
+    private let http: HTTPClient
+    private let logger: Logger
+    /// Responses larger than this are refused rather than buffered.
+    static let maxBodyBytes = 8 << 20
+
+    public init(endpoint: EndpointConfiguration, logger: Logger = Logger(label: "treeinstruct.llm")) {
+        self.endpoint = endpoint
+        self.logger = logger
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .milliseconds(Int64(endpoint.connectTimeoutSeconds * 1000))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                             concurrentHTTP1ConnectionsPerHostSoftLimit: endpoint.maxConnectionsPerHost)
+        configuration.decompression = .enabled(limit: .ratio(50))
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// Sends `prompt` to `model`. Throws only `LLMError`.
+    public func complete(_ prompt: ChatPrompt, model: String, temperature: Double? = nil, maxTokens: Int? = nil)
+        async throws(LLMError) -> ChatCompletion
+    {
+        let body = ChatRequestBody(prompt: prompt, model: model, temperature: temperature, maxTokens: maxTokens,
+                                   dialect: endpoint.dialect)
+        var request = HTTPClientRequest(url: endpoint.chatCompletionsURL)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in endpoint.extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
+        if let key = endpoint.apiKey, !key.isEmpty { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(key.secret)") }
+        do {
+            request.body = .bytes(ByteBuffer(bytes: Array(try JSONEncoder().encode(body))))
+        } catch {
+            throw LLMError(kind: .badRequest, message: "cannot encode the request: \(error)")
+        }
+
+        let started = ContinuousClock.now
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .milliseconds(Int64(endpoint.requestTimeoutSeconds * 1000)), logger: logger)
+            bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
+        } catch {
+            throw Self.classifyTransport(error, timeoutSeconds: endpoint.requestTimeoutSeconds)
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        let latency = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let limits = RateLimitHeaders { response.headers.first(name: $0) }
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let (message, code) = Self.errorMessage(in: bytes)
+            throw LLMError.classify(status: status, message: message, errorCode: code, retryAfterSeconds: limits.suggestedWaitSeconds)
+        }
+        let decoded: ChatResponseBody
+        do {
+            decoded = try JSONDecoder().decode(ChatResponseBody.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw LLMError(kind: .malformedBody, httpStatus: status, message: "unreadable response body: \(Self.preview(bytes))")
+        }
+        guard let choice = decoded.choices.first, let message = choice.message else {
+            throw LLMError(kind: .malformedBody, httpStatus: status, message: "the response has no choices")
+        }
+        let refused = message.content == nil && message.refusal != nil
+        return ChatCompletion(
+            content: message.content ?? message.refusal ?? "",
+            finishReason: refused ? "content_filter" : choice.finishReason,
+            model: decoded.model,
+            promptTokens: decoded.usage?.promptTokens,
+            completionTokens: decoded.usage?.completionTokens,
+            httpStatus: status,
+            latencySeconds: latency,
+            rateLimits: limits
+        )
+    }
+
+    /// Network-level failures: all retryable, told apart for the failure_reasons view.
+    static func classifyTransport(_ error: any Error, timeoutSeconds: Double) -> LLMError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return LLMError(kind: .timeout, message: "no complete answer within \(timeoutSeconds) s")
+            case .connectTimeout:
+                return LLMError(kind: .timeout, message: "connecting timed out")
+            default:
+                return LLMError(kind: .connection, message: "\(error)")
+            }
+        }
+        if error is NIOTooManyBytesError {
+            return LLMError(kind: .malformedBody, message: "response body over \(maxBodyBytes) bytes")
+        }
+        return LLMError(kind: .connection, message: String(describing: error).prefix(300).description)
+    }
+
+    /// The message and code of an error body, in the shapes OpenAI, vLLM, llama.cpp's server and
+    /// Ollama use: `{"error": {"message", "code"}}`, `{"error": "text"}`, `{"detail": ...}`, `{"message": ...}`.
+    static func errorMessage(in bytes: ByteBuffer) -> (message: String, code: String?) {
+        let text = String(buffer: bytes)
+        guard let value = try? JSONValue.parse(text) else { return (preview(bytes), nil) }
+        func string(_ value: JSONValue?) -> String? {
+            switch value {
+            case .string(let text)?: text
+            case .number(let number)?: String(Int(number))
+            default: nil
+            }
+        }
+        if case .object(let error)? = value["error"] {
+            let code = string(error["code"]) ?? string(error["type"])
+            return (string(error["message"]) ?? preview(bytes), code)
+        }
+        if let message = string(value["error"]) ?? string(value["message"]) ?? string(value["detail"]) {
+            return (String(message.prefix(300)), nil)
+        }
+        if case .array(let details)? = value["detail"], let first = details.first {
+            return (String((string(first["msg"]) ?? first.compactText).prefix(300)), nil)
+        }
+        return (preview(bytes), nil)
+    }
+
+    static func preview(_ bytes: ByteBuffer) -> String {
+        let text = String(buffer: bytes).replacingOccurrences(of: "\n", with: " ")
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}

@@ -1,0 +1,14 @@
+/// A successful Chat Completions call: the text to validate and what it cost.
+public struct ChatCompletion: Sendable, Hashable {
+    public var content: String
+    /// `stop`, `length` (cut at max_tokens: the validator reports `truncated`), `content_filter`
+    /// (also used when the endpoint sent a structured-output refusal).
+    public var finishReason: String?
+    /// The model that answered, as the endpoint names it.
+    public var model: String?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var httpStatus: Int
+    public var latencySeconds: Double
+    public var rateLimits: RateLimitHeaders
+}

@@ -1,0 +1,38 @@
+/// How the endpoint wants a JSON Schema: servers differ, so it is configuration, not guesswork.
+public enum StructuredOutputDialect: String, Sendable, Hashable, CaseIterable, Codable {
+    /// `response_format: {type: json_schema, json_schema: {name, schema, strict}}`: OpenAI, vLLM.
+    case jsonSchema = "json_schema"
+    /// `response_format: {type: json_object, schema}`: llama.cpp's server (and Ollama's OpenAI API
+    /// takes the json_object part).
+    case jsonObject = "json_object"
+    /// No response_format: the prompt alone asks for JSON, for servers that support neither.
+    case promptOnly = "prompt"
+}
+
+/// One OpenAI-compatible endpoint: where it is, how to authenticate, how long to wait.
+public struct EndpointConfiguration: Sendable, Hashable {
+    /// Base URL up to and including the API version, e.g. `https://api.openai.com/v1`.
+    public var baseURL: String
+    public var apiKey: APIKey?
+    public var dialect: StructuredOutputDialect
+    /// Sent with every request (organization or project headers, gateways' own keys).
+    public var extraHeaders: [String: String]
+    public var connectTimeoutSeconds: Double
+    public var requestTimeoutSeconds: Double
+    /// HTTP/1.1 connections kept per host; in-flight calls beyond it queue in the client.
+    public var maxConnectionsPerHost: Int
+
+    public init(baseURL: String, apiKey: APIKey? = nil, dialect: StructuredOutputDialect = .jsonSchema,
+                extraHeaders: [String: String] = [:], connectTimeoutSeconds: Double = 10,
+                requestTimeoutSeconds: Double = 120, maxConnectionsPerHost: Int = 64) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiKey = apiKey
+        self.dialect = dialect
+        self.extraHeaders = extraHeaders
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.maxConnectionsPerHost = maxConnectionsPerHost
+    }
+
+    var chatCompletionsURL: String { baseURL + "/chat/completions" }
+}

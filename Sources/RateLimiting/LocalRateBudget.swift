@@ -1,0 +1,52 @@
+/// Token buckets in memory, for a single process (no database round trip per lease).
+public actor LocalRateBudget: RateBudget {
+    private let limits: RateLimits
+    private var requestLevel = 0.0
+    private var tokenLevel = 0.0
+    private var factor = 1.0
+    private var notBefore = ContinuousClock.now
+    private var lastCut = ContinuousClock.now - .seconds(3600)
+    private var updated = ContinuousClock.now
+
+    public init(limits: RateLimits) {
+        self.limits = limits
+    }
+
+    public func lease(requests: Int, tokens: Int) -> Grant {
+        let now = ContinuousClock.now
+        let elapsed = Self.seconds(now - updated)
+        updated = now
+        let requestRate = limits.requestsPerMinute.map { $0 * factor / 60 }
+        let tokenRate = limits.tokensPerMinute.map { $0 * factor / 60 }
+        if let requestRate { requestLevel = min(requestRate * limits.burstSeconds, requestLevel + elapsed * requestRate) }
+        if let tokenRate { tokenLevel = min(tokenRate * limits.burstSeconds, tokenLevel + elapsed * tokenRate) }
+        guard now >= notBefore else { return Grant(requests: 0, tokens: 0, retryInSeconds: Self.seconds(notBefore - now)) }
+        let grantedRequests = requestRate == nil ? requests : min(requests, max(0, Int(requestLevel.rounded(.down))))
+        let grantedTokens = tokenRate == nil ? tokens : min(tokens, max(0, Int(tokenLevel.rounded(.down))))
+        if requestRate != nil { requestLevel -= Double(grantedRequests) }
+        if tokenRate != nil { tokenLevel -= Double(grantedTokens) }
+        var wait = 0.0
+        if let requestRate, grantedRequests < requests { wait = max(wait, (1 - requestLevel) / requestRate) }
+        if let tokenRate, grantedTokens < tokens { wait = max(wait, (Double(tokens - grantedTokens) - tokenLevel) / tokenRate) }
+        return Grant(requests: grantedRequests, tokens: grantedTokens, retryInSeconds: wait)
+    }
+
+    public func adjust(_ adjustment: BudgetAdjustment) {
+        let now = ContinuousClock.now
+        notBefore = max(notBefore, now + .milliseconds(Int64(adjustment.pauseSeconds * 1000)))
+        if adjustment.cut < 1, now - lastCut > .seconds(2) {
+            factor *= adjustment.cut
+            lastCut = now
+        }
+        factor = min(1, max(0.05, factor + adjustment.raise))
+        tokenLevel -= adjustment.tokenDebt
+    }
+
+    /// The adaptive share of the configured limits now in force.
+    public var currentFactor: Double { factor }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,26 @@
+import TaskStore
+
+/// A budget shared by every worker on every machine through one row of rate_budgets.
+/// Workers lease permits in small batches, so the database sees one statement per batch, not
+/// one per request.
+public struct PostgresRateBudget: RateBudget {
+    public let queue: TaskQueue
+    public let key: String
+
+    /// Declares the budget (creating it or updating its limits) and returns a handle on it.
+    public static func declare(key: String, limits: RateLimits, queue: TaskQueue) async throws -> PostgresRateBudget {
+        try await queue.declareRateBudget(key: key, requestsPerMinute: limits.requestsPerMinute,
+                                          tokensPerMinute: limits.tokensPerMinute, burstSeconds: limits.burstSeconds)
+        return PostgresRateBudget(queue: queue, key: key)
+    }
+
+    public func lease(requests: Int, tokens: Int) async throws -> Grant {
+        let grant = try await queue.leaseRateBudget(key: key, requests: requests, tokens: tokens)
+        return Grant(requests: grant.requests, tokens: grant.tokens, retryInSeconds: grant.retryInSeconds)
+    }
+
+    public func adjust(_ adjustment: BudgetAdjustment) async throws {
+        try await queue.adjustRateBudget(key: key, pauseSeconds: adjustment.pauseSeconds, cut: adjustment.cut,
+                                         raise: adjustment.raise, tokenDebt: adjustment.tokenDebt, throttled: adjustment.throttled)
+    }
+}

@@ -1,0 +1,59 @@
+/// A provider's limits for one endpoint and model, as the user configures them.
+public struct RateLimits: Sendable, Hashable, Codable {
+    public var requestsPerMinute: Double?
+    public var tokensPerMinute: Double?
+    /// How much of a minute's budget may be spent at once. Providers quantize per-minute limits
+    /// to about a second; half a second stays safely inside that.
+    public var burstSeconds: Double
+
+    public init(requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil, burstSeconds: Double = 0.5) {
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.burstSeconds = burstSeconds
+    }
+
+    public var isUnlimited: Bool { requestsPerMinute == nil && tokensPerMinute == nil }
+
+    /// The largest token cost one request can be granted at once.
+    var tokenCapacity: Int? { tokensPerMinute.map { max(1, Int($0 * burstSeconds / 60)) } }
+}
+
+/// Where permits come from: memory for one process, PostgreSQL for a cluster.
+public protocol RateBudget: Sendable {
+    func lease(requests: Int, tokens: Int) async throws -> Grant
+    func adjust(_ adjustment: BudgetAdjustment) async throws
+}
+
+/// What a budget granted, and when to ask again if it granted less than asked.
+public struct Grant: Sendable, Hashable {
+    public var requests: Int
+    public var tokens: Int
+    public var retryInSeconds: Double
+
+    public init(requests: Int, tokens: Int, retryInSeconds: Double) {
+        self.requests = requests
+        self.tokens = tokens
+        self.retryInSeconds = retryInSeconds
+    }
+}
+
+/// Feedback from the endpoint into a budget.
+public struct BudgetAdjustment: Sendable, Hashable {
+    /// Grant nothing for this long (Retry-After, or a reset when the remaining budget is 0).
+    public var pauseSeconds: Double = 0
+    /// Multiply the adaptive factor by this (< 1 slows down); applied at most every 2 s.
+    public var cut: Double = 1
+    /// Add this to the adaptive factor (probing back up; capped at 1).
+    public var raise: Double = 0
+    /// Tokens used beyond what was estimated (negative gives back).
+    public var tokenDebt: Double = 0
+    public var throttled = false
+
+    public init(pauseSeconds: Double = 0, cut: Double = 1, raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false) {
+        self.pauseSeconds = pauseSeconds
+        self.cut = cut
+        self.raise = raise
+        self.tokenDebt = tokenDebt
+        self.throttled = throttled
+    }
+}
