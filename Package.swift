@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -47,6 +49,15 @@ let package = Package(
         .target(
             name: "RateLimiting",
             dependencies: ["TreeInstructCore", "TaskStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Workers",
+            dependencies: [
+                "TreeInstructCore", "TaskStore", "LLMClient", "RateLimiting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "Coordinator",

@@ -9,12 +9,16 @@ public struct AttemptFailure: Sendable, Hashable {
     public var detail: String
     /// Whether another try may succeed (a 401 will not; a 503 or a bad sample may).
     public var retryable: Bool
+    /// Whether the try uses up one of the task's attempts. A 429 does not: being throttled says
+    /// nothing about the task, and counting it would fail tasks during a provider's bad minute.
+    public var countsAsAttempt: Bool
 
-    public init(outcome: String, code: String, detail: String, retryable: Bool) {
+    public init(outcome: String, code: String, detail: String, retryable: Bool, countsAsAttempt: Bool = true) {
         self.outcome = outcome
         self.code = code
         self.detail = detail
         self.retryable = retryable
+        self.countsAsAttempt = countsAsAttempt
     }
 }
 
@@ -27,9 +31,12 @@ extension TaskQueue {
         let rows = try await client.query("""
             WITH failed AS (
                 UPDATE \(unescaped: s).tasks
-                SET state = CASE WHEN \(failure.retryable) AND attempts < max_attempts THEN 'pending' ELSE 'failed' END::\(unescaped: s).task_state,
+                SET state = CASE WHEN \(failure.retryable) AND (attempts < max_attempts OR NOT \(failure.countsAsAttempt))
+                                 THEN 'pending' ELSE 'failed' END::\(unescaped: s).task_state,
+                    attempts = attempts - CASE WHEN \(failure.countsAsAttempt) THEN 0 ELSE 1 END,
                     run_after = now() + make_interval(secs => \(retryDelaySeconds)),
-                    finished_at = CASE WHEN \(failure.retryable) AND attempts < max_attempts THEN NULL ELSE now() END,
+                    finished_at = CASE WHEN \(failure.retryable) AND (attempts < max_attempts OR NOT \(failure.countsAsAttempt))
+                                       THEN NULL ELSE now() END,
                     lease_owner = NULL, lease_expires_at = NULL, last_error_code = \(failure.code)
                 WHERE id = \(task.id) AND state = 'running' AND lease_token = \(task.leaseToken)
                 RETURNING id, run_id, attempts, claimed_at
@@ -37,7 +44,7 @@ extension TaskQueue {
                 INSERT INTO \(unescaped: s).attempts
                     (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, code, detail, http_status,
                      prompt_tokens, completion_tokens, latency_ms, model)
-                SELECT id, run_id, attempts, \(task.leaseToken), \(workerID), claimed_at, \(failure.outcome), \(failure.code),
+                SELECT id, run_id, \(task.attempt), \(task.leaseToken), \(workerID), claimed_at, \(failure.outcome), \(failure.code),
                        \(failure.detail), \(report.httpStatus), \(report.promptTokens), \(report.completionTokens),
                        \(report.latencyMilliseconds), \(report.model)
                 FROM failed

@@ -1,0 +1,107 @@
+import Foundation
+import LLMClient
+import Logging
+import RateLimiting
+import TaskStore
+import TreeInstructCore
+
+/// Does one task: builds its prompt, waits for rate budget, calls the endpoint, validates the
+/// answer and records the outcome, fenced by the task's lease.
+struct TaskProcessor: Sendable {
+    let queue: TaskQueue
+    let client: ChatClient
+    let limiter: RateLimiter
+    let configs: RunConfigCache
+    let workerID: String
+    let backoff: Backoff
+    let metrics: WorkerMetrics
+    let logger: Logger
+
+    /// The endpoint refused us in a way no retry fixes (bad key, unknown model): the worker stops.
+    struct EndpointUnusable: Error, CustomStringConvertible {
+        let error: LLMError
+        var description: String { "the endpoint refuses every call (\(error)); check OPENAI_API_KEY, OPENAI_BASE_URL and the model" }
+    }
+
+    func process(_ task: ClaimedTask) async throws {
+        let config = try await configs.config(for: task.runID)
+        let (prompt, model) = Self.prompt(for: task, config: config)
+        let estimator = TokenEstimator(maxTokens: config.maxTokens)
+        let waitStarted = ContinuousClock.now
+        let permit = try await limiter.acquire(estimatedTokens: estimator.estimate(prompt))
+        metrics.rateLimitWait.record(duration: ContinuousClock.now - waitStarted)
+        metrics.inFlight.increment()
+        defer { metrics.inFlight.decrement() }
+        let completion: ChatCompletion
+        do {
+            completion = try await client.complete(prompt, model: model, temperature: config.temperature, maxTokens: config.maxTokens)
+        } catch {
+            try Task.checkCancellation()
+            try await handle(error, of: task, permit: permit)
+            return
+        }
+        metrics.latency.recordSeconds(completion.latencySeconds)
+        metrics.promptTokens.increment(by: Int64(completion.promptTokens ?? 0))
+        metrics.completionTokens.increment(by: Int64(completion.completionTokens ?? 0))
+        let used = (completion.promptTokens ?? 0) + (completion.completionTokens ?? 0)
+        await limiter.finish(permit, actualTokens: used > 0 ? used : nil, outcome: .answered(
+            remainingRequests: completion.rateLimits.remainingRequests, remainingTokens: completion.rateLimits.remainingTokens,
+            resetSeconds: completion.rateLimits.suggestedWaitSeconds ?? completion.rateLimits.resetRequestsSeconds))
+        let report = CallReport(model: completion.model ?? model, promptTokens: completion.promptTokens,
+                                completionTokens: completion.completionTokens,
+                                latencyMilliseconds: Int(completion.latencySeconds * 1000), httpStatus: completion.httpStatus)
+        switch Self.validate(completion, of: task, config: config) {
+        case .success(let output):
+            let followUp = FollowUp.after(task, output: output, config: config)
+            let outcome = try await queue.complete(task, workerID: workerID, output: output, followUp: followUp,
+                                                   difficulty: config.difficulty(afterRound: task.round), report: report)
+            if outcome == .stale { metrics.staleCompletions.increment() } else { metrics.succeeded.increment() }
+        case .failure(let rejection):
+            metrics.failed(code: rejection.code.rawValue).increment()
+            let failure = AttemptFailure(outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true)
+            _ = try await queue.fail(task, workerID: workerID, failure: failure,
+                                     retryDelaySeconds: backoff.delay(afterAttempt: task.attempt) / 4, report: report)
+        }
+    }
+
+    private func handle(_ error: any Error, of task: ClaimedTask, permit: RateLimiter.Permit) async throws {
+        guard let error = error as? LLMError else { throw error }
+        metrics.failed(code: error.code).increment()
+        if error.kind == .rateLimited {
+            metrics.throttled.increment()
+            await limiter.finish(permit, actualTokens: nil, outcome: .throttled(retryAfterSeconds: error.retryAfterSeconds))
+        } else {
+            await limiter.finish(permit, actualTokens: nil, outcome: .failed)
+        }
+        if error.kind == .unauthorized || error.kind == .notFound {
+            throw EndpointUnusable(error: error)
+        }
+        let delay = max(error.retryAfterSeconds ?? 0, backoff.delay(afterAttempt: task.attempt))
+        let failure = AttemptFailure(outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
+                                     countsAsAttempt: error.kind != .rateLimited)
+        _ = try await queue.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: delay,
+                                 report: CallReport(httpStatus: error.httpStatus))
+    }
+
+    static func prompt(for task: ClaimedTask, config: RunConfig) -> (ChatPrompt, String) {
+        switch task.stage {
+        case .rewrite:
+            (RewritePrompt.make(instruction: task.instruction, input: task.input, settings: config.rewrite), config.model)
+        case .respond:
+            (ResponsePrompt.make(instruction: task.instruction, input: task.input), config.respondModel ?? config.model)
+        }
+    }
+
+    static func validate(_ completion: ChatCompletion, of task: ClaimedTask, config: RunConfig) -> Result<TaskOutput, Rejection> {
+        switch task.stage {
+        case .rewrite:
+            RewriteValidator(settings: config.rewrite)
+                .validate(content: completion.content, finishReason: completion.finishReason, instruction: task.instruction, input: task.input)
+                .map(TaskOutput.rewrite)
+        case .respond:
+            ResponseValidator()
+                .validate(content: completion.content, finishReason: completion.finishReason, instruction: task.instruction)
+                .map(TaskOutput.response)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import LLMClient
+import Logging
+import RateLimiting
+import ServiceLifecycle
+import TaskStore
+import TreeInstructCore
+
+/// A stateless worker: registers, claims tasks in batches, keeps up to `concurrency` LLM calls
+/// in flight, renews its leases, reaps dead workers' leases, and stops cleanly.
+///
+/// On graceful shutdown (SIGTERM/SIGINT through a ServiceGroup) it stops claiming, gives
+/// in-flight calls `graceSeconds` to finish, then cancels the rest and releases their tasks,
+/// so no task stays running after a clean stop. A crash or kill -9 loses nothing either: its
+/// leases expire and any worker's reaper returns the tasks.
+public struct Worker: Service {
+    public let configuration: WorkerConfiguration
+    private let queue: TaskQueue
+    private let client: ChatClient
+    private let limiter: RateLimiter
+    private let logger: Logger
+    private let version: String
+
+    public init(configuration: WorkerConfiguration, queue: TaskQueue, client: ChatClient, limiter: RateLimiter,
+                version: String, logger: Logger) {
+        self.configuration = configuration
+        self.queue = queue
+        self.client = client
+        self.limiter = limiter
+        self.version = version
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.id)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let inFlight = InFlightTasks(capacity: configuration.concurrency)
+        let processor = TaskProcessor(queue: queue, client: client, limiter: limiter, configs: RunConfigCache(queue: queue),
+                                      workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
+                                      logger: logger)
+        try await queue.register(WorkerIdentity(id: configuration.id, host: ProcessInfo.processInfo.hostName,
+                                                pid: Int(ProcessInfo.processInfo.processIdentifier), version: version,
+                                                concurrency: configuration.concurrency))
+        logger.info("worker started", metadata: ["concurrency": "\(configuration.concurrency)"])
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { housekeeping in
+                housekeeping.addTask { await heartbeats(inFlight) }
+                housekeeping.addTask { await reaping() }
+                defer { housekeeping.cancelAll() }
+                try await work(inFlight, processor)
+            }
+        } onGracefulShutdown: {
+            Task { await inFlight.stop() }
+        }
+        try? await detached { try await queue.markStopped(workerID: configuration.id) }
+        logger.info("worker stopped")
+    }
+
+    /// Claims and processes until stopped (or, with `exitWhenDone`, until no work is left), then
+    /// lets in-flight calls finish within the grace period and cancels the rest (each releases its task).
+    private func work(_ inFlight: InFlightTasks, _ processor: TaskProcessor) async throws {
+        let metrics = WorkerMetrics()
+        await withDiscardingTaskGroup { calls in
+            while !Task.isCancelled {
+                await inFlight.waitForSlot()
+                let free = await inFlight.free
+                if free == 0 { break }  // stopping
+                let claimed: [ClaimedTask]
+                do {
+                    claimed = try await queue.claimTasks(workerID: configuration.id, limit: min(free, configuration.claimBatch),
+                                                         leaseSeconds: configuration.leaseSeconds, runIDs: configuration.runIDs)
+                } catch {
+                    logger.error("claim failed; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                metrics.claimed.increment(by: Int64(claimed.count))
+                for task in claimed {
+                    await inFlight.add(task)
+                    calls.addTask { await run(task, processor, inFlight) }
+                }
+                if claimed.isEmpty {
+                    if configuration.exitWhenDone, await inFlight.count == 0,
+                       (try? await queue.openTaskCount(runIDs: configuration.runIDs)) == 0 {
+                        break
+                    }
+                    try? await Task.sleep(for: .seconds(configuration.idleSeconds))
+                }
+            }
+            await inFlight.stop()
+            let deadline = ContinuousClock.now + .milliseconds(Int64(configuration.graceSeconds * 1000))
+            while await inFlight.count > 0, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            let unfinished = await inFlight.count
+            if unfinished > 0 {
+                logger.warning("grace period over; releasing unfinished tasks", metadata: ["tasks": "\(unfinished)"])
+                calls.cancelAll()
+            }
+        }
+        let leftovers = await inFlight.all
+        if !leftovers.isEmpty {
+            _ = try? await detached { try await queue.release(leftovers, workerID: configuration.id) }
+        }
+        if let fatal = await inFlight.fatalError { throw fatal }
+    }
+
+    /// Processes one task; if it is cancelled (shutdown) the task is released, not failed.
+    private func run(_ task: ClaimedTask, _ processor: TaskProcessor, _ inFlight: InFlightTasks) async {
+        do {
+            try await processor.process(task)
+            await inFlight.remove(task)
+        } catch is CancellationError {
+            _ = try? await detached { try await queue.release([task], workerID: configuration.id) }
+            await inFlight.remove(task)
+        } catch let error as TaskProcessor.EndpointUnusable {
+            _ = try? await detached { try await queue.release([task], workerID: configuration.id) }
+            await inFlight.remove(task)
+            logger.critical("stopping: \(error)")
+            await inFlight.fail(error)
+        } catch {
+            // A database error mid-task: leave the lease to expire, so the reaper retries the task.
+            logger.error("task processing failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
+            await inFlight.remove(task)
+        }
+    }
+
+    private func heartbeats(_ inFlight: InFlightTasks) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int64(configuration.heartbeatSeconds * 1000)))
+            do {
+                let held = try await queue.heartbeat(workerID: configuration.id, leaseSeconds: configuration.leaseSeconds)
+                let lost = await inFlight.all.filter { !held.contains($0.id) }
+                if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
+            } catch {
+                logger.error("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func reaping() async {
+        while !Task.isCancelled {
+            do {
+                let recovered = try await queue.reapExpiredLeases()
+                if recovered > 0 { logger.notice("recovered tasks from expired leases", metadata: ["tasks": "\(recovered)"]) }
+            } catch {
+                logger.error("reaper failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .milliseconds(Int64(configuration.reapSeconds * 1000)))
+        }
+    }
+
+    /// Runs `body` outside the current task's cancellation, for clean-up that must reach the database.
+    private func detached<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
+    }
+}

@@ -1,0 +1,19 @@
+import Metrics
+
+/// The worker's metrics, created once (Prometheus refuses a name registered twice with other
+/// labels). No-ops until the process bootstraps a metrics backend.
+struct WorkerMetrics: Sendable {
+    let claimed = Counter(label: "treeinstruct_tasks_claimed_total")
+    let succeeded = Counter(label: "treeinstruct_tasks_succeeded_total")
+    let inFlight = Meter(label: "treeinstruct_llm_calls_in_flight")
+    let latency = Timer(label: "treeinstruct_llm_latency_seconds", preferredDisplayUnit: .seconds)
+    let promptTokens = Counter(label: "treeinstruct_prompt_tokens_total")
+    let completionTokens = Counter(label: "treeinstruct_completion_tokens_total")
+    let throttled = Counter(label: "treeinstruct_llm_throttled_total")
+    let rateLimitWait = Timer(label: "treeinstruct_rate_limit_wait_seconds", preferredDisplayUnit: .seconds)
+    let staleCompletions = Counter(label: "treeinstruct_stale_completions_total")
+
+    func failed(code: String) -> Counter {
+        Counter(label: "treeinstruct_tasks_failed_total", dimensions: [("code", code)])
+    }
+}
