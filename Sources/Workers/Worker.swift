@@ -105,24 +105,22 @@ public struct Worker: Service {
         if let fatal = await inFlight.fatalError { throw fatal }
     }
 
-    /// Processes one task; if it is cancelled (shutdown) the task is released, not failed.
+    /// Processes one task. If that stops short (shutdown cancelled it, or the database failed
+    /// mid-way) the task is released; if the release cannot reach the database either, the
+    /// lease expires and a reaper returns the task.
     private func run(_ task: ClaimedTask, _ processor: TaskProcessor, _ inFlight: InFlightTasks) async {
         do {
             try await processor.process(task)
-            await inFlight.remove(task)
-        } catch is CancellationError {
-            _ = try? await detached { try await queue.release([task], workerID: configuration.id) }
-            await inFlight.remove(task)
-        } catch let error as TaskProcessor.EndpointUnusable {
-            _ = try? await detached { try await queue.release([task], workerID: configuration.id) }
-            await inFlight.remove(task)
-            logger.critical("stopping: \(error)")
-            await inFlight.fail(error)
         } catch {
-            // A database error mid-task: leave the lease to expire, so the reaper retries the task.
-            logger.error("task processing failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
-            await inFlight.remove(task)
+            if let unusable = error as? TaskProcessor.EndpointUnusable {
+                logger.critical("stopping: \(unusable)")
+                await inFlight.fail(unusable)
+            } else if !(error is CancellationError) {
+                logger.error("task processing failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
+            }
+            _ = try? await detached { try await queue.release([task], workerID: configuration.id) }
         }
+        await inFlight.remove(task)
     }
 
     private func heartbeats(_ inFlight: InFlightTasks) async {
