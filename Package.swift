@@ -66,9 +66,10 @@ let package = Package(
         .executableTarget(
             name: "TreeInstructCLI",
             dependencies: [
-                "TreeInstructCore",
-                "CorpusIngest",
+                "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import TaskStore
+import TreeInstructCore
+
+@Suite("Claiming and finishing", .serialized)
+struct ClaimingTests {
+    @Test("8 concurrent claimers over 10,000 tasks claim each exactly once")
+    func concurrentClaimsAreExclusive() async throws {
+        let queue = try await TestQueue.make()
+        let run = try await QueueFixtures.seed(queue, records: QueueFixtures.records(10_000))
+        let claimedIDs = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [Int64] = []
+                    while true {
+                        let batch = try await queue.claimTasks(workerID: "w\(worker)", limit: 50, leaseSeconds: 60)
+                        if batch.isEmpty { return mine }
+                        for task in batch {
+                            mine.append(task.id)
+                            let outcome = try await queue.complete(task, workerID: "w\(worker)", output: QueueFixtures.rewrite(of: task),
+                                                                   followUp: nil, difficulty: 3, report: CallReport(model: "m"))
+                            #expect(outcome == .recorded)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int64]()) { $0 += $1 }
+        }
+        #expect(claimedIDs.count == 10_000)
+        #expect(Set(claimedIDs).count == 10_000)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 10_000)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state <> 'succeeded'") == 0)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'succeeded'") == 10_000)
+        #expect(try await queue.openTaskCount(runIDs: [run.id]) == 0)
+    }
+
+    @Test("a stale lease cannot complete; the new holder's result is the only one")
+    func staleLeaseIsRefused() async throws {
+        let queue = try await TestQueue.make()
+        _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(1))
+        let first = try #require(try await queue.claimTasks(workerID: "slow", limit: 1, leaseSeconds: 0.2).first)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await queue.reapExpiredLeases() == 1)
+        let second = try #require(try await queue.claimTasks(workerID: "fast", limit: 1, leaseSeconds: 60).first)
+        #expect(second.id == first.id)
+        #expect(second.leaseToken != first.leaseToken)
+        #expect(second.attempt == 2)
+        let late = try await queue.complete(first, workerID: "slow", output: QueueFixtures.rewrite(of: first), followUp: nil,
+                                            difficulty: 3, report: CallReport(promptTokens: 10, completionTokens: 20))
+        #expect(late == .stale)
+        let lateFailure = try await queue.fail(first, workerID: "slow", failure: AttemptFailure(outcome: "error", code: "x", detail: "", retryable: true),
+                                               retryDelaySeconds: 0, report: CallReport())
+        #expect(lateFailure == .stale)
+        #expect(try await queue.complete(second, workerID: "fast", output: QueueFixtures.rewrite(of: second), followUp: nil,
+                                         difficulty: 3, report: CallReport()) == .recorded)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 1)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'stale' AND completion_tokens = 20") == 1)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'lost'") == 1)
+    }
+
+    @Test("the reaper recovers a killed worker's tasks and counts the lost attempt")
+    func reaperRecoversExpiredLeases() async throws {
+        let queue = try await TestQueue.make()
+        _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(5))
+        let held = try await queue.claimTasks(workerID: "killed", limit: 5, leaseSeconds: 0.2)
+        #expect(held.count == 5)
+        #expect(try await queue.reapExpiredLeases() == 0)  // leases still valid
+        try await Task.sleep(for: .milliseconds(400))
+        let (first, second) = try await (queue.reapExpiredLeases(), queue.reapExpiredLeases())
+        #expect(first + second == 5)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 1") == 5)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'lost' AND worker_id = 'killed'") == 5)
+        let again = try await queue.claimTasks(workerID: "next", limit: 10, leaseSeconds: 60)
+        #expect(Set(again.map(\.id)) == Set(held.map(\.id)))
+        #expect(again.allSatisfy { $0.attempt == 2 })
+    }
+
+    @Test("a lease on its last attempt that expires fails the task")
+    func reaperFailsExhaustedTasks() async throws {
+        let queue = try await TestQueue.make()
+        _ = try await QueueFixtures.seed(queue, config: QueueFixtures.config(maxAttempts: 1), records: QueueFixtures.records(1))
+        _ = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 0.1)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await queue.reapExpiredLeases() == 1)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND last_error_code = 'lease_expired'") == 1)
+    }
+
+    @Test("heartbeats extend only the leases the worker still holds")
+    func heartbeatsExtendLeases() async throws {
+        let queue = try await TestQueue.make()
+        _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(3))
+        try await queue.register(WorkerIdentity(id: "w", host: "h", pid: 1, version: "t", concurrency: 3))
+        let held = try await queue.claimTasks(workerID: "w", limit: 3, leaseSeconds: 0.5)
+        for _ in 0..<3 {
+            try await Task.sleep(for: .milliseconds(250))
+            #expect(try await queue.heartbeat(workerID: "w", leaseSeconds: 0.5) == Set(held.map(\.id)))
+        }
+        #expect(try await queue.reapExpiredLeases() == 0)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.active_workers WHERE worker_id = 'w' AND running_tasks = 3") == 1)
+    }
+
+    @Test("a released task is pending again and its try is not counted")
+    func releaseReturnsTasks() async throws {
+        let queue = try await TestQueue.make()
+        _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(4))
+        let held = try await queue.claimTasks(workerID: "w", limit: 4, leaseSeconds: 60)
+        #expect(try await queue.release(held, workerID: "w") == 4)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 0") == 4)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'released'") == 4)
+        #expect(try await queue.release(held, workerID: "w") == 0)
+    }
+}
