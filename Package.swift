@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -35,9 +36,19 @@ let package = Package(
             dependencies: [
                 "TreeInstructCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["EmbedMigrations"]
         ),
+        .executableTarget(name: "MigrationEmbedder"),
+        .target(name: "EmbeddedPostgres"),
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["TaskStore", "EmbeddedPostgres", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
         .target(
             name: "LLMClient",
             dependencies: [
@@ -66,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "TreeInstructCLI",
             dependencies: [
-                "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers",
+                "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers", "EmbeddedPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
         .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),
+        .testTarget(name: "TaskStoreTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "PostgresTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,10 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 import TaskStore
 import TreeInstructCore
 
-@Suite("Claiming and finishing", .serialized)
+@Suite("Claiming and finishing", .enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
 struct ClaimingTests {
     @Test("8 concurrent claimers over 10,000 tasks claim each exactly once")
     func concurrentClaimsAreExclusive() async throws {

@@ -1,9 +1,10 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 import TaskStore
 import TreeInstructCore
 
-@Suite("Retries, follow-ups, rerun, cancel", .serialized)
+@Suite("Retries, follow-ups, rerun, cancel", .enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
 struct RetryAndFollowUpTests {
     static let transient = AttemptFailure(outcome: "error", code: "http_503", detail: "unavailable", retryable: true)
 

@@ -1,0 +1,108 @@
+import Foundation
+
+/// initdb and pg_ctl, from PATH or the newest /usr/lib/postgresql/*/bin.
+struct PostgresBinaries {
+    let initdb: String
+    let pgCtl: String
+
+    static func locate() throws -> PostgresBinaries {
+        let manager = FileManager.default
+        var directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let versions = ((try? manager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+            .compactMap(Int.init).sorted(by: >)
+        directories += versions.map { "/usr/lib/postgresql/\($0)/bin" }
+        for directory in directories
+        where manager.isExecutableFile(atPath: directory + "/initdb") && manager.isExecutableFile(atPath: directory + "/pg_ctl") {
+            return PostgresBinaries(initdb: directory + "/initdb", pgCtl: directory + "/pg_ctl")
+        }
+        throw EmbeddedPostgresError("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin; install them: apt-get install postgresql")
+    }
+}
+
+/// Which account runs the server: ourselves, or, when we are root, an unprivileged user.
+struct ServerUser {
+    /// Nil when we are not root and run the server as ourselves.
+    let name: String?
+    let uid: uid_t
+    let gid: gid_t
+
+    static func current() throws -> ServerUser {
+        guard geteuid() == 0 else { return ServerUser(name: nil, uid: geteuid(), gid: getegid()) }
+        for name in ["postgres", "nobody"] {
+            if let entry = getpwnam(name) {
+                return ServerUser(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+            }
+        }
+        throw EmbeddedPostgresError("running as root, and neither a 'postgres' nor a 'nobody' user exists to run PostgreSQL as")
+    }
+
+    /// Hands files to the server's user.
+    func own(_ paths: [String]) throws {
+        guard name != nil else { return }
+        for path in paths where chown(path, uid, gid) != 0 {
+            throw EmbeddedPostgresError("cannot give \(path) to the server's user: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Lets the server's user pass through the directories above `path` (not list them).
+    func makeParentsPassable(of path: String) {
+        guard name != nil else { return }
+        do {
+            var parent = (path as NSString).deletingLastPathComponent
+            while parent != "/" && !parent.isEmpty {
+                var info = stat()
+                if stat(parent, &info) == 0, info.st_mode & 0o001 == 0 { chmod(parent, info.st_mode | 0o711) }
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+        }
+    }
+
+    /// Runs a PostgreSQL tool as this user and waits for it; its output goes into the error on
+    /// failure. posix_spawn and a blocking waitpid rather than Foundation's Process, whose exit
+    /// detection on Linux can miss a child that started a daemon (pg_ctl start does).
+    func run(_ executable: String, _ arguments: [String], failure: String) throws {
+        let command = name.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] } ?? [executable]
+        let argv = command + arguments
+        let outputPath = NSTemporaryDirectory() + "treeinstruct-pgctl-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // A file, not a pipe: the server pg_ctl starts inherits it and a pipe would never close.
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        guard spawned == 0 else {
+            throw EmbeddedPostgresError("\(failure): cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard status == 0 else {
+            let text = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            throw EmbeddedPostgresError("\(failure): \(text.suffix(600))")
+        }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nobody listens on right now.
+enum FreePort {
+    static func find() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw EmbeddedPostgresError("cannot open a socket to find a free port") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw EmbeddedPostgresError("cannot find a free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,115 @@
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// A pooled connection to the task database and the schema the app's tables live in.
+///
+/// The pool must be running for queries to go anywhere: use `withRunning` for a command that
+/// does its work and ends, or put `client` first in a ServiceGroup (so it stops last).
+public struct Database: Sendable {
+    public let settings: DatabaseSettings
+    public let schema: String
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(settings: DatabaseSettings, schema: String = "treeinstruct", maxConnections: Int = 20, logger: Logger) throws {
+        guard SchemaName.isValid(schema) else {
+            throw DatabaseSettingsError("schema must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63), got \"\(schema)\"")
+        }
+        self.settings = settings
+        self.schema = schema
+        self.logger = logger
+        var configuration: PostgresClient.Configuration
+        if let socket = settings.unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
+        } else {
+            configuration = .init(host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                                  database: settings.database, tls: try Self.tls(for: settings))
+        }
+        configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutSeconds * 1000))
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.additionalStartupParameters = [("application_name", settings.applicationName)]
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        client = PostgresClient(configuration: configuration, backgroundLogger: background)
+    }
+
+    /// Another schema over the same pool (tests give each case its own schema).
+    public init(sharing client: PostgresClient, settings: DatabaseSettings, schema: String, logger: Logger) throws {
+        guard SchemaName.isValid(schema) else { throw DatabaseSettingsError("invalid schema name \"\(schema)\"") }
+        self.client = client
+        self.settings = settings
+        self.schema = schema
+        self.logger = logger
+    }
+
+    /// The task queue over this database.
+    public var queue: TaskQueue { TaskQueue(client: client, schema: schema, logger: logger) }
+
+    /// Runs `body` with the pool running, after checking that the database answers.
+    public func withRunning<Result: Sendable>(checkFirst: Bool = true, _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            if checkFirst { try await checkConnection() }
+            return try await body(self)
+        }
+    }
+
+    /// `SELECT 1` within the connect timeout, so a wrong password or an unreachable host is
+    /// one clear line instead of queries that wait while the pool retries.
+    public func checkConnection() async throws {
+        let timeout = settings.connectTimeoutSeconds
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await client.query("SELECT 1", logger: logger) }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                    throw DatabaseUnavailable(settings: settings, reason: "no answer within \(Int(timeout)) s")
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch let error as DatabaseUnavailable {
+            throw error
+        } catch {
+            throw DatabaseUnavailable(settings: settings, reason: DatabaseUnavailable.reason(for: error))
+        }
+    }
+
+    static func tls(for settings: DatabaseSettings) throws -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let root = settings.sslRootCert { tls.trustRoots = .file(root) }
+        switch settings.sslMode {
+        case .disable:
+            return .disable
+        case .allow, .prefer:
+            tls.certificateVerification = .none
+            return .prefer(tls)
+        case .require:
+            // libpq: require verifies the chain only when a root certificate is given.
+            tls.certificateVerification = settings.sslRootCert == nil ? .none : .noHostnameVerification
+            return .require(tls)
+        case .verifyCA:
+            tls.certificateVerification = .noHostnameVerification
+            return .require(tls)
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            return .require(tls)
+        }
+    }
+}
+
+/// The database cannot be used: one line saying where and why, without the password.
+public struct DatabaseUnavailable: Error, CustomStringConvertible {
+    public let settings: DatabaseSettings
+    public let reason: String
+    public var description: String { "cannot connect to \(settings.redacted): \(reason)" }
+
+    static func reason(for error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
+    }
+}
