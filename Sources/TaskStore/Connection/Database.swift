@@ -23,8 +23,13 @@ public struct Database: Sendable {
         if let socket = settings.unixSocketPath {
             configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
         } else {
+            let tls: PostgresClient.Configuration.TLS = switch Self.tls(for: settings) {
+            case nil: .disable
+            case (.prefer, let configuration)?: .prefer(configuration)
+            case (.require, let configuration)?: .require(configuration)
+            }
             configuration = .init(host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                                  database: settings.database, tls: try Self.tls(for: settings))
+                                  database: settings.database, tls: tls)
         }
         configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutSeconds * 1000))
         configuration.options.maximumConnections = maxConnections
@@ -56,13 +61,21 @@ public struct Database: Sendable {
         }
     }
 
-    /// `SELECT 1` within the connect timeout, so a wrong password or an unreachable host is
-    /// one clear line instead of queries that wait while the pool retries.
+    /// Opens one connection of its own and runs `SELECT 1`, within the connect timeout, so a
+    /// wrong password or an unreachable host is one clear line. (Through the pool, such errors
+    /// only make queries wait while the pool retries.)
     public func checkConnection() async throws {
         let timeout = settings.connectTimeoutSeconds
+        let settings = settings
+        let logger = logger
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await client.query("SELECT 1", logger: logger) }
+                group.addTask {
+                    let connection = try await PostgresConnection.connect(configuration: try Self.connectionConfiguration(settings),
+                                                                          id: 0, logger: logger)
+                    defer { Task { try? await connection.close() } }
+                    try await connection.query("SELECT 1", logger: logger)
+                }
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
                     throw DatabaseUnavailable(settings: settings, reason: "no answer within \(Int(timeout)) s")
@@ -77,25 +90,45 @@ public struct Database: Sendable {
         }
     }
 
-    static func tls(for settings: DatabaseSettings) throws -> PostgresClient.Configuration.TLS {
+    static func connectionConfiguration(_ settings: DatabaseSettings) throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socket = settings.unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS = switch Self.tls(for: settings) {
+            case nil: .disable
+            case (.prefer, let configuration)?: .prefer(try NIOSSLContext(configuration: configuration))
+            case (.require, let configuration)?: .require(try NIOSSLContext(configuration: configuration))
+            }
+            configuration = .init(host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                                  database: settings.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutSeconds * 1000))
+        return configuration
+    }
+
+    enum TLSUse { case prefer, require }
+
+    /// libpq's sslmode as a TLS use and verification: nil for disable; allow is treated as prefer.
+    static func tls(for settings: DatabaseSettings) -> (TLSUse, TLSConfiguration)? {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let root = settings.sslRootCert { tls.trustRoots = .file(root) }
         switch settings.sslMode {
         case .disable:
-            return .disable
+            return nil
         case .allow, .prefer:
             tls.certificateVerification = .none
-            return .prefer(tls)
+            return (.prefer, tls)
         case .require:
             // libpq: require verifies the chain only when a root certificate is given.
             tls.certificateVerification = settings.sslRootCert == nil ? .none : .noHostnameVerification
-            return .require(tls)
+            return (.require, tls)
         case .verifyCA:
             tls.certificateVerification = .noHostnameVerification
-            return .require(tls)
+            return (.require, tls)
         case .verifyFull:
             tls.certificateVerification = .fullVerification
-            return .require(tls)
+            return (.require, tls)
         }
     }
 }

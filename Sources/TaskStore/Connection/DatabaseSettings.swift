@@ -80,8 +80,8 @@ public struct DatabaseSettings: Sendable, Hashable {
         }
         var password = value(parsed.password, "PGPASSWORD")
         if password == nil {
-            let passFile = environment["PGPASSFILE"] ?? (environment["HOME"].map { $0 + "/.pgpass" })
-            if let passFile, let file = readFile(passFile) {
+            let passFile = environment["PGPASSFILE"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.pgpass")
+            if let file = readFile(passFile) {
                 if file.groupOrWorldReadable {
                     warn("password file \(passFile) has group or world access; ignoring it (chmod 0600 it)")
                 } else {
