@@ -6,6 +6,7 @@ struct TreeInstruct: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "treeinstruct",
         abstract: "Rewrite instruction corpora into harder, controlled-difficulty versions (Tree-Instruct), at scale.",
-        subcommands: [InspectCommand.self, LocalCommand.self]
+        subcommands: [LocalCommand.self, MigrateCommand.self, SubmitCommand.self, WorkCommand.self, StatusCommand.self,
+                      RerunCommand.self, CancelCommand.self, ExportCommand.self, InspectCommand.self]
     )
 }

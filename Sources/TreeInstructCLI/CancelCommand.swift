@@ -1,0 +1,19 @@
+import ArgumentParser
+import TaskStore
+
+/// Stops a run's pending work; running calls finish. `rerun` resumes it.
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a run's pending tasks (rerun resumes it).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Run name.") var run: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let name = run
+        let count = try await database.withDatabase { database in
+            try await database.queue.cancelRun(id: try await database.queue.requireRun(name).id)
+        }
+        print(json ? JSONOutput.render(["cancelled": .number(Double(count))]) : "\(count) pending tasks cancelled")
+    }
+}

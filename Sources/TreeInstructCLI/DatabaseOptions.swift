@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TaskStore
+
+/// Which database and schema; shared by every command that touches the task store.
+///
+/// There is deliberately no flag carrying a connection URL: a password on a command line is
+/// visible to every user in `ps`. Use DATABASE_URL, the PG* variables, ~/.pgpass, or a file.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "File holding a postgres:// URL (env DATABASE_URL_FILE; or the URL itself in DATABASE_URL, or the PG* variables).")
+    var databaseURLFile: String?
+
+    @Option(name: .long, help: "PostgreSQL schema for all tables (env TREEINSTRUCT_SCHEMA, default treeinstruct).")
+    var schema: String?
+
+    @Option(name: .long, help: "Log format: text or json (env TREEINSTRUCT_LOG_FORMAT).")
+    var logFormat: LogFormat?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env TREEINSTRUCT_LOG_LEVEL, default info).")
+    var logLevel: String?
+
+    func settings(warn: (String) -> Void) throws -> DatabaseSettings {
+        var url = Environment.values["DATABASE_URL"]
+        if let file = Environment.string(databaseURLFile, "DATABASE_URL_FILE") {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ConfigurationError("cannot read the database URL file \(file)") }
+            url = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return try DatabaseSettings.resolve(url: url, environment: Environment.values, warn: warn)
+    }
+
+    var schemaName: String { Environment.string(schema, "TREEINSTRUCT_SCHEMA", default: "treeinstruct")! }
+
+    func logger(_ label: String) throws -> Logger {
+        try LogBootstrap.once(format: Environment.string(logFormat?.rawValue, "TREEINSTRUCT_LOG_FORMAT", default: "text")!,
+                                  level: Environment.string(logLevel, "TREEINSTRUCT_LOG_LEVEL", default: "info")!)
+        return Logger(label: label)
+    }
+
+    /// Connects (checking the database answers), runs `body`, and stops the pool.
+    func withDatabase<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+        let logger = try logger("treeinstruct")
+        let database = try Database(settings: settings { logger.warning("\($0)") }, schema: schemaName, logger: logger)
+        return try await database.withRunning(body)
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

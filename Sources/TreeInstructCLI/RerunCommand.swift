@@ -1,0 +1,22 @@
+import ArgumentParser
+import TaskStore
+
+/// Sends failed (or all) tasks of a run or shard back to work; history is kept.
+struct RerunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rerun", abstract: "Put a run's or a shard's failed tasks (or all with --all) back to pending.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Run name.") var run: String
+    @Option(name: .long, help: "Only this shard (its id in shard_progress).") var shard: Int64?
+    @Flag(help: "Redo everything in scope, discarding its results (default: failed and cancelled tasks only).") var all = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let (name, shard, scope) = (run, shard, all ? RerunScope.all : .failed)
+        let count = try await database.withDatabase { database in
+            let run = try await database.queue.requireRun(name)
+            return try await database.queue.rerun(runID: run.id, shardID: shard, scope: scope)
+        }
+        print(json ? JSONOutput.render(["pending_again": .number(Double(count))]) : "\(count) tasks pending again")
+    }
+}

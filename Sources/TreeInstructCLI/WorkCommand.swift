@@ -1,0 +1,73 @@
+import ArgumentParser
+import LLMClient
+import Logging
+import ServiceLifecycle
+import TaskStore
+import Workers
+
+/// Runs one stateless worker until SIGTERM/SIGINT (or, with --exit-when-done, until no work is left).
+struct WorkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "work", abstract: "Claim tasks and call the LLM endpoint until stopped.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var endpoint: EndpointOptions
+    @Option(name: .long, help: "LLM calls in flight at most (env TREEINSTRUCT_CONCURRENCY, default 16).") var concurrency: Int?
+    @Option(name: .long, help: "Seconds a lease lasts unless renewed (default 60).") var leaseSeconds: Double = 60
+    @Option(name: .long, help: "Seconds in-flight calls get to finish after SIGTERM (env TREEINSTRUCT_GRACE, default 30).") var grace: Double?
+    @Option(name: .customLong("run"), help: "Work only on this run (repeatable; default all runs).") var runs: [String] = []
+    @Option(name: .long, help: "Rate budget name shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).") var rateKey: String?
+    @Flag(help: "Stop when the runs have no pending or running task left.") var exitWhenDone = false
+
+    func run() async throws {
+        let logger = try database.logger("treeinstruct.worker")
+        let db = try Database(settings: database.settings { logger.warning("\($0)") }, schema: database.schemaName, logger: logger)
+        let endpointConfiguration = try endpoint.endpoint()
+        let client = ChatClient(endpoint: endpointConfiguration, logger: logger)
+        let service = WorkerService(
+            database: db, client: client, scope: try endpoint.scope(), limits: try endpoint.limits(),
+            rateKey: Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.baseURL)!,
+            runNames: runs,
+            configuration: WorkerConfiguration(concurrency: try Environment.int(concurrency, "TREEINSTRUCT_CONCURRENCY", default: 16)!,
+                                               leaseSeconds: leaseSeconds,
+                                               graceSeconds: try Environment.double(grace, "TREEINSTRUCT_GRACE", default: 30)!,
+                                               exitWhenDone: exitWhenDone),
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: db.client), .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
+
+/// Checks the database, resolves run names, sets up the rate budget, then runs the worker.
+struct WorkerService: Service {
+    let database: Database
+    let client: ChatClient
+    let scope: EndpointOptions.RateScope
+    let limits: RateLimiting.RateLimits
+    let rateKey: String
+    let runNames: [String]
+    var configuration: WorkerConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        try await database.checkConnection()
+        var configuration = configuration
+        if !runNames.isEmpty {
+            var ids: [Int64] = []
+            for name in runNames { ids.append(try await database.queue.requireRun(name).id) }
+            configuration.runIDs = ids
+        }
+        let limiter = try await WorkerAssembly.limiter(scope: scope, key: rateKey, limits: limits, queue: database.queue, logger: logger)
+        try await Worker(configuration: configuration, queue: database.queue, client: client, limiter: limiter,
+                         version: WorkerAssembly.version, logger: logger).run()
+    }
+}
+
+import RateLimiting
