@@ -4,7 +4,7 @@ import Foundation
 import TreeInstructCore
 
 /// Reads a corpus the way `submit` will and reports what it found, without touching a database.
-struct InspectCommand: ParsableCommand {
+struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Read a corpus and report its records and every bad line, without submitting it."

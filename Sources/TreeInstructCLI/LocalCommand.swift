@@ -4,7 +4,7 @@ import TreeInstructCore
 
 /// The one-machine job. Until the task store and workers land (issues 3 to 5) it reads and
 /// checks the corpus and says what the full run will do.
-struct LocalCommand: ParsableCommand {
+struct LocalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Run the whole job on this machine with a private PostgreSQL (pipeline stages arrive in parts 2 to 4)."
