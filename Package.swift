@@ -3,7 +3,8 @@ import PackageDescription
 
 // The pipeline, edge to edge: a corpus is read (CorpusIngest), sharded into PostgreSQL
 // (TaskStore, Coordinator), rewritten by an LLM (LLMClient), by workers (Workers), driven
-// from one executable (treeinstruct). TreeInstructCore is the pure middle: records, trees,
+// from one executable (treeinstruct). EndpointSimulator is an OpenAI-compatible stand-in
+// endpoint for demos, tests and benchmarks. TreeInstructCore is the pure middle: records, trees,
 // prompts and validation, with no I/O at all.
 let package = Package(
     name: "treeinstruct",
@@ -17,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -39,16 +45,38 @@ let package = Package(
             name: "Coordinator",
             dependencies: ["TreeInstructCore", "CorpusIngest", "TaskStore"]
         ),
+        .target(
+            name: "EndpointSimulator",
+            dependencies: [
+                "TreeInstructCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "TreeInstructCLI",
             dependencies: [
                 "TreeInstructCore",
                 "CorpusIngest",
+                "EndpointSimulator",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
         .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),
+        .testTarget(
+            name: "EndpointSimulatorTests",
+            dependencies: [
+                "EndpointSimulator",
+                "TreeInstructCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
