@@ -60,7 +60,7 @@ struct ChatCompletionsHandler: Sendable {
             case .serverError: return error(.serverError, status: admitted.status)
             case .unavailable: return error(.unavailable, status: admitted.status)
             case .hang:
-                _ = await SimulatedHang.hold(for: configuration.faults.hangDuration, channel: context.channel)
+                await state.recordHangEnd(await SimulatedHang.hold(for: configuration.faults.hangDuration, channel: context.channel))
                 return error(.hangEnded(after: configuration.faults.hangDuration), status: admitted.status)
             case .malformed:
                 return respond(.ok, body: MalformedBody.make(from: completion.body, random: &random), status: admitted.status)

@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// The hang fault: hold a request without answering until the hang duration passes, the client
 /// goes away, or the server shuts down (so a hung request never delays a graceful stop).
 enum SimulatedHang {
-    enum Outcome: Sendable { case elapsed, clientLeft, stopped }
+    enum Outcome: Sendable, Hashable { case elapsed, clientLeft, stopped }
 
     static func hold(for duration: Duration, channel: any Channel) async -> Outcome {
         guard let watch = await DisconnectWatch.install(on: channel) else { return .clientLeft }

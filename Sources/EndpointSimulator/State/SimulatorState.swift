@@ -31,6 +31,7 @@ actor SimulatorState {
     private var stats = StatsRecorder()
     private var random: SeededRandom
     private var requestCount: UInt64 = 0
+    private var hangEndings: [SimulatedHang.Outcome: Int] = [:]
 
     init(configuration: SimulatorConfiguration, seed: UInt64) {
         faults = configuration.faults
@@ -84,6 +85,11 @@ actor SimulatorState {
         return limiter.currentStatus(now: now)
     }
 
+    /// Counts how a simulated hang ended.
+    func recordHangEnd(_ outcome: SimulatedHang.Outcome) {
+        hangEndings[outcome, default: 0] += 1
+    }
+
     /// The `/sim/stats` document.
     func statsJSON(model: String) -> String {
         let now = self.now
@@ -95,6 +101,8 @@ actor SimulatorState {
         json.string(model)
         json.raw(",\"uptime_seconds\":\(Int(now)),\"started_unix\":\(Int(startedUnix)),\"totals\":")
         json.raw(stats.totals.json())
+        json.raw(",\"hangs_ended\":{\"elapsed\":\(hangEndings[.elapsed] ?? 0),\"client_left\":\(hangEndings[.clientLeft] ?? 0),")
+        json.raw("\"stopped\":\(hangEndings[.stopped] ?? 0)}")
         json.raw(",\"last_10s\":")
         json.raw(short.json(seconds: min(10, max(now, 1))))
         json.raw(",\"last_60s\":")
