@@ -6,6 +6,6 @@ struct TreeInstruct: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "treeinstruct",
         abstract: "Rewrite instruction corpora into harder, controlled-difficulty versions (Tree-Instruct), at scale.",
-        subcommands: [InspectCommand.self, LocalCommand.self]
+        subcommands: [InspectCommand.self, LocalCommand.self, SimCommand.self]
     )
 }
