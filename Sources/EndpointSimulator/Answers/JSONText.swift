@@ -23,21 +23,38 @@ struct JSONText {
         return out
     }
 
+    /// Copies runs of bytes that need no escape in one append each; the escaped bytes are all
+    /// ASCII, so every run boundary is a character boundary.
     static func appendQuoted(_ value: String, to out: inout String) {
-        out.unicodeScalars.append("\"")
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        out += "\""
+        let utf8 = value.utf8
+        var runStart = utf8.startIndex
+        var index = runStart
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
+                out += Substring(utf8[runStart..<index])
+                out += escape(byte)
+                utf8.formIndex(after: &index)
+                runStart = index
+            } else {
+                utf8.formIndex(after: &index)
             }
         }
-        out.unicodeScalars.append("\"")
+        out += Substring(utf8[runStart..<utf8.endIndex])
+        out += "\""
+    }
+
+    private static func escape(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "\""): return "\\\""
+        case UInt8(ascii: "\\"): return "\\\\"
+        case UInt8(ascii: "\n"): return "\\n"
+        case UInt8(ascii: "\r"): return "\\r"
+        case UInt8(ascii: "\t"): return "\\t"
+        default:
+            let hex = String(byte, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
     }
 }

@@ -1,3 +1,5 @@
+import TreeInstructCore
+
 /// The meaningful requirements the simulator adds to instructions, each a node label with a
 /// short and a long clause that uses it. A real model invents these; a fixed list keeps every
 /// answer checkable and free of procedure words, refusals and URLs.
@@ -170,6 +172,35 @@ public enum ModifierVocabulary {
         .init(label: "actionable recommendations", shortClause: "end with actionable recommendations",
               longClause: "end with actionable recommendations that are specific and realistic"),
     ]
+
+    /// The content words of each entry's label, computed once: every rewrite checks them all
+    /// against the instruction.
+    static let labelContentWords: [[String]] = entries.map { ContentWords.of($0.label) }
+
+    /// Word counts of every fixed text, computed once so fitting a rewrite to its word range
+    /// is arithmetic rather than re-counting text.
+    private static let shortClauseWords = entries.map { TextNormalization.wordCount($0.shortClause) }
+    private static let longClauseWords = entries.map { TextNormalization.wordCount($0.longClause) }
+    private static let entryIndex = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.label, $0) })
+    private static let phraseWords: [String: Int] = Dictionary(
+        uniqueKeysWithValues: (openers + terseOpeners).map { ($0, TextNormalization.wordCount($0)) })
+    static let paddingWords = paddingSentences.map { TextNormalization.wordCount($0) }
+
+    static func clauseWords(_ entry: Entry, long: Bool) -> Int {
+        guard let index = entryIndex[entry.label] else {
+            return TextNormalization.wordCount(long ? entry.longClause : entry.shortClause)
+        }
+        return long ? longClauseWords[index] : shortClauseWords[index]
+    }
+
+    static func labelWords(_ entry: Entry) -> Int {
+        TextNormalization.wordCount(entry.label)
+    }
+
+    /// Words of an opener (precomputed) or any other short phrase.
+    static func wordCount(_ phrase: String) -> Int {
+        phraseWords[phrase] ?? TextNormalization.wordCount(phrase)
+    }
 
     /// Openings a sentence of added clauses starts with; each takes an imperative after it.
     static let openers = [
