@@ -107,26 +107,3 @@ struct ChatCompletionsHandler: Sendable {
         return Response(status: code, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
-
-/// A 200 body a client cannot parse: the real envelope cut off, or an HTML error page from a
-/// proxy, both seen in the wild.
-enum MalformedBody {
-    static func make(from body: String, random: inout SeededRandom) -> String {
-        if random.coin() {
-            return String(decoding: body.utf8.prefix(max(1, body.utf8.count / 2)), as: UTF8.self)
-        }
-        return "<html><body><h1>502 Bad Gateway</h1><p>TreeInstruct endpoint simulator: simulated malformed body.</p></body></html>"
-    }
-}
-
-/// The optional API key check: `Authorization: Bearer <key>`, compared in constant time.
-enum RequestAuthorization {
-    static func allows(_ request: Request, key: String?) -> Bool {
-        guard let key else { return true }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
-        let given = Array(header.utf8.dropFirst(7))
-        let expected = Array(key.utf8)
-        guard given.count == expected.count else { return false }
-        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-}
