@@ -3,7 +3,8 @@ import PackageDescription
 
 // The pipeline, edge to edge: a corpus is read (CorpusIngest), sharded into PostgreSQL
 // (TaskStore, Coordinator), rewritten by an LLM (LLMClient), by workers (Workers), driven
-// from one executable (treeinstruct). TreeInstructCore is the pure middle: records, trees,
+// from one executable (treeinstruct). EndpointSimulator is an OpenAI-compatible stand-in
+// endpoint for demos, tests and benchmarks. TreeInstructCore is the pure middle: records, trees,
 // prompts and validation, with no I/O at all.
 let package = Package(
     name: "treeinstruct",
@@ -21,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -74,10 +78,23 @@ let package = Package(
             name: "Coordinator",
             dependencies: ["TreeInstructCore", "CorpusIngest", "TaskStore"]
         ),
+        .target(
+            name: "EndpointSimulator",
+            dependencies: [
+                "TreeInstructCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "TreeInstructCLI",
             dependencies: [
-                "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers", "EmbeddedPostgres",
+                "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers",
+                "EmbeddedPostgres", "EndpointSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +102,20 @@ let package = Package(
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
         .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),
+        .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "EndpointSimulator", "RateLimiting", "PostgresTestSupport", "TaskStore"]),
         .testTarget(name: "TaskStoreTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "PostgresTestSupport"]),
+        .testTarget(
+            name: "EndpointSimulatorTests",
+            dependencies: [
+                "EndpointSimulator",
+                "TreeInstructCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

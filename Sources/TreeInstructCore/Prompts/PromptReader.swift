@@ -19,7 +19,7 @@ public enum PromptReader {
               let minimum = number(after: "have between ", in: user),
               let maximum = number(after: "\(minimum) and ", in: user) else { return nil }
         let input = fenced("Input", in: user) ?? ""
-        let template: RewriteTemplate = user.contains("\"original_tree\"") ? .structured : .plain
+        let template: RewriteTemplate = literalRange(of: "\"original_tree\"", in: user[...]) != nil ? .structured : .plain
         let originalWords = TextNormalization.wordCount(instruction)
         let settings = RewriteSettings(nodesToAdd: nodes, minAddedWords: minimum - originalWords, maxWords: maximum, template: template)
         return .rewrite(instruction: instruction, input: input, settings: settings)
@@ -27,13 +27,35 @@ public enum PromptReader {
 
     static func fenced(_ title: String, in text: String) -> String? {
         let opening = "\(title):\n\(PromptMarkers.open)\n"
-        guard let start = text.range(of: opening)?.upperBound,
-              let end = text.range(of: "\n\(PromptMarkers.close)", range: start..<text.endIndex)?.lowerBound else { return nil }
+        guard let start = literalRange(of: opening, in: text[...])?.upperBound,
+              let end = literalRange(of: "\n\(PromptMarkers.close)", in: text[start...])?.lowerBound else { return nil }
         return String(text[start..<end])
     }
 
     static func number(after prefix: String, in text: String) -> Int? {
-        guard let start = text.range(of: prefix)?.upperBound else { return nil }
+        guard let start = literalRange(of: prefix, in: text[...])?.upperBound else { return nil }
         return Int(text[start...].prefix { $0.isNumber })
+    }
+
+    /// A byte-for-byte search: our markers are ASCII, and Foundation's `range(of:)` goes through
+    /// NSString on Linux, which made reading a prompt most of the simulator's time per request.
+    private static func literalRange(of pattern: String, in text: Substring) -> Range<String.Index>? {
+        let needle = Array(pattern.utf8)
+        let search = { (bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? in
+            guard let first = needle.first, bytes.count >= needle.count else { return needle.isEmpty ? 0..<0 : nil }
+            var start = 0
+            while start + needle.count <= bytes.count {
+                if bytes[start] == first, (1..<needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) {
+                    return start..<(start + needle.count)
+                }
+                start += 1
+            }
+            return nil
+        }
+        let utf8 = text.utf8
+        guard let offsets = utf8.withContiguousStorageIfAvailable(search) ?? Array(utf8).withUnsafeBufferPointer(search) else {
+            return nil
+        }
+        return utf8.index(utf8.startIndex, offsetBy: offsets.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: offsets.upperBound)
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TreeInstructCore
+
+/// `POST /v1/chat/completions`: authenticate, read the body, build the answer, pass the rate
+/// limits, then answer, or fail as the fault draw says. The answer is built before the limits
+/// because a request without max_tokens costs its completion's tokens.
+struct ChatCompletionsHandler: Sendable {
+    let configuration: SimulatorConfiguration
+    let state: SimulatorState
+    let seed: UInt64
+
+    func handle(_ request: Request, context: SimulatorRequestContext) async -> Response {
+        if !RequestAuthorization.allows(request, key: configuration.apiKey) {
+            return error(.unauthorized, status: await state.recordEarly(.unauthorized))
+        }
+        if let fixedStatus = configuration.faults.fixedStatus {
+            return error(.fixed(status: fixedStatus), status: await state.recordEarly(.fixedStatus))
+        }
+        let parsed: ChatCompletionRequest
+        switch await readRequest(request) {
+        case .success(let request): parsed = request
+        case .failure(let problem): return error(problem, status: await state.recordEarly(.badRequest))
+        }
+
+        let builder = AnswerBuilder(messages: parsed.messages, seed: seed, wantsJSON: parsed.responseFormat.wantsJSON)
+        var content = builder.answer()
+        var finishReason = "stop"
+        let promptTokens = TokenEstimate.of(parsed.messages.map(\.content))
+        var completionTokens = TokenEstimate.of(content)
+        var cut = false
+        if let maxTokens = parsed.maxTokens, completionTokens > maxTokens {
+            content = TokenEstimate.prefix(content, tokens: maxTokens)
+            completionTokens = maxTokens
+            finishReason = "length"
+            cut = true
+        }
+        let cost = promptTokens + (parsed.maxTokens ?? completionTokens)
+
+        switch await state.admit(promptTokens: promptTokens, completionTokens: completionTokens, tokenCost: cost, cutByMaxTokens: cut) {
+        case .limited(let rejection):
+            var response = error(.rateLimited(rejection, model: configuration.model), status: rejection.status)
+            if let seconds = rejection.retryAfterSeconds {
+                RateLimitHeaders.addRetryAfter(seconds: seconds, format: configuration.rateLimits.retryAfterFormat,
+                                               nowUnix: Date().timeIntervalSince1970, to: &response.headers)
+            }
+            return response
+        case .tooLarge(let rejection):
+            return error(.requestTooLarge(rejection, model: configuration.model), status: rejection.status)
+        case .admitted(let admitted):
+            if admitted.delay > .zero { try? await Task.sleep(for: admitted.delay) }
+            var random = SeededRandom(seed: admitted.seed)
+            var completion = ChatCompletionResponse(
+                id: "chatcmpl-sim-\(admitted.number)", created: Int(Date().timeIntervalSince1970), model: configuration.model,
+                content: content, finishReason: finishReason, promptTokens: promptTokens, completionTokens: completionTokens)
+            switch admitted.fault {
+            case nil: break
+            case .serverError: return error(.serverError, status: admitted.status)
+            case .unavailable: return error(.unavailable, status: admitted.status)
+            case .hang:
+                await state.recordHangEnd(await SimulatedHang.hold(for: configuration.faults.hangDuration, channel: context.channel))
+                return error(.hangEnded(after: configuration.faults.hangDuration), status: admitted.status)
+            case .malformed:
+                return respond(.ok, body: MalformedBody.make(from: completion.body, random: &random), status: admitted.status)
+            case .invalidOutput:
+                completion.content = builder.invalidAnswer(random: &random)
+                completion.finishReason = "stop"
+            case .truncated:
+                completion.content = AnswerBuilder.truncated(completion.content, random: &random)
+                completion.finishReason = "length"
+            case .refusal:
+                completion.content = AnswerBuilder.refusal
+                completion.finishReason = "stop"
+            }
+            if admitted.fault != nil { completion.completionTokens = TokenEstimate.of(completion.content) }
+            return respond(.ok, body: completion.body, status: admitted.status)
+        }
+    }
+
+    private func readRequest(_ request: Request) async -> Result<ChatCompletionRequest, OpenAIError> {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            return .failure(.bodyTooLarge(limit: configuration.maxBodyBytes))
+        }
+        let json: JSONValue
+        do {
+            json = try buffer.withUnsafeReadableBytes { raw throws(JSONParser.SyntaxError) in
+                try JSONParser.parse(raw.bindMemory(to: UInt8.self))
+            }
+        } catch {
+            return .failure(.unparsableBody)
+        }
+        return ChatCompletionRequest.parse(json)
+    }
+
+    private func error(_ error: OpenAIError, status: RateLimitStatus) -> Response {
+        respond(error.status, body: error.body, status: status)
+    }
+
+    private func respond(_ code: HTTPResponse.Status, body: String, status: RateLimitStatus) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        RateLimitHeaders.add(status, to: &headers)
+        return Response(status: code, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import EndpointSimulator
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `treeinstruct sim`: an OpenAI-compatible endpoint that answers TreeInstruct's prompts with
+/// valid (or, on request, faulty) answers, for demos, tests and benchmarks without a model.
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Serve a simulated OpenAI-compatible endpoint (not a model) with latency, rate limits and faults.",
+        discussion: """
+            POST /v1/chat/completions (and /chat/completions), GET /v1/models, /healthz, /sim/stats. \
+            Fault rates are probabilities per admitted request, drawn after the rate-limit check. \
+            Token cost = prompt characters/4 + max_tokens (or the answer's tokens). Stop with Ctrl-C or SIGTERM.
+            """
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8089
+    @Option(help: "Mean latency of an answer, in milliseconds.") var latencyMs = 800
+    @Option(help: "Uniform jitter around the mean latency, in milliseconds.") var jitterMs = 400
+    @Option(help: "Requests per minute (unlimited when omitted).") var rpm: Int?
+    @Option(help: "Tokens per minute (unlimited when omitted).") var tpm: Int?
+    @Option(help: "Bucket capacity in seconds of the per-minute limit.") var burstSeconds = 1.0
+    @Flag(help: "Write Retry-After as an HTTP-date instead of seconds.") var retryAfterDate = false
+    @Option(name: .customLong("fail-500"), help: "Probability of HTTP 500.") var fail500 = 0.0
+    @Option(name: .customLong("fail-503"), help: "Probability of HTTP 503.") var fail503 = 0.0
+    @Option(help: "Probability of a hang (no answer until --hang-seconds, then 504).") var hang = 0.0
+    @Option(help: "How long a hang lasts, in seconds.") var hangSeconds = 120.0
+    @Option(help: "Probability of a 200 with a malformed (non-JSON or cut-off) body.") var malformed = 0.0
+    @Option(help: "Probability of a well-formed answer that fails validation.") var invalidOutput = 0.0
+    @Option(help: "Probability of a cut answer with finish_reason length.") var truncated = 0.0
+    @Option(help: "Probability of a refusal as the answer.") var refusal = 0.0
+    @Option(help: "Answer every chat completion with this HTTP error status (e.g. 401, 404, 422).") var status: Int?
+    @Option(help: "Seed for every random choice, so runs reproduce.") var seed: UInt64?
+    @Option(help: "Model id to report.") var model = SimulatorConfiguration.defaultModel
+    @Option(help: "File holding the API key clients must send as a Bearer token.") var apiKeyFile: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard latencyMs >= 0, jitterMs >= 0 else { throw ValidationError("--latency-ms and --jitter-ms must not be negative.") }
+        guard rpm.map({ $0 > 0 }) ?? true, tpm.map({ $0 > 0 }) ?? true else { throw ValidationError("--rpm and --tpm must be positive.") }
+        guard burstSeconds > 0 else { throw ValidationError("--burst-seconds must be positive.") }
+        guard hangSeconds >= 0 else { throw ValidationError("--hang-seconds must not be negative.") }
+        if let problem = faults.problem { throw ValidationError(problem) }
+    }
+
+    var faults: FaultProfile {
+        FaultProfile(serverError: fail500, unavailable: fail503, hang: hang, malformed: malformed, invalidOutput: invalidOutput,
+                     truncated: truncated, refusal: refusal, hangDuration: .milliseconds(Int64(hangSeconds * 1000)), fixedStatus: status)
+    }
+
+    func simulatorConfiguration() throws -> SimulatorConfiguration {
+        var apiKey: String?
+        if let apiKeyFile {
+            let key = try String(contentsOfFile: apiKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !key.isEmpty else { throw ValidationError("--api-key-file \(apiKeyFile) is empty.") }
+            apiKey = key
+        }
+        return SimulatorConfiguration(
+            host: host, port: port, model: model, apiKey: apiKey,
+            latency: LatencyProfile(milliseconds: latencyMs, jitterMilliseconds: jitterMs),
+            rateLimits: RateLimitConfiguration(requestsPerMinute: rpm, tokensPerMinute: tpm, burstSeconds: burstSeconds,
+                                               retryAfterFormat: retryAfterDate ? .httpDate : .seconds),
+            faults: faults, seed: seed)
+    }
+
+    func run() async throws {
+        let configuration = try simulatorConfiguration()
+        var logger = Logger(label: "treeinstruct.sim")
+        logger.logLevel = .warning
+        let server = SimulatorServer(configuration: configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                guard let port = try? await server.boundPort() else { return }
+                let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+                let line = "TreeInstruct endpoint simulator (a simulator, not a model) at http://\(shownHost):\(port)/v1 — \(configuration)\n"
+                // Written unbuffered, so a script reading our output sees the URL at once.
+                FileHandle.standardOutput.write(Data(line.utf8))
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}

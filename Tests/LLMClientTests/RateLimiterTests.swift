@@ -1,0 +1,96 @@
+import Foundation
+import PostgresTestSupport
+import RateLimiting
+import TaskStore
+import Testing
+
+/// Pacing is checked with lower bounds on elapsed time only (a slow machine can only make
+/// them longer), so these tests do not flake on a loaded machine.
+@Suite("Rate limiting")
+struct RateLimiterTests {
+    static func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let parts = (ContinuousClock.now - start).components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
+    @Test func requestsPerMinuteArePaced() async throws {
+        let limits = RateLimits(requestsPerMinute: 1200, burstSeconds: 0.5)  // 20/s, bursts of 10
+        let limiter = RateLimiter(budget: LocalRateBudget(limits: limits), limits: limits)
+        let seconds = try await Self.elapsed {
+            for _ in 0..<30 { _ = try await limiter.acquire(estimatedTokens: 10) }
+        }
+        #expect(seconds >= 0.9)  // (30 - 10 burst) / 20 per second = 1.0 s at least
+        #expect(await limiter.granted == 30)
+    }
+
+    @Test func tokensPerMinuteArePaced() async throws {
+        let limits = RateLimits(tokensPerMinute: 60_000, burstSeconds: 0.5)  // 1000 tokens/s, bursts of 500
+        let limiter = RateLimiter(budget: LocalRateBudget(limits: limits), limits: limits)
+        let seconds = try await Self.elapsed {
+            for _ in 0..<10 { _ = try await limiter.acquire(estimatedTokens: 200) }
+        }
+        #expect(seconds >= 1.3)  // (2000 - 500) / 1000 = 1.5 s at least
+    }
+
+    @Test func aThrottledAnswerPausesEveryone() async throws {
+        let limits = RateLimits(requestsPerMinute: 6000)
+        let budget = LocalRateBudget(limits: limits)
+        let limiter = RateLimiter(budget: budget, limits: limits)
+        let permit = try await limiter.acquire(estimatedTokens: 1)
+        await limiter.finish(permit, actualTokens: nil, outcome: .throttled(retryAfterSeconds: 0.6))
+        let seconds = try await Self.elapsed { _ = try await limiter.acquire(estimatedTokens: 1) }
+        #expect(seconds >= 0.5)
+        #expect(await budget.currentFactor == 0.75)
+        #expect(await limiter.throttled == 1)
+    }
+
+    @Test func aWaiterCanBeCancelled() async throws {
+        let limits = RateLimits(requestsPerMinute: 6, burstSeconds: 10)  // one permit, then one every 10 s
+        let limiter = RateLimiter(budget: LocalRateBudget(limits: limits), limits: limits)
+        _ = try await limiter.acquire(estimatedTokens: 1)
+        let waiter = Task { try await limiter.acquire(estimatedTokens: 1) }
+        try await Task.sleep(for: .milliseconds(100))
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+    }
+
+    @Test(.enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
+    func workersShareOneBudgetThroughPostgres() async throws {
+        let queue = try await TestPostgres.database().queue
+        let limits = RateLimits(requestsPerMinute: 1200, burstSeconds: 0.5)
+        let budgets = [try await PostgresRateBudget.declare(key: "shared", limits: limits, queue: queue),
+                       try await PostgresRateBudget.declare(key: "shared", limits: limits, queue: queue)]
+        let limiters = budgets.map { RateLimiter(budget: $0, limits: limits) }
+        let seconds = try await Self.elapsed {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for limiter in limiters {
+                    group.addTask { for _ in 0..<20 { _ = try await limiter.acquire(estimatedTokens: 1) } }
+                }
+                try await group.waitForAll()
+            }
+        }
+        // 40 permits from one budget of 20/s with bursts of 10: 1.5 s at least, whoever asks.
+        #expect(seconds >= 1.35)
+        #expect(try await grantedRequests(queue) == 40)
+    }
+
+    @Test(.enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
+    func aThrottleInOneWorkerSlowsTheOthers() async throws {
+        let queue = try await TestPostgres.database().queue
+        let limits = RateLimits(requestsPerMinute: 6000)
+        let first = RateLimiter(budget: try await PostgresRateBudget.declare(key: "k", limits: limits, queue: queue), limits: limits)
+        let second = RateLimiter(budget: try await PostgresRateBudget.declare(key: "k", limits: limits, queue: queue), limits: limits)
+        let permit = try await first.acquire(estimatedTokens: 1)
+        await first.finish(permit, actualTokens: nil, outcome: .throttled(retryAfterSeconds: 0.6))
+        let seconds = try await Self.elapsed { _ = try await second.acquire(estimatedTokens: 1) }
+        #expect(seconds >= 0.4)
+    }
+
+    func grantedRequests(_ queue: TaskQueue) async throws -> Int {
+        let rows = try await queue.client.query("SELECT granted_requests FROM \(unescaped: "\"\(queue.schema)\"").rate_budgets WHERE key = 'shared'")
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+}
