@@ -1,32 +1,148 @@
 import ArgumentParser
+import Coordinator
 import CorpusIngest
+import EmbeddedPostgres
+import EndpointSimulator
+import Foundation
+import LLMClient
+import Logging
+import ServiceLifecycle
+import TaskStore
 import TreeInstructCore
+import Workers
 
-/// The one-machine job. Until the task store and workers land (issues 3 to 5) it reads and
-/// checks the corpus and says what the full run will do.
+/// The whole job on one machine: a private PostgreSQL (unless DATABASE_URL or PGHOST is set),
+/// migrate, submit, N workers, export, stop. Running it again resumes the same run: the
+/// corpus de-duplicates against what is stored, and only unfinished tasks are worked on.
 struct LocalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
-        abstract: "Run the whole job on this machine with a private PostgreSQL (pipeline stages arrive in parts 2 to 4)."
+        abstract: "Run the whole job on this machine: private PostgreSQL, workers, export."
     )
 
-    @Option(name: .long, help: "Corpus file to rewrite.")
-    var corpus: String
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var method: MethodOptions
+    @OptionGroup var endpoint: EndpointOptions
+    @Option(name: .long, help: "Corpus file to rewrite.") var corpus: String
+    @Option(name: .long, help: "Run name (default: the corpus file's name).") var run: String?
+    @Option(name: .long, help: "Corpus format (detected when omitted).") var format: CorpusFormat?
+    @Option(name: .long, help: "Worker loops in this process (default 2).") var workers: Int = 2
+    @Option(name: .long, help: "LLM calls in flight per worker (default 32).") var concurrency: Int = 32
+    @Option(name: .long, help: "Private PostgreSQL data directory (default .treeinstruct/pgdata).") var dataDir: String = ".treeinstruct/pgdata"
+    @Option(name: .long, help: "Dataset to write (default <run>.<format>.jsonl).") var output: String?
+    @Option(name: .long, help: "Dataset layout: alpaca or sharegpt.") var exportFormat: ExportFormat = .alpaca
+    @Flag(help: "Dry run against the built-in endpoint simulator (no model, no cost).") var simulate = false
+    @Option(name: .long, help: "Simulator latency in milliseconds, with --simulate (default 50).") var simulatedLatencyMs: Int = 50
 
-    @Option(name: .long, help: "Nodes to add per round (K).")
-    var nodes: Int = 3
+    func run() async throws {
+        let logger = try database.logger("treeinstruct.local")
+        let config = try method.config()
+        let runName = run ?? URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent
+        let outputPath = output ?? "\(runName).\(exportFormat.rawValue).jsonl"
+        let file = CorpusFile(path: corpus, format: format)
+        _ = try file.resolvedFormat()
 
-    @Option(name: .long, help: "Rounds of expansion (R); K=3, R=2 is the paper's \"6 nodes\".")
-    var rounds: Int = 1
-
-    func run() throws {
-        let report = try CorpusReport(file: CorpusFile(path: corpus))
-        print("read \(corpus): \(report.records) records (\(report.distinct) distinct), \(report.errors.count) bad lines")
-        for error in report.errors.prefix(5) { print("  \(error)") }
-        print("""
-            plan: add \(nodes) nodes per round for \(rounds) round(s) (difficulty \(nodes * rounds)), then answer each final instruction.
-            not yet available: the PostgreSQL task store, the LLM client and the workers (issues 3 to 5);
-            this command will start a private PostgreSQL, run the workers and export the dataset.
-            """)
+        let environment = Environment.values
+        let usesOwnServer = environment["DATABASE_URL"] == nil && environment["DATABASE_URL_FILE"] == nil && environment["PGHOST"] == nil
+        let server = EmbeddedPostgres(dataDirectory: dataDir)
+        let settings: DatabaseSettings
+        if usesOwnServer {
+            let started = try server.start()
+            print("PostgreSQL running privately in \(server.dataDirectory) on 127.0.0.1:\(started.port)")
+            settings = DatabaseSettings(host: started.host, port: started.port, user: started.user, password: started.password,
+                                        database: started.database, sslMode: .disable)
+        } else {
+            settings = try database.settings { logger.warning("\($0)") }
+        }
+        defer {
+            if usesOwnServer {
+                do { try server.stop() } catch { logger.error("could not stop PostgreSQL: \(error)") }
+            }
+        }
+        let job = LocalJob(settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
+                           workers: workers, concurrency: concurrency, limits: try endpoint.limits(), outputPath: outputPath,
+                           exportFormat: exportFormat, logger: logger)
+        if simulate {
+            var simulator = SimulatorConfiguration(port: 0)
+            simulator.latency = LatencyProfile(milliseconds: simulatedLatencyMs, jitterMilliseconds: simulatedLatencyMs / 2)
+            print("dry run: answering with the TreeInstruct endpoint simulator (not a model)")
+            try await SimulatorServer.withRunning(simulator, logger: Logger(label: "treeinstruct.sim", factory: { _ in SwiftLogNoOpLogHandler() })) { baseURL in
+                try await job.run(endpoint: EndpointConfiguration(baseURL: baseURL))
+            }
+        } else {
+            guard environment["OPENAI_BASE_URL"] != nil || endpoint.baseURL != nil else {
+                throw ValidationError("no endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY), or pass --simulate for a dry run")
+            }
+            try await job.run(endpoint: try endpoint.endpoint())
+        }
     }
 }
+
+/// Migrate, submit, work until done (or SIGINT/SIGTERM), export.
+struct LocalJob: Sendable {
+    let settings: DatabaseSettings
+    let schema: String
+    let file: CorpusFile
+    let runName: String
+    let config: RunConfig
+    let workers: Int
+    let concurrency: Int
+    let limits: RateLimiting.RateLimits
+    let outputPath: String
+    let exportFormat: ExportFormat
+    let logger: Logger
+
+    func run(endpoint: EndpointConfiguration) async throws {
+        let database = try Database(settings: settings, schema: schema, maxConnections: max(10, workers * 4), logger: logger)
+        let client = ChatClient(endpoint: endpoint, logger: logger)
+        let pipeline = LocalPipeline(job: self, database: database, client: client)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: database.client), .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
+
+/// The local job's steps, as one service beside the database pool.
+struct LocalPipeline: Service {
+    let job: LocalJob
+    let database: Database
+    let client: ChatClient
+
+    func run() async throws {
+        try await database.checkConnection()
+        try await Migrator(database: database).migrate()
+        let summary = try await Submission(queue: database.queue).submit(job.file, runName: job.runName, config: job.config)
+        print(SubmitCommand.describe(summary, json: false))
+        let limiter = try await WorkerAssembly.limiter(scope: .local, key: "local", limits: job.limits, queue: database.queue, logger: job.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, job.workers) {
+                let configuration = WorkerConfiguration(concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
+                                                        idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
+                group.addTask {
+                    try await Worker(configuration: configuration, queue: database.queue, client: client, limiter: limiter,
+                                     version: WorkerAssembly.version, logger: job.logger).run()
+                }
+            }
+            try await group.waitForAll()
+        }
+        let progress = try await database.queue.progress(run: job.runName)
+        print(StatusView.text(progress, [:], (nil, nil)))
+        guard try await database.queue.openTaskCount(runIDs: [summary.runID]) == 0 else {
+            print("stopped before the end; run the same command again to resume")
+            return
+        }
+        let handle = try ExportCommand.open(job.outputPath)
+        let rows = try await Export(queue: database.queue, format: job.exportFormat).write(runID: summary.runID, to: handle)
+        try handle.close()
+        print("wrote \(rows) rows to \(job.outputPath)")
+    }
+}
+
+import RateLimiting

@@ -130,8 +130,10 @@ public struct Worker: Service {
                 let held = try await queue.heartbeat(workerID: configuration.id, leaseSeconds: configuration.leaseSeconds)
                 let lost = await inFlight.all.filter { !held.contains($0.id) }
                 if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
-            } catch {
+            } catch where !Task.isCancelled {
                 logger.error("heartbeat failed", metadata: ["error": "\(error)"])
+            } catch {
+                return
             }
         }
     }
@@ -141,8 +143,10 @@ public struct Worker: Service {
             do {
                 let recovered = try await queue.reapExpiredLeases()
                 if recovered > 0 { logger.notice("recovered tasks from expired leases", metadata: ["tasks": "\(recovered)"]) }
-            } catch {
+            } catch where !Task.isCancelled {
                 logger.error("reaper failed", metadata: ["error": "\(error)"])
+            } catch {
+                return
             }
             try? await Task.sleep(for: .milliseconds(Int64(configuration.reapSeconds * 1000)))
         }
