@@ -103,6 +103,7 @@ let package = Package(
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
         .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),
         .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "EndpointSimulator", "RateLimiting", "PostgresTestSupport", "TaskStore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "PostgresTestSupport", "TreeInstructCLI"]),
         .testTarget(name: "TaskStoreTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "PostgresTestSupport"]),
         .testTarget(
             name: "EndpointSimulatorTests",
