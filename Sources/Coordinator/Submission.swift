@@ -9,6 +9,7 @@ import TreeInstructCore
 public struct SubmissionSummary: Sendable, Hashable, Codable {
     public var run: String
     public var runID: Int64
+    /// Usable records read (those that cannot grow under the word cap included, and counted in badRecords too).
     public var recordsRead = 0
     public var tasksCreated = 0
     /// Records whose (instruction, input) the run already had, from this file or an earlier submit.
@@ -44,6 +45,11 @@ public struct Submission: Sendable {
             switch item {
             case .record(let record):
                 summary.recordsRead += 1
+                if let tooLong = Self.cannotGrow(record, file: file.path, settings: config.rewrite) {
+                    summary.badRecords += 1
+                    try await keep(tooLong, in: &errors, runID: run.id)
+                    continue
+                }
                 shard.append(record)
                 if shard.count == shardSize {
                     try await store(shard, of: file, run: run, into: &summary)
@@ -51,11 +57,7 @@ public struct Submission: Sendable {
                 }
             case .error(let error):
                 summary.badRecords += 1
-                errors.append(error)
-                if errors.count == 1000 {
-                    try await queue.recordIngestErrors(errors, runID: run.id)
-                    errors.removeAll(keepingCapacity: true)
-                }
+                try await keep(error, in: &errors, runID: run.id)
             }
         }
         try await store(shard, of: file, run: run, into: &summary)
@@ -63,6 +65,23 @@ public struct Submission: Sendable {
         let elapsed = (ContinuousClock.now - started).components
         summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         return summary
+    }
+
+    /// Buffers an ingest error, storing the buffer every 1000.
+    private func keep(_ error: CorpusError, in errors: inout [CorpusError], runID: Int64) async throws {
+        errors.append(error)
+        if errors.count == 1000 {
+            try await queue.recordIngestErrors(errors, runID: runID)
+            errors.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// A record whose instruction cannot gain the required words under the cap, as an error.
+    static func cannotGrow(_ record: InstructionRecord, file: String, settings: RewriteSettings) -> CorpusError? {
+        let needed = settings.minimumWords(forOriginal: record.instruction)
+        guard needed > settings.maxWords else { return nil }
+        return CorpusError(file: file, line: record.line,
+                           reason: .cannotGrow(words: needed - settings.minAddedWords, needed: needed, cap: settings.maxWords))
     }
 
     private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord,

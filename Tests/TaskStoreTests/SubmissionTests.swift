@@ -38,4 +38,17 @@ struct SubmissionTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.ingest_errors WHERE code = 'wrong_type' AND line % 10 = 0") == 25)
         #expect(try await QueueFixtures.scalar(queue, "SELECT max(last_line) FROM $schema.shards") == 251)
     }
+
+    @Test("an instruction too long to grow under the word cap is reported, not paid for")
+    func cannotGrowIsAnIngestError() async throws {
+        let queue = try await TestQueue.make()
+        let long = Array(repeating: "word", count: 95).joined(separator: " ")
+        let path = NSTemporaryDirectory() + "long-\(UUID().uuidString).jsonl"
+        try Data((#"{"instruction": "\#(long)"}"# + "\n" + #"{"instruction": "Short one."}"#).utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let summary = try await Submission(queue: queue).submit(CorpusFile(path: path), runName: "r", config: QueueFixtures.config())
+        #expect(summary.tasksCreated == 1)
+        #expect(summary.badRecords == 1)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.ingest_errors WHERE code = 'cannot_grow' AND line = 1") == 1)
+    }
 }

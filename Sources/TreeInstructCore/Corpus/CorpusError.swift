@@ -26,6 +26,9 @@ public struct CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
         case emptyInstruction
         case noHumanTurn
         case unreadable(String)
+        /// The instruction is already so long that no rewrite can add the required words under
+        /// the word cap; submitting it would only pay for certain rejections.
+        case cannotGrow(words: Int, needed: Int, cap: Int)
 
         public var code: String {
             switch self {
@@ -39,6 +42,7 @@ public struct CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
             case .emptyInstruction: "empty_instruction"
             case .noHumanTurn: "no_human_turn"
             case .unreadable: "unreadable"
+            case .cannotGrow: "cannot_grow"
             }
         }
 
@@ -54,6 +58,8 @@ public struct CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
             case .emptyInstruction: "the instruction is empty"
             case .noHumanTurn: "the conversation has no human turn"
             case .unreadable(let message): "cannot read the file: \(message)"
+            case .cannotGrow(let words, let needed, let cap):
+                "the instruction has \(words) words; a rewrite needs at least \(needed), over the \(cap)-word cap (raise --max-words to include it)"
             }
         }
     }
