@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -75,6 +76,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Coordinator",
             dependencies: ["TreeInstructCore", "CorpusIngest", "TaskStore"]
         ),
@@ -94,7 +105,7 @@ let package = Package(
             name: "TreeInstructCLI",
             dependencies: [
                 "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers",
-                "EmbeddedPostgres", "EndpointSimulator",
+                "EmbeddedPostgres", "EndpointSimulator", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +114,10 @@ let package = Package(
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
         .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),
         .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "EndpointSimulator", "RateLimiting", "PostgresTestSupport", "TaskStore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "PostgresTestSupport", "TreeInstructCLI"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "EmbeddedPostgres", "PostgresTestSupport", "TreeInstructCLI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "TaskStoreTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "PostgresTestSupport"]),
         .testTarget(
             name: "EndpointSimulatorTests",

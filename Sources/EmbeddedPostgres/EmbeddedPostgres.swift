@@ -110,3 +110,8 @@ extension EmbeddedPostgres {
         try PostgresBinaries.locate().pgCtl
     }
 }
+
+extension EmbeddedPostgres {
+    /// A TCP port on 127.0.0.1 nobody listens on right now (for tests that start servers).
+    public static func freePort() throws -> Int { try FreePort.find() }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LLMClient
 import Logging
+import Observability
 import ServiceLifecycle
 import TaskStore
 import Workers
@@ -17,12 +18,14 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("run"), help: "Work only on this run (repeatable; default all runs).") var runs: [String] = []
     @Option(name: .long, help: "Rate budget name shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).") var rateKey: String?
     @Flag(help: "Stop when the runs have no pending or running task left.") var exitWhenDone = false
+    @Option(name: .long, help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).") var metricsPort: Int?
 
     func run() async throws {
         let logger = try database.logger("treeinstruct.worker")
         let db = try Database(settings: database.settings { logger.warning("\($0)") }, schema: database.schemaName, logger: logger)
         let endpointConfiguration = try endpoint.endpoint()
         let client = ChatClient(endpoint: endpointConfiguration, logger: logger)
+        let readiness = Readiness()
         let service = WorkerService(
             database: db, client: client, scope: try endpoint.scope(), limits: try endpoint.limits(),
             rateKey: Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.baseURL)!,
@@ -31,9 +34,14 @@ struct WorkCommand: AsyncParsableCommand {
                                                leaseSeconds: leaseSeconds,
                                                graceSeconds: try Environment.double(grace, "TREEINSTRUCT_GRACE", default: 30)!,
                                                exitWhenDone: exitWhenDone),
-            logger: logger)
+            readiness: readiness, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: db.client)]
+        if let port = try Environment.int(metricsPort, "TREEINSTRUCT_METRICS_PORT") {
+            services.append(.init(service: MetricsEndpoint(port: port, readiness: readiness, logger: logger)))
+        }
+        services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: db.client), .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         do {
             try await group.run()
@@ -54,6 +62,7 @@ struct WorkerService: Service {
     let rateKey: String
     let runNames: [String]
     var configuration: WorkerConfiguration
+    let readiness: Readiness
     let logger: Logger
 
     func run() async throws {
@@ -65,8 +74,13 @@ struct WorkerService: Service {
             configuration.runIDs = ids
         }
         let limiter = try await WorkerAssembly.limiter(scope: scope, key: rateKey, limits: limits, queue: database.queue, logger: logger)
-        try await Worker(configuration: configuration, queue: database.queue, client: client, limiter: limiter,
-                         version: WorkerAssembly.version, logger: logger).run()
+        await readiness.markReady()
+        try await withGracefulShutdownHandler {
+            try await Worker(configuration: configuration, queue: database.queue, client: client, limiter: limiter,
+                             version: WorkerAssembly.version, logger: logger).run()
+        } onGracefulShutdown: {
+            Task { await readiness.markNotReady("draining") }
+        }
     }
 }
 

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import CorpusIngest
+import EmbeddedPostgres
 import Coordinator
 import EndpointSimulator
 import Foundation
@@ -18,6 +20,12 @@ struct EndToEndTests {
         if let path = ProcessInfo.processInfo.environment["TREEINSTRUCT_CORPORA"] { return path + "/alpaca-gpt4-1k.jsonl" }
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return repository.deletingLastPathComponent().appendingPathComponent("shared/corpora/alpaca-gpt4-1k.jsonl").path
+    }
+
+    static func get(_ url: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: body))
     }
 
     static func count(_ database: Database, _ sql: String) async throws -> Int {
@@ -82,10 +90,18 @@ struct EndToEndTests {
         _ = try await Submission(queue: database.queue).submit(CorpusFile(path: Self.corpus), runName: "term", config: config)
         try await SimulatorServer.withRunning(SimulatorConfiguration(port: 0, latency: LatencyProfile(milliseconds: 400, jitterMilliseconds: 200)),
                                               logger: Self.quiet) { baseURL in
+            let metricsPort = try EmbeddedPostgres.freePort()
             let worker = try WorkerProcess(settings: database.settings, schema: database.schema, baseURL: baseURL,
-                                           arguments: ["--concurrency", "32", "--grace", "5"])
+                                           arguments: ["--concurrency", "32", "--grace", "5", "--metrics-port", String(metricsPort)])
             try await Task.sleep(for: .seconds(3))
             #expect(try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'running'") > 0)
+            let metrics = try await Self.get("http://127.0.0.1:\(metricsPort)/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains("treeinstruct_tasks_claimed_total"))
+            #expect(metrics.body.contains("treeinstruct_llm_latency_seconds"))
+            #expect(!metrics.body.contains("sk-test-secret-key"))
+            #expect(try await Self.get("http://127.0.0.1:\(metricsPort)/healthz").status == 200)
+            #expect(try await Self.get("http://127.0.0.1:\(metricsPort)/readyz").status == 200)
             worker.terminate()
             let status = await worker.wait(seconds: 15)
             #expect(status == 0, "worker log: \(worker.log.suffix(2000))")
