@@ -15,8 +15,7 @@ public struct PostgresRateBudget: RateBudget {
     }
 
     public func lease(requests: Int, tokens: Int) async throws -> Grant {
-        let grant = try await queue.leaseRateBudget(key: key, requests: requests, tokens: tokens)
-        return Grant(requests: grant.requests, tokens: grant.tokens, retryInSeconds: grant.retryInSeconds)
+        try await queue.leaseRateBudget(key: key, requests: requests, tokens: tokens)
     }
 
     public func adjust(_ adjustment: BudgetAdjustment) async throws {

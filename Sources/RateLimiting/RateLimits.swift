@@ -1,3 +1,5 @@
+import TaskStore
+
 /// A provider's limits for one endpoint and model, as the user configures them.
 public struct RateLimits: Sendable, Hashable, Codable {
     public var requestsPerMinute: Double?
@@ -24,18 +26,9 @@ public protocol RateBudget: Sendable {
     func adjust(_ adjustment: BudgetAdjustment) async throws
 }
 
-/// What a budget granted, and when to ask again if it granted less than asked.
-public struct Grant: Sendable, Hashable {
-    public var requests: Int
-    public var tokens: Int
-    public var retryInSeconds: Double
-
-    public init(requests: Int, tokens: Int, retryInSeconds: Double) {
-        self.requests = requests
-        self.tokens = tokens
-        self.retryInSeconds = retryInSeconds
-    }
-}
+/// What a budget granted, and when to ask again if it granted less than asked (the store's
+/// type: the shared budget returns it as is).
+public typealias Grant = BudgetGrant
 
 /// Feedback from the endpoint into a budget.
 public struct BudgetAdjustment: Sendable, Hashable {

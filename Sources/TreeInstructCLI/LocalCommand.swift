@@ -96,16 +96,9 @@ struct LocalJob: Sendable {
         let database = try Database(settings: settings, schema: schema, maxConnections: max(10, workers * 4), logger: logger)
         let client = ChatClient(endpoint: endpoint, logger: logger)
         let pipeline = LocalPipeline(job: self, database: database, client: client)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: database.client), .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await WorkerAssembly.run(
+            [.init(service: database.client), .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup)],
+            client: client, logger: logger)
     }
 }
 

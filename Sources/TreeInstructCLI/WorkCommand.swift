@@ -40,16 +40,7 @@ struct WorkCommand: AsyncParsableCommand {
             services.append(.init(service: MetricsEndpoint(port: port, readiness: readiness, logger: logger)))
         }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await WorkerAssembly.run(services, client: client, logger: logger)
     }
 }
 

@@ -1,5 +1,6 @@
 import LLMClient
 import Logging
+import ServiceLifecycle
 import RateLimiting
 import TaskStore
 import Workers
@@ -16,5 +17,21 @@ enum WorkerAssembly {
         default: LocalRateBudget(limits: limits)
         }
         return RateLimiter(budget: budget, limits: limits, logger: logger)
+    }
+}
+
+extension WorkerAssembly {
+    /// Runs `services` (the database pool first, so it stops last) until the last one finishes
+    /// or SIGTERM/SIGINT drains them, then shuts the LLM client down either way.
+    static func run(_ services: [ServiceGroupConfiguration.ServiceConfiguration], client: ChatClient, logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      cancellationSignals: [], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 }
