@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Rate-limit use (issue 4): N worker processes sharing one key, drawing from one budget in
+# PostgreSQL (--rate-scope cluster), against the simulator enforcing the same limit with 429s.
+# Prints successful requests (or tokens) per minute as a share of the limit, and the share of
+# requests answered 429. Stops by itself after DURATION seconds.
+#
+#   Ops/bench/rate-limit.sh rpm      # 600 requests/min, latency 800 ± 400 ms
+#   Ops/bench/rate-limit.sh tpm      # 200,000 tokens/min, same latency
+#   DURATION=60 WORKERS=4 Ops/bench/rate-limit.sh rpm
+set -euo pipefail
+MODE=${1:-rpm}
+DURATION=${DURATION:-300}
+WORKERS=${WORKERS:-4}
+RPM=${RPM:-600}
+TPM=${TPM:-200000}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BIN:-$ROOT/.build/release/treeinstruct}
+CORPUS=${CORPUS:-$ROOT/../shared/corpora/alpaca-gpt4-4k.sharegpt.jsonl}
+[ -x "$BIN" ] || { echo "build first: swift build -c release (or set BIN)" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  "$BIN" postgres stop --data-dir "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+DATABASE_URL=$("$BIN" postgres start --data-dir "$work/pg" --print-url)
+export DATABASE_URL TREEINSTRUCT_LOG_LEVEL=warning
+"$BIN" submit --corpus "$CORPUS" --run bench --no-respond --max-words 250 --model treeinstruct-simulator >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+case "$MODE" in
+  rpm) limit_flags=(--rpm "$RPM"); unit="requests/min"; limit=$RPM ;;
+  tpm) limit_flags=(--tpm "$TPM"); unit="tokens/min"; limit=$TPM ;;
+  *) echo "mode is rpm or tpm" >&2; exit 2 ;;
+esac
+"$BIN" sim --port "$port" --latency-ms 800 --jitter-ms 400 "${limit_flags[@]}" >"$work/sim.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+for i in $(seq "$WORKERS"); do
+  OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=unused \
+    "$BIN" work --concurrency 32 --rate-scope cluster "${limit_flags[@]}" --rate-key bench >"$work/worker-$i.log" 2>&1 &
+  pids+=($!)
+done
+sleep "$DURATION"
+stats=$(curl -sf "http://127.0.0.1:$port/sim/stats")
+python3 - "$MODE" "$DURATION" "$limit" "$unit" "$WORKERS" <<PY
+import json, sys
+mode, duration, limit, unit, workers = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+stats = json.loads('''$stats''')
+total = stats["totals"]
+requests = total["requests"]; ok = total["succeeded"]; throttled = total["rate_limited_429"]
+if mode == "rpm":
+    used = ok / (duration / 60)
+else:
+    used = (total["prompt_tokens"] + total["completion_tokens"]) / (duration / 60)
+print(f"workers={workers} duration={duration:.0f}s limit={limit:.0f} {unit}")
+print(f"successful: {used:.1f} {unit} = {100 * used / limit:.1f}% of the limit")
+print(f"requests: {requests}, answered 429: {throttled} = {100 * throttled / max(requests, 1):.2f}%")
+PY
