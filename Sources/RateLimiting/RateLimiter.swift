@@ -4,9 +4,12 @@ import Logging
 /// as the budget says) and `finish` it after, reporting what the endpoint said.
 ///
 /// Waiters are served first come, first served, from permits leased in small batches. The
-/// limiter adapts: a 429 pauses everyone for Retry-After and cuts the rate by a quarter; an
-/// exhausted `x-ratelimit-remaining-*` pauses until its reset; every 50 successes probe the rate
-/// back up by 2%. Estimated tokens are reconciled with the real usage afterwards.
+/// limiter adapts: a 429 pauses everyone for Retry-After and cuts the rate by a quarter; a
+/// provider limit (`x-ratelimit-limit-*`) below the configured one cuts the rate to it; an
+/// exhausted `x-ratelimit-remaining-*` in a dimension we have no limit for pauses until its
+/// reset (where we have one, our own pacing already keeps us inside it, and running the
+/// provider's bucket down to zero is what full use looks like); every 50 successes probe the
+/// rate back up by 2%. Estimated tokens are reconciled with the real usage afterwards.
 public actor RateLimiter {
     /// A right to make one call, holding the tokens it was estimated to need.
     public struct Permit: Sendable, Hashable {
@@ -15,7 +18,7 @@ public actor RateLimiter {
 
     /// How a call went, for the limiter's adaptation.
     public enum Outcome: Sendable {
-        case answered(remainingRequests: Int?, remainingTokens: Int?, resetSeconds: Double?)
+        case answered(RateLimitSignals)
         case throttled(retryAfterSeconds: Double?)
         case failed
     }
@@ -31,6 +34,7 @@ public actor RateLimiter {
     private var refilling = false
     private var successes = 0
     private var pendingDebt = 0.0
+    private var statedLimitApplied = false
     /// Calls made since start, and how many were throttled: for metrics and benchmarks.
     public private(set) var granted = 0
     public private(set) var throttled = 0
@@ -78,13 +82,9 @@ public actor RateLimiter {
             throttled += 1
             cachedRequests = 0
             adjustment = BudgetAdjustment(pauseSeconds: retryAfter ?? 1, cut: 0.75, throttled: true)
-        case .answered(let remainingRequests, let remainingTokens, let reset):
+        case .answered(let signals):
             successes += 1
-            if remainingRequests == 0 || remainingTokens == 0, let reset, reset > 0 {
-                adjustment = BudgetAdjustment(pauseSeconds: reset)
-            } else if successes % 50 == 0 {
-                adjustment = BudgetAdjustment(raise: 0.02)
-            }
+            adjustment = adapt(to: signals)
         case .failed:
             break
         }
@@ -99,6 +99,27 @@ public actor RateLimiter {
         } catch {
             logger.warning("rate budget adjustment failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    private func adapt(to signals: RateLimitSignals) -> BudgetAdjustment? {
+        var shares: [Double] = []
+        if let configured = limits.requestsPerMinute, let stated = signals.limitRequests, Double(stated) < configured * 0.99 {
+            shares.append(Double(stated) / configured)
+        }
+        if let configured = limits.tokensPerMinute, let stated = signals.limitTokens, Double(stated) < configured * 0.99 {
+            shares.append(Double(stated) / configured)
+        }
+        if let share = shares.min(), !statedLimitApplied {
+            statedLimitApplied = true
+            logger.warning("the endpoint states a lower limit than configured; slowing to it", metadata: ["share": "\(share)"])
+            return BudgetAdjustment(cut: share)
+        }
+        let exhaustedUnlimited = (signals.remainingRequests == 0 && limits.requestsPerMinute == nil)
+            || (signals.remainingTokens == 0 && limits.tokensPerMinute == nil)
+        if exhaustedUnlimited, let reset = signals.resetSeconds, reset > 0 {
+            return BudgetAdjustment(pauseSeconds: reset)
+        }
+        return successes % 50 == 0 ? BudgetAdjustment(raise: 0.02) : nil
     }
 
     private func take(_ tokens: Int) {
@@ -142,8 +163,35 @@ public actor RateLimiter {
                 wait = 1
             }
             serveWaiters()
-            guard !waiters.isEmpty else { return }
+            guard let first = waiters.first else { return }
+            // Ask again when the first waiter could be served, not when the whole batch could:
+            // a bucket left to fill past its capacity loses what overflows.
+            var firstWait = 0.0
+            if let rate = limits.requestsPerMinute.map({ $0 / 60 }), cachedRequests < 1 { firstWait = max(firstWait, 1 / rate) }
+            if let rate = limits.tokensPerMinute.map({ $0 / 60 }), cachedTokens < first.tokens {
+                firstWait = max(firstWait, Double(first.tokens - cachedTokens) / rate)
+            }
+            wait = min(wait, max(firstWait, 0.01))
             try? await Task.sleep(for: .milliseconds(Int64(min(1, max(0.005, wait)) * 1000)))
         }
+    }
+}
+
+/// What an answer's headers said about the provider's budget.
+public struct RateLimitSignals: Sendable, Hashable {
+    public var limitRequests: Int?
+    public var limitTokens: Int?
+    public var remainingRequests: Int?
+    public var remainingTokens: Int?
+    /// Time until the exhausted budget resets.
+    public var resetSeconds: Double?
+
+    public init(limitRequests: Int? = nil, limitTokens: Int? = nil, remainingRequests: Int? = nil, remainingTokens: Int? = nil,
+                resetSeconds: Double? = nil) {
+        self.limitRequests = limitRequests
+        self.limitTokens = limitTokens
+        self.remainingRequests = remainingRequests
+        self.remainingTokens = remainingTokens
+        self.resetSeconds = resetSeconds
     }
 }

@@ -11,6 +11,7 @@ struct TaskProcessor: Sendable {
     let queue: TaskQueue
     let client: ChatClient
     let limiter: RateLimiter
+    let estimator = TokenEstimator()
     let configs: RunConfigCache
     let workerID: String
     let backoff: Backoff
@@ -26,9 +27,8 @@ struct TaskProcessor: Sendable {
     func process(_ task: ClaimedTask) async throws {
         let config = try await configs.config(for: task.runID)
         let (prompt, model) = Self.prompt(for: task, config: config)
-        let estimator = TokenEstimator(maxTokens: config.maxTokens)
         let waitStarted = ContinuousClock.now
-        let permit = try await limiter.acquire(estimatedTokens: estimator.estimate(prompt))
+        let permit = try await limiter.acquire(estimatedTokens: await estimator.estimate(prompt, maxTokens: config.maxTokens))
         metrics.rateLimitWait.record(duration: ContinuousClock.now - waitStarted)
         metrics.inFlight.increment()
         defer { metrics.inFlight.decrement() }
@@ -43,10 +43,12 @@ struct TaskProcessor: Sendable {
         metrics.latency.recordSeconds(completion.latencySeconds)
         metrics.promptTokens.increment(by: Int64(completion.promptTokens ?? 0))
         metrics.completionTokens.increment(by: Int64(completion.completionTokens ?? 0))
+        if let completionTokens = completion.completionTokens { await estimator.observe(completionTokens: completionTokens) }
         let used = (completion.promptTokens ?? 0) + (completion.completionTokens ?? 0)
-        await limiter.finish(permit, actualTokens: used > 0 ? used : nil, outcome: .answered(
-            remainingRequests: completion.rateLimits.remainingRequests, remainingTokens: completion.rateLimits.remainingTokens,
-            resetSeconds: completion.rateLimits.suggestedWaitSeconds ?? completion.rateLimits.resetRequestsSeconds))
+        let headers = completion.rateLimits
+        await limiter.finish(permit, actualTokens: used > 0 ? used : nil, outcome: .answered(RateLimitSignals(
+            limitRequests: headers.limitRequests, limitTokens: headers.limitTokens, remainingRequests: headers.remainingRequests,
+            remainingTokens: headers.remainingTokens, resetSeconds: headers.suggestedWaitSeconds)))
         let report = CallReport(model: completion.model ?? model, promptTokens: completion.promptTokens,
                                 completionTokens: completion.completionTokens,
                                 latencyMilliseconds: Int(completion.latencySeconds * 1000), httpStatus: completion.httpStatus)

@@ -46,8 +46,28 @@ struct RateLimiterTests {
         #expect(await limiter.throttled == 1)
     }
 
+    @Test func aLowerStatedLimitSlowsToIt() async throws {
+        let limits = RateLimits(requestsPerMinute: 6000)
+        let budget = LocalRateBudget(limits: limits)
+        let limiter = RateLimiter(budget: budget, limits: limits)
+        for _ in 0..<2 {
+            let permit = try await limiter.acquire(estimatedTokens: 1)
+            await limiter.finish(permit, actualTokens: 1, outcome: .answered(RateLimitSignals(limitRequests: 3000)))
+        }
+        #expect(await budget.currentFactor == 0.5)  // cut once to the stated share, not again
+    }
+
+    @Test func anExhaustedProviderBudgetWeDoNotPacePausesUntilItsReset() async throws {
+        let limits = RateLimits(requestsPerMinute: 6000)  // no tokens-per-minute limit configured
+        let limiter = RateLimiter(budget: LocalRateBudget(limits: limits), limits: limits)
+        let permit = try await limiter.acquire(estimatedTokens: 1)
+        await limiter.finish(permit, actualTokens: 1, outcome: .answered(RateLimitSignals(remainingTokens: 0, resetSeconds: 0.6)))
+        let seconds = try await Self.elapsed { _ = try await limiter.acquire(estimatedTokens: 1) }
+        #expect(seconds >= 0.5)
+    }
+
     @Test func aWaiterCanBeCancelled() async throws {
-        let limits = RateLimits(requestsPerMinute: 6, burstSeconds: 10)  // one permit, then one every 10 s
+        let limits = RateLimits(requestsPerMinute: 60, burstSeconds: 1)  // buckets start empty: one permit a second
         let limiter = RateLimiter(budget: LocalRateBudget(limits: limits), limits: limits)
         _ = try await limiter.acquire(estimatedTokens: 1)
         let waiter = Task { try await limiter.acquire(estimatedTokens: 1) }
