@@ -14,7 +14,7 @@ WORKERS=${WORKERS:-4}
 RPM=${RPM:-600}
 TPM=${TPM:-200000}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${BIN:-$ROOT/.build/release/treeinstruct}
+BIN=${BIN:-$ROOT/.build/release/treeinstruct}  # the debug build works too: the run is I/O-bound
 CORPUS=${CORPUS:-$ROOT/../shared/corpora/alpaca-gpt4-4k.sharegpt.jsonl}
 [ -x "$BIN" ] || { echo "build first: swift build -c release (or set BIN)" >&2; exit 1; }
 
@@ -47,19 +47,26 @@ for i in $(seq "$WORKERS"); do
     "$BIN" work --concurrency 32 --rate-scope cluster "${limit_flags[@]}" --rate-key bench >"$work/worker-$i.log" 2>&1 &
   pids+=($!)
 done
+# Measure a window of DURATION seconds that starts after WARMUP seconds, once every worker has
+# started and the shared bucket has filled; the whole run, warm-up included, is printed too.
+WARMUP=${WARMUP:-15}
+sleep "$WARMUP"
+warm=$(curl -sf "http://127.0.0.1:$port/sim/stats")
 sleep "$DURATION"
 stats=$(curl -sf "http://127.0.0.1:$port/sim/stats")
 python3 - "$MODE" "$DURATION" "$limit" "$unit" "$WORKERS" <<PY
 import json, sys
 mode, duration, limit, unit, workers = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
-stats = json.loads('''$stats''')
-total = stats["totals"]
+end = json.loads('''$stats''')["totals"]
+start = json.loads('''$warm''')["totals"]
+total = {key: end[key] - start[key] for key in end if isinstance(end[key], (int, float))}
 requests = total["requests"]; ok = total["succeeded"]; throttled = total["rate_limited_429"]
 if mode == "rpm":
     used = ok / (duration / 60)
 else:
     used = (total["prompt_tokens"] + total["completion_tokens"]) / (duration / 60)
-print(f"workers={workers} duration={duration:.0f}s limit={limit:.0f} {unit}")
+print(f"workers={workers} window={duration:.0f}s after warm-up limit={limit:.0f} {unit}")
 print(f"successful: {used:.1f} {unit} = {100 * used / limit:.1f}% of the limit")
 print(f"requests: {requests}, answered 429: {throttled} = {100 * throttled / max(requests, 1):.2f}%")
+print(f"whole run incl. warm-up: {end['requests']} requests, {end['succeeded']} succeeded, {end['rate_limited_429']} answered 429")
 PY

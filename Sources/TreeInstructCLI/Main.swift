@@ -7,6 +7,7 @@ struct TreeInstruct: AsyncParsableCommand {
         commandName: "treeinstruct",
         abstract: "Rewrite instruction corpora into harder, controlled-difficulty versions (Tree-Instruct), at scale.",
         subcommands: [LocalCommand.self, MigrateCommand.self, SubmitCommand.self, WorkCommand.self, StatusCommand.self,
-                      RerunCommand.self, CancelCommand.self, ExportCommand.self, InspectCommand.self, SimCommand.self, PostgresCommand.self]
+                      RerunCommand.self, CancelCommand.self, ExportCommand.self, InspectCommand.self, SimCommand.self, PostgresCommand.self,
+                      ProbeCommand.self]
     )
 }

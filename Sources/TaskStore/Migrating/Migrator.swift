@@ -60,13 +60,22 @@ public struct Migrator: Sendable {
         return migrations.filter { applied[$0.version] == nil }.sorted { $0.version < $1.version }
     }
 
+    /// Creates the schema and its ledger on first use only: roles without CREATE (the
+    /// coordinator's, Ops/sql/roles.sql) then find an up-to-date schema and change nothing.
     private func prepare(_ connection: PostgresConnection, _ s: String) async throws -> [Int: (name: String, checksum: String)] {
-        try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: s)", logger: logger)
-        try await connection.query("""
-            CREATE TABLE IF NOT EXISTS \(unescaped: s).schema_migrations (
-                version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
+        var ledgerExists = false
+        for try await exists in try await connection.query(
+            "SELECT to_regclass(\(s + ".schema_migrations")) IS NOT NULL", logger: logger).decode(Bool.self) {
+            ledgerExists = exists
+        }
+        if !ledgerExists {
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: s)", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS \(unescaped: s).schema_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+        }
         var applied: [Int: (name: String, checksum: String)] = [:]
         let rows = try await connection.query("SELECT version, name, checksum FROM \(unescaped: s).schema_migrations", logger: logger)
         for try await (version, name, checksum) in rows.decode((Int, String, String).self) {

@@ -1,0 +1,39 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+
+/// Asks a worker's own probe endpoint whether it is alive or ready, so container health checks
+/// need no curl in the image.
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Exit 0 when http://HOST:PORT/PATH answers 200 (a Docker HEALTHCHECK for `work --metrics-port`)."
+    )
+
+    @Option(help: "Host of the worker's metrics endpoint.") var host = "127.0.0.1"
+    @Option(help: "Port of the worker's metrics endpoint (env TREEINSTRUCT_METRICS_PORT).")
+    var port: Int?
+    @Option(help: "Path to ask: /healthz (alive) or /readyz (claiming work).") var path = "/healthz"
+    @Option(help: "Seconds to wait for the answer.") var timeout = 3.0
+
+    func run() async throws {
+        guard let port = try Environment.int(port, "TREEINSTRUCT_METRICS_PORT") else {
+            throw ValidationError("give --port or TREEINSTRUCT_METRICS_PORT")
+        }
+        var request = HTTPClientRequest(url: "http://\(host):\(port)\(path)")
+        request.method = .GET
+        let status: UInt
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            status = response.status.code
+        } catch {
+            FileHandle.standardError.write(Data("probe: \(request.url) did not answer: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard status == 200 else {
+            FileHandle.standardError.write(Data("probe: \(request.url) answered \(status)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("ok")
+    }
+}
