@@ -6,15 +6,11 @@ the least-privilege roles, and every metric the dashboard and alerts use is real
 Run through Ops/check/run (which installs the Python packages). Exit status 0 means all passed;
 each failure is printed with the file it concerns."""
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import jsonschema
@@ -22,11 +18,11 @@ import kubernetes_validate
 import promql_parser
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("TREEINSTRUCT_BIN", str(ROOT / ".build/debug/treeinstruct"))
-SEEDS = Path(os.environ.get("TREEINSTRUCT_CORPORA", ROOT.parent / "shared/corpora")) / "self-instruct-seed-175.jsonl"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from treeinstruct_stack import BIN, CORPORA, ROOT, Stack, free_port, http_get  # noqa: E402
 failures: list[str] = []
 passed = 0
+quiet = False
 
 
 def check(condition: bool, what: str) -> bool:
@@ -35,7 +31,8 @@ def check(condition: bool, what: str) -> bool:
         passed += 1
     else:
         failures.append(what)
-        print(f"FAIL {what}", file=sys.stderr)
+        if not quiet:
+            print(f"FAIL {what}", file=sys.stderr)
     return condition
 
 
@@ -244,100 +241,35 @@ def check_promql(documents, served: set[str]) -> None:
 
 
 # ---------------------------------------------------------------- a real database, worker and simulator
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, seconds: float = 20) -> str | None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read().decode()
-        except OSError:
-            time.sleep(0.2)
-    return None
-
-
-class LiveStack:
-    """A private PostgreSQL, the roles, the simulator and one worker running as the worker role."""
-
-    def __init__(self, work: Path):
-        self.work = work
-        self.processes: list[subprocess.Popen] = []
-        out = subprocess.run([BIN, "postgres", "start", "--data-dir", str(work / "pg")], capture_output=True, text=True, check=True).stdout
-        self.env = dict(os.environ, TREEINSTRUCT_LOG_LEVEL="warning")
-        self.env.update(dict(re.findall(r"(PG[A-Z]+)=(\S+)", out.splitlines()[0])))
-        self.env["PGPASSWORD"] = (work / "pg/treeinstruct.password").read_text().strip()
-        self.role_password = os.urandom(12).hex()
-
-    def psql(self, *args: str, role: str | None = None, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        env = dict(self.env)
-        if role:
-            env.update(PGUSER=role, PGPASSWORD=self.role_password)
-        return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *args], env=env, input=stdin,
-                              capture_output=True, text=True, cwd=cwd)
-
-    def treeinstruct(self, *args: str, role: str | None = None, background: bool = False, **extra):
-        env = dict(self.env, **extra)
-        if role:
-            env.update(PGUSER=role, PGPASSWORD=self.role_password)
-        if background:
-            process = subprocess.Popen([BIN, *args], env=env, stdout=subprocess.DEVNULL, stderr=open(self.work / f"{args[0]}.log", "a"))
-            self.processes.append(process)
-            return process
-        return subprocess.run([BIN, *args], env=env, capture_output=True, text=True)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        subprocess.run([BIN, "postgres", "stop", "--data-dir", str(self.work / "pg")], capture_output=True)
-
-
-def check_live(documents, surface) -> set[str]:
+def check_live(documents) -> set[str]:
     """Runs the SQL, the roles and a worker; returns the metric names a worker serves."""
     served: set[str] = set()
     with tempfile.TemporaryDirectory() as directory:
-        stack = LiveStack(Path(directory))
+        stack = Stack(Path(directory))
         try:
-            result = stack.treeinstruct("migrate")
-            check(result.returncode == 0, f"treeinstruct migrate: {result.stderr}")
+            check(stack.run("migrate").returncode == 0, "treeinstruct migrate failed")
             result = stack.psql("-f", str(ROOT / "Ops/sql/roles.sql"))
             check(result.returncode == 0, f"Ops/sql/roles.sql does not run: {result.stderr}")
             roles = ["treeinstruct_worker", "treeinstruct_coordinator", "treeinstruct_monitor"]
             stack.psql(stdin="".join(f"ALTER ROLE {r} PASSWORD '{stack.role_password}';\n" for r in roles))
             check(stack.psql("-f", str(ROOT / "Ops/sql/roles.sql")).returncode == 0, "Ops/sql/roles.sql is not idempotent")
 
-            sim_port, metrics_port = free_port(), free_port()
-            stack.treeinstruct("sim", "--port", str(sim_port), "--latency-ms", "20", "--jitter-ms", "10", background=True)
-            check(wait_http(f"http://127.0.0.1:{sim_port}/healthz") is not None, "the simulator did not start")
-            result = stack.treeinstruct("submit", "--corpus", str(SEEDS), "--run", "check", "--rounds", "1", "--respond",
-                                        "--max-words", "250", "--model", "treeinstruct-simulator", "--json", role="treeinstruct_coordinator")
-            check(result.returncode == 0, f"submit as treeinstruct_coordinator: {result.stderr}")
-            stack.treeinstruct("work", "--concurrency", "16", "--metrics-port", str(metrics_port), role="treeinstruct_worker",
-                               background=True, OPENAI_BASE_URL=f"http://127.0.0.1:{sim_port}/v1", OPENAI_API_KEY="unused")
+            # Some answers fail validation, so the failure counters are served too.
+            base_url = stack.simulator("--latency-ms", "20", "--jitter-ms", "10", "--invalid-output", "0.05", "--seed", "3")
+            stack.submit(CORPORA / "self-instruct-seed-175.jsonl", "check", "--rounds", "1", "--respond", "--max-words", "250",
+                         role="treeinstruct_coordinator")
+            metrics_port = free_port()
+            stack.spawn("work", "--concurrency", "16", "--metrics-port", str(metrics_port), role="treeinstruct_worker",
+                        OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
             deadline = time.time() + 120
-            done = False
-            while time.time() < deadline and not done:
+            while time.time() < deadline and stack.open_tasks("check") > 0:
                 time.sleep(1)
-                status = stack.treeinstruct("status", "--run", "check", "--json", role="treeinstruct_monitor")
-                if status.returncode == 0:
-                    runs = json.loads(status.stdout)
-                    run = runs[0] if isinstance(runs, list) else runs.get("runs", [runs])[0]
-                    done = run.get("pending", 1) == 0 and run.get("running", 1) == 0
-            check(done, "the worker (as treeinstruct_worker) did not finish the check run in 120 s; see the work.log")
-            metrics = wait_http(f"http://127.0.0.1:{metrics_port}/metrics") or ""
-            for line in metrics.splitlines():
-                if line and not line.startswith("#"):
-                    name = re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0)
-                    served.add(name)
+            check(stack.open_tasks("check") == 0, "the worker (as treeinstruct_worker) did not finish the check run in 120 s; see work.log")
+            status = stack.run("status", "--run", "check", "--json", role="treeinstruct_monitor")
+            check(status.returncode == 0 and json.loads(status.stdout)[0]["succeeded"] >= 340,
+                  f"`status` as treeinstruct_monitor: {status.stderr or status.stdout}")
+            metrics = http_get(f"http://127.0.0.1:{metrics_port}/metrics") or ""
+            served = {re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0) for line in metrics.splitlines() if line and not line.startswith("#")}
             check("treeinstruct_tasks_succeeded_total" in served, "the worker's /metrics lacks treeinstruct_tasks_succeeded_total")
 
             for script in ["progress.sql", "failures.sql", "slowest-shards.sql", "worker-throughput.sql", "stuck-leases.sql", "cleanup.sql"]:
@@ -357,21 +289,23 @@ def check_live(documents, surface) -> set[str]:
             check(result.returncode == 0, f"Ops/sql/archive-run.sql fails: {result.stderr}")
             csv = Path(directory) / "check.results.csv"
             check(csv.exists() and len(csv.read_text().splitlines()) > 175, "archive-run.sql wrote no results CSV")
-            gone = stack.psql("-At", "-c", "SELECT count(*) FROM treeinstruct.runs WHERE name = 'check'")
-            check(gone.stdout.strip() == "0", "archive-run.sql did not delete the run")
+            check(stack.scalar("SELECT count(*) FROM treeinstruct.runs WHERE name = 'check'") == 0, "archive-run.sql did not delete the run")
         finally:
-            stack.stop()
+            stack.close()
     return served
 
 
 def self_test(surface) -> None:
     """The checkers must be able to fail."""
+    global quiet
+    quiet = True
     before = len(failures)
     check_invocation("self-test", ["treeinstruct", "work", "--no-such-flag"], surface)
     check_invocation("self-test", ["treeinstruct", "no-such-command"], surface)
     check_variables("self-test", ["TREEINSTRUCT_NO_SUCH_VARIABLE"], surface)
     caught = len(failures) - before
     del failures[before:]
+    quiet = False
     check(caught == 3, f"self-test: the checkers caught {caught} of 3 planted mistakes")
 
 
@@ -383,7 +317,7 @@ def main() -> int:
     check_compose(documents, surface)
     check_dockerfile(surface)
     check_systemd(surface)
-    served = check_live(documents, surface)
+    served = check_live(documents)
     exporter, _ = exporter_metrics(documents)
     check_promql(documents, served | exporter)
     print(f"{passed} passed, {len(failures)} failed")

@@ -31,7 +31,8 @@ public struct EmbeddedPostgres: Sendable {
     var logFile: String { dataDirectory + "/server.log" }
 
     /// Starts the server (creating the cluster first if needed), or finds it already running.
-    public func start() throws -> Endpoint {
+    /// It listens on `port` when given (a restart that clients should find again), else on a free one.
+    public func start(port requestedPort: Int? = nil) throws -> Endpoint {
         let binaries = try PostgresBinaries.locate()
         let owner = try ServerUser.current()
         if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
@@ -41,7 +42,7 @@ public struct EmbeddedPostgres: Sendable {
         if let port = try runningPort(binaries, owner) {
             return Endpoint(host: "127.0.0.1", port: port, user: Self.user, password: password, database: "postgres")
         }
-        let port = try FreePort.find()
+        let port = try requestedPort ?? FreePort.find()
         var options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(dataDirectory) -c max_connections=300"
         if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
         try owner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", options, "start"],

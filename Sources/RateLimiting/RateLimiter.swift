@@ -4,12 +4,15 @@ import Logging
 /// as the budget says) and `finish` it after, reporting what the endpoint said.
 ///
 /// Waiters are served first come, first served, from permits leased in small batches. The
-/// limiter adapts: a 429 pauses everyone for Retry-After and cuts the rate by a quarter; a
+/// limiter adapts: a 429 pauses everyone for Retry-After and cuts the rate by a tenth; a
 /// provider limit (`x-ratelimit-limit-*`) below the configured one cuts the rate to it; an
 /// exhausted `x-ratelimit-remaining-*` in a dimension we have no limit for pauses until its
 /// reset (where we have one, our own pacing already keeps us inside it, and running the
-/// provider's bucket down to zero is what full use looks like); every 50 successes probe the
-/// rate back up by 2%. Estimated tokens are reconciled with the real usage afterwards.
+/// provider's bucket down to zero is what full use looks like); every 20 successes probe the
+/// rate back up by 2%. (A stray 429 then costs a few seconds at 90%, not minutes at 75%; a
+/// limit really lower than configured still brings the rate down within seconds, as cuts
+/// repeat every 2 s while 429s keep coming.) Estimated tokens are reconciled with the real
+/// usage afterwards.
 public actor RateLimiter {
     /// A right to make one call, holding the tokens it was estimated to need.
     public struct Permit: Sendable, Hashable {
@@ -22,6 +25,9 @@ public actor RateLimiter {
         case throttled(retryAfterSeconds: Double?)
         case failed
     }
+
+    /// The share of the rate kept after a 429.
+    public static let throttleCut = 0.9
 
     private let budget: any RateBudget
     private let limits: RateLimits
@@ -81,7 +87,7 @@ public actor RateLimiter {
         case .throttled(let retryAfter):
             throttled += 1
             cachedRequests = 0
-            adjustment = BudgetAdjustment(pauseSeconds: retryAfter ?? 1, cut: 0.75, throttled: true)
+            adjustment = BudgetAdjustment(pauseSeconds: retryAfter ?? 1, cut: Self.throttleCut, throttled: true)
         case .answered(let signals):
             successes += 1
             adjustment = adapt(to: signals)
@@ -119,7 +125,7 @@ public actor RateLimiter {
         if exhaustedUnlimited, let reset = signals.resetSeconds, reset > 0 {
             return BudgetAdjustment(pauseSeconds: reset)
         }
-        return successes % 50 == 0 ? BudgetAdjustment(raise: 0.02) : nil
+        return successes % 20 == 0 ? BudgetAdjustment(raise: 0.02) : nil
     }
 
     private func take(_ tokens: Int) {

@@ -16,10 +16,11 @@ struct PostgresCommand: ParsableCommand {
         @Option(name: .long, help: "Data directory.") var dataDir: String = ".treeinstruct/pgdata"
         @Flag(help: "Print a postgres:// URL with the password (for `export DATABASE_URL=...` in scripts) instead of the PG* variables without it.")
         var printURL = false
+        @Option(help: "Port to listen on (default: a free one).") var port: Int?
 
         func run() throws {
             let server = EmbeddedPostgres(dataDirectory: dataDir)
-            let endpoint = try server.start()
+            let endpoint = try server.start(port: port)
             if printURL {
                 print("postgres://\(endpoint.user):\(endpoint.password)@\(endpoint.host):\(endpoint.port)/\(endpoint.database)?sslmode=disable")
             } else {

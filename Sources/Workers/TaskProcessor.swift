@@ -28,7 +28,8 @@ struct TaskProcessor: Sendable {
         let config = try await configs.config(for: task.runID)
         let (prompt, model) = Self.prompt(for: task, config: config)
         let waitStarted = ContinuousClock.now
-        let permit = try await limiter.acquire(estimatedTokens: await estimator.estimate(prompt, maxTokens: config.maxTokens))
+        let guess = await estimator.estimate(prompt, maxTokens: config.maxTokens)
+        let permit = try await limiter.acquire(estimatedTokens: guess.total)
         metrics.rateLimitWait.record(duration: ContinuousClock.now - waitStarted)
         metrics.inFlight.increment()
         defer { metrics.inFlight.decrement() }
@@ -43,7 +44,7 @@ struct TaskProcessor: Sendable {
         metrics.latency.recordSeconds(completion.latencySeconds)
         metrics.promptTokens.increment(by: Int64(completion.promptTokens ?? 0))
         metrics.completionTokens.increment(by: Int64(completion.completionTokens ?? 0))
-        if let completionTokens = completion.completionTokens { await estimator.observe(completionTokens: completionTokens) }
+        await estimator.observe(guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens)
         let used = (completion.promptTokens ?? 0) + (completion.completionTokens ?? 0)
         let headers = completion.rateLimits
         await limiter.finish(permit, actualTokens: used > 0 ? used : nil, outcome: .answered(RateLimitSignals(

@@ -42,7 +42,7 @@ struct RateLimiterTests {
         await limiter.finish(permit, actualTokens: nil, outcome: .throttled(retryAfterSeconds: 0.6))
         let seconds = try await Self.elapsed { _ = try await limiter.acquire(estimatedTokens: 1) }
         #expect(seconds >= 0.5)
-        #expect(await budget.currentFactor == 0.75)
+        #expect(await budget.currentFactor == RateLimiter.throttleCut)
         #expect(await limiter.throttled == 1)
     }
 

@@ -17,11 +17,25 @@ final class WorkerProcess: @unchecked Sendable {
         return folder.appendingPathComponent("treeinstruct").path
     }
 
-    init(settings: DatabaseSettings, schema: String, baseURL: String, arguments: [String]) throws {
+    init(settings: DatabaseSettings, schema: String, baseURL: String, apiKey: String = "sk-test-secret-key",
+         arguments: [String], logLevel: String = "notice") throws {
         logPath = NSTemporaryDirectory() + "worker-\(UUID().uuidString).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["work", "--schema", schema, "--rate-scope", "local"] + arguments
+        var environment = Self.environment(settings)
+        environment["OPENAI_BASE_URL"] = baseURL
+        environment["OPENAI_API_KEY"] = apiKey
+        environment["TREEINSTRUCT_LOG_LEVEL"] = logLevel
+        process.environment = environment
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    /// The test database in libpq's variables, the way users pass it.
+    static func environment(_ settings: DatabaseSettings) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = nil
         environment["PGHOST"] = settings.host
@@ -30,14 +44,22 @@ final class WorkerProcess: @unchecked Sendable {
         environment["PGPASSWORD"] = settings.password
         environment["PGDATABASE"] = settings.database
         environment["PGSSLMODE"] = "disable"
-        environment["OPENAI_BASE_URL"] = baseURL
-        environment["OPENAI_API_KEY"] = "sk-test-secret-key"
-        environment["TREEINSTRUCT_LOG_LEVEL"] = "notice"
-        process.environment = environment
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
+        return environment
+    }
+
+    /// Runs a short `treeinstruct` command to its end and returns what it printed.
+    static func runCLI(_ arguments: [String], settings: DatabaseSettings) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment(settings)
+        let output = NSTemporaryDirectory() + "cli-\(UUID().uuidString).out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         try process.run()
+        process.waitUntilExit()
+        return try String(contentsOfFile: output, encoding: .utf8)
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

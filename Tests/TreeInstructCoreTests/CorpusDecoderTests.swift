@@ -55,6 +55,23 @@ struct CorpusDecoderTests {
         #expect(records.map(\.line) == [1, 2])
     }
 
+    /// Files joined with `cat` carry a BOM at the start of a later line: it is not part of the record.
+    @Test func byteOrderMarkWhereFilesWereJoined() {
+        let text = "{\"instruction\": \"First\"}\n\u{FEFF}{\"instruction\": \"Second\"}\r\n"
+        let (records, errors) = Self.split(Self.decode(text, .alpaca))
+        #expect(errors.isEmpty)
+        #expect(records.map(\.instruction) == ["First", "Second"])
+    }
+
+    /// `\u0000` is valid JSON, but PostgreSQL text cannot hold it: rejected like a raw NUL.
+    @Test func escapedNulIsRejected() {
+        let text = #"{"instruction": "Fine", "input": "x\u0000y"}"# + "\n" + #"{"instruction": "Kept"}"# + "\n"
+        let (records, errors) = Self.split(Self.decode(text, .alpaca))
+        #expect(records.map(\.instruction) == ["Kept"])
+        #expect(errors.map(\.line) == [1])
+        #expect(errors.map(\.reason.code) == ["nul_byte"])
+    }
+
     @Test func chunkBoundariesDoNotMatter() {
         let text = (1...50).map { #"{"instruction": "Task \#($0) ✓ with ünïcode", "input": "x"}"# }.joined(separator: "\n")
         let bytes = Array(text.utf8)

@@ -70,11 +70,15 @@ public struct CorpusDecoder: Sendable {
             } catch {
                 return failure(line, .brokenJSON(error.description))
             }
+            let record: InstructionRecord
             do {
-                return .record(try RecordDecoder.decode(value, format: format, line: line))
+                record = try RecordDecoder.decode(value, format: format, line: line)
             } catch {
                 return failure(line, error)
             }
+            // An escaped NUL (\u0000) is valid JSON but cannot be stored in PostgreSQL text.
+            let fields = [record.instruction, record.input, record.referenceOutput ?? "", record.sourceID ?? ""]
+            return fields.contains(where: { $0.utf8.contains(0) }) ? failure(line, .nulByte) : .record(record)
         }
     }
 }

@@ -10,7 +10,6 @@ public struct LineSplitter: RecordSplitter {
     private var buffer: [UInt8] = []
     private var skippedBytes: Int?
     private var lineNumber = 1
-    private var atFileStart = true
 
     public init(maxLineBytes: Int) {
         self.maxLineBytes = maxLineBytes
@@ -49,7 +48,6 @@ public struct LineSplitter: RecordSplitter {
     private mutating func endLine(emit: (RecordPiece) throws -> Void) rethrows {
         defer {
             lineNumber += 1
-            atFileStart = false
             skippedBytes = nil
             buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 16)
         }
@@ -58,7 +56,8 @@ public struct LineSplitter: RecordSplitter {
             return
         }
         if buffer.last == 0x0D { buffer.removeLast() }
-        if atFileStart, buffer.starts(with: Self.byteOrderMark) { buffer.removeFirst(3) }
+        // A BOM opens the file, or a line where files were joined with `cat`.
+        if buffer.starts(with: Self.byteOrderMark) { buffer.removeFirst(3) }
         if buffer.count > maxLineBytes {
             try emit(.oversized(line: lineNumber, bytes: buffer.count))
         } else {

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Fault and chaos suite (issue 7). Each scenario runs a private stack on 127.0.0.1, stops by
+itself, checks its invariants in SQL, and prints one line per check and a closing
+'N passed, N failed'. `.ci/run` runs the short forms; the long forms are for people:
+
+  Ops/chaos/suite.py all --short           # CI: a few minutes in all
+  Ops/chaos/suite.py chaos                 # 20,000 tasks, 4 workers, SIGKILL every 3 s, one PostgreSQL restart
+  Ops/chaos/suite.py faults                # 10% 500s, 5% 503s, 2% hangs, 5% malformed, 5% invalid output
+  Ops/chaos/suite.py shutdown              # SIGTERM under load: no task left running after the grace period
+  Ops/chaos/suite.py bad-input             # a 2 GB corpus with every kind of bad line: located errors, flat memory
+"""
+import argparse
+import json
+import random
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from treeinstruct_stack import BIN, Stack  # noqa: E402
+
+results = {"passed": 0, "failed": 0}
+
+
+def check(condition: bool, what: str) -> None:
+    results["passed" if condition else "failed"] += 1
+    print(f"  {'ok  ' if condition else 'FAIL'} {what}", flush=True)
+
+
+def synthetic_corpus(path: Path, rows: int) -> None:
+    """Distinct instructions (the store de-duplicates), in the plain-text format."""
+    topics = ["a river", "a city", "an engine", "a library", "a forest", "a market", "a bridge", "a vaccine", "a poem", "a budget"]
+    with path.open("w") as out:
+        for i in range(rows):
+            out.write(f"Describe {topics[i % len(topics)]} that you would show visitor number {i} in three sentences.\n")
+
+
+def invariants(stack: Stack, run: str, expected_tasks: int, max_attempts: int, min_success: float = 1.0) -> None:
+    """Every task terminal, none lost, none answered twice, attempts bounded, no lease left."""
+    q = lambda sql: stack.scalar(sql, run=run)  # noqa: E731
+    where = "FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id WHERE r.name = :'run'"
+    total = q(f"SELECT count(*) {where}")
+    succeeded = q(f"SELECT count(*) {where} AND t.state = 'succeeded'")
+    check(total == expected_tasks, f"no task lost: {total} tasks of {expected_tasks} expected")
+    check(q(f"SELECT count(*) {where} AND t.state NOT IN ('succeeded', 'failed', 'cancelled')") == 0, "every task terminal")
+    check(q(f"SELECT count(*) {where} AND (t.lease_owner IS NOT NULL OR t.lease_expires_at IS NOT NULL)") == 0, "no lease left behind")
+    results_count = q(f"SELECT count(*) FROM treeinstruct.results x JOIN treeinstruct.runs r ON r.id = x.run_id WHERE r.name = :'run'")
+    check(results_count == succeeded, f"one result per succeeded task ({results_count} results, {succeeded} succeeded)")
+    twice = q("SELECT count(*) FROM (SELECT a.task_id FROM treeinstruct.attempts a JOIN treeinstruct.runs r ON r.id = a.run_id "
+              "WHERE r.name = :'run' AND a.outcome = 'succeeded' GROUP BY a.task_id HAVING count(*) > 1) d")
+    check(twice == 0, f"no task answered twice ({twice})")
+    most = q(f"SELECT coalesce(max(t.attempts), 0) {where}")
+    check(most <= max_attempts, f"attempts bounded: at most {most} of {max_attempts}")
+    share = succeeded / max(total, 1)
+    check(share >= min_success, f"succeeded: {succeeded} of {total} ({100 * share:.2f}%, at least {100 * min_success:.0f}% required)")
+    stale = q("SELECT count(*) FROM treeinstruct.attempts a JOIN treeinstruct.runs r ON r.id = a.run_id WHERE r.name = :'run' AND a.outcome = 'stale'")
+    lost = q("SELECT count(*) FROM treeinstruct.attempts a JOIN treeinstruct.runs r ON r.id = a.run_id WHERE r.name = :'run' AND a.outcome = 'lost'")
+    print(f"  info: {stale} stale completions refused, {lost} leases recovered from killed workers")
+
+
+def wait_until_done(stack: Stack, run: str, seconds: float, tick=None) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if stack.open_tasks(run) == 0:
+                return True
+        except RuntimeError:
+            pass  # the database is restarting
+
+        if tick:
+            tick()
+        time.sleep(0.5)
+    return False
+
+
+def worker_args(concurrency: int = 16, lease: float = 5) -> list[str]:
+    return ["work", "--concurrency", str(concurrency), "--lease-seconds", str(lease), "--rate-scope", "local"]
+
+
+def chaos(short: bool) -> None:
+    rows = 1500 if short else 10_000  # two tasks per row: a rewrite and its answer
+    workers, kill_every = 4, (2.0 if short else 3.0)
+    print(f"chaos: {2 * rows} tasks, {workers} workers, SIGKILL every {kill_every:.0f} s, one PostgreSQL restart")
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        stack = Stack(work)
+        try:
+            stack.run("migrate", check=True)
+            synthetic_corpus(work / "corpus.txt", rows)
+            stack.submit(work / "corpus.txt", "chaos", "--format", "text", "--rounds", "1", "--respond", "--max-attempts", "6", "--max-words", "250")
+            base_url = stack.simulator("--latency-ms", "30", "--jitter-ms", "20")
+            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
+            pool = [stack.spawn(*worker_args(), **env) for _ in range(workers)]
+            rng = random.Random(7)
+            state = {"kills": 0, "next_kill": time.time() + kill_every, "restarted": False, "exited": 0}
+            started = time.time()
+
+            def tick():
+                now = time.time()
+                if now >= state["next_kill"]:
+                    victim = rng.randrange(workers)
+                    pool[victim].send_signal(signal.SIGKILL)
+                    pool[victim].wait()
+                    pool[victim] = stack.spawn(*worker_args(), **env)
+                    state["kills"] += 1
+                    state["next_kill"] = now + kill_every
+                if not state["restarted"] and now - started > (8 if short else 30):
+                    stack.stop_database()
+                    time.sleep(1)
+                    stack.start_database()
+                    state["restarted"] = True
+                    print("  info: PostgreSQL restarted", flush=True)
+                # A worker that died of the database going away is restarted, as a supervisor would.
+                for i, process in enumerate(pool):
+                    if process.poll() is not None:
+                        state["exited"] += 1
+                        pool[i] = stack.spawn(*worker_args(), **env)
+
+            finished = wait_until_done(stack, "chaos", 600 if short else 1800, tick)
+            elapsed = time.time() - started
+            print(f"  info: {state['kills']} workers killed with SIGKILL, {state['exited']} exited by themselves "
+                  f"(and were restarted), finished in {elapsed:.0f} s")
+            check(finished, "the run finished")
+            check(state["restarted"], "PostgreSQL was restarted mid-run")
+            invariants(stack, "chaos", 2 * rows, max_attempts=6, min_success=1.0)
+        finally:
+            stack.close()
+
+
+def faults(short: bool) -> None:
+    rows = 500 if short else 5000
+    print(f"faults: {2 * rows} tasks against 10% 500s, 5% 503s, 2% hangs, 5% malformed bodies, 5% invalid output")
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        stack = Stack(work)
+        try:
+            stack.run("migrate", check=True)
+            synthetic_corpus(work / "corpus.txt", rows)
+            stack.submit(work / "corpus.txt", "faults", "--format", "text", "--rounds", "1", "--respond", "--max-attempts", "6", "--max-words", "250")
+            base_url = stack.simulator("--latency-ms", "20", "--jitter-ms", "10", "--fail-500", "0.10", "--fail-503", "0.05",
+                                       "--hang", "0.02", "--hang-seconds", "30", "--malformed", "0.05", "--invalid-output", "0.05",
+                                       "--seed", "11")
+            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused", TREEINSTRUCT_REQUEST_TIMEOUT="2")
+            pool = [stack.spawn(*worker_args(32), "--exit-when-done", **env) for _ in range(2)]
+            finished = wait_until_done(stack, "faults", 600 if short else 1800)
+            check(finished, "the run finished")
+            for process in pool:
+                process.wait(timeout=60)
+            invariants(stack, "faults", 2 * rows, max_attempts=6, min_success=0.99)
+            codes = stack.psql("-At", "-c", "SELECT code || ' ' || count(*) FROM treeinstruct.attempts WHERE outcome <> 'succeeded' GROUP BY code ORDER BY 1")
+            print("  info: failed attempts by code: " + ", ".join(codes.stdout.split("\n")).strip(", "))
+        finally:
+            stack.close()
+
+
+def shutdown(short: bool) -> None:
+    rows, grace = (1000 if short else 5000), 10
+    print(f"shutdown: SIGTERM to 3 loaded workers (latency 1 s), grace {grace} s")
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        stack = Stack(work)
+        try:
+            stack.run("migrate", check=True)
+            synthetic_corpus(work / "corpus.txt", rows)
+            stack.submit(work / "corpus.txt", "shutdown", "--format", "text", "--rounds", "1", "--no-respond", "--max-words", "250")
+            base_url = stack.simulator("--latency-ms", "1000", "--jitter-ms", "500")
+            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
+            pool = [stack.spawn(*worker_args(64, lease=60), "--grace", str(grace), **env) for _ in range(3)]
+            time.sleep(6)
+            running = stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'running'")
+            check(running > 0, f"under load before the signal: {running} tasks running")
+            sent = time.time()
+            for process in pool:
+                process.send_signal(signal.SIGTERM)
+            for process in pool:
+                process.wait(timeout=grace + 20)
+            took = time.time() - sent
+            check(took <= grace + 5, f"all workers exited {took:.1f} s after SIGTERM (grace {grace} s)")
+            check(all(p.returncode == 0 for p in pool), f"clean exits: {[p.returncode for p in pool]}")
+            check(stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'running'") == 0, "no task left running")
+            check(stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE outcome = 'released'") > 0 or
+                  stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'pending'") > 0, "unfinished work went back to pending")
+        finally:
+            stack.close()
+
+
+def bad_input(short: bool) -> None:
+    target = (64 if short else 2048) << 20
+    print(f"bad-input: a {target >> 20} MB corpus mixing good lines with every kind of bad one")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.jsonl"
+        bad_lines = [
+            b'{"instruction": "Broken JSON", "input": \n',
+            b'{"instruction": 42}\n',
+            b'{"instruction": "   "}\n',
+            b'{"instruction": "Bad \xc3\x28 bytes"}\n',
+            b'{"instruction": "NUL \x00 byte"}\n',
+            b'{"instruction": "escaped \\u0000 NUL"}\n',
+            b'{"instruction": "' + b"x" * (2 << 20) + b'"}\n',  # over the 1 MiB record limit
+        ]
+        good = [b'{"instruction": "Explain photosynthesis to a child.", "input": ""}\n',
+                b'\xef\xbb\xbf{"instruction": "A line after a BOM, as when files are joined.", "input": "x"}\r\n',
+                '{"instruction": "Traduis « bonjour » 👋 en arabe : مرحبا", "input": ""}\n'.encode()]
+        good_count = bad_count = 0
+        with path.open("wb") as out:
+            block = b"".join(good * 300)
+            written = 0
+            while written < target:
+                out.write(block)
+                written += len(block)
+                good_count += 900
+                for line in bad_lines:
+                    out.write(line)
+                    written += len(line)
+                    bad_count += 1
+            out.write(b'{"instruction": "truncated last line')
+            bad_count += 1
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.time()
+        result = subprocess.run([BIN, "inspect", "--corpus", str(path), "--show-errors", "5"], capture_output=True, text=True)
+        elapsed = time.time() - started
+        peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+        summary = result.stdout.splitlines()[0] if result.stdout else result.stderr
+        print(f"  info: {summary}")
+        print(f"  info: read {written / 2**20:.0f} MB in {elapsed:.1f} s ({written / 2**20 / max(elapsed, 1e-9):.0f} MB/s), peak resident {peak_mb:.0f} MB")
+        check(f"{good_count} records" in summary, f"every good record read: {good_count}")
+        check(f"{bad_count} bad lines" in summary, f"one located error per bad line: {bad_count}")
+        check(":1:" not in result.stdout and ".jsonl:" in result.stdout, "errors name the file and line")
+        check(peak_mb < 100, f"memory flat: peak {peak_mb:.0f} MB resident for a {target >> 20} MB file")
+
+
+SCENARIOS = {"chaos": chaos, "faults": faults, "shutdown": shutdown, "bad-input": bad_input}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", choices=[*SCENARIOS, "all"])
+    parser.add_argument("--short", action="store_true", help="the CI sizes")
+    args = parser.parse_args()
+    for name, scenario in SCENARIOS.items():
+        if args.scenario in (name, "all"):
+            scenario(args.short)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
