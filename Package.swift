@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "treeinstruct", targets: ["TreeInstructCLI"]),
+        .executable(name: "treeinstruct-bench", targets: ["QueueBench"]),
         .library(name: "TreeInstructCore", targets: ["TreeInstructCore"]),
     ],
     dependencies: [
@@ -111,6 +112,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .executableTarget(
+            name: "QueueBench",
+            dependencies: ["TaskStore", "TreeInstructCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
         .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),

@@ -10,6 +10,7 @@ itself, checks its invariants in SQL, and prints one line per check and a closin
   Ops/chaos/suite.py bad-input             # a 2 GB corpus with every kind of bad line: located errors, flat memory
 """
 import argparse
+import contextlib
 import json
 import random
 import resource
@@ -31,12 +32,16 @@ def check(condition: bool, what: str) -> None:
     print(f"  {'ok  ' if condition else 'FAIL'} {what}", flush=True)
 
 
-def synthetic_corpus(path: Path, rows: int) -> None:
-    """Distinct instructions (the store de-duplicates), in the plain-text format."""
-    topics = ["a river", "a city", "an engine", "a library", "a forest", "a market", "a bridge", "a vaccine", "a poem", "a budget"]
-    with path.open("w") as out:
-        for i in range(rows):
-            out.write(f"Describe {topics[i % len(topics)]} that you would show visitor number {i} in three sentences.\n")
+@contextlib.contextmanager
+def seeded_stack(run: str, rows: int, *submit_flags: str):
+    """A private stack with run `run` of `rows` distinct instructions submitted; closed after."""
+    with tempfile.TemporaryDirectory() as directory:
+        stack = Stack(Path(directory))
+        try:
+            stack.seed_text_run(run, rows, *submit_flags)
+            yield stack
+        finally:
+            stack.close()
 
 
 def invariants(stack: Stack, run: str, expected_tasks: int, max_attempts: int, min_success: float = 1.0) -> None:
@@ -85,107 +90,83 @@ def chaos(short: bool) -> None:
     rows = 1500 if short else 10_000  # two tasks per row: a rewrite and its answer
     workers, kill_every = 4, (2.0 if short else 3.0)
     print(f"chaos: {2 * rows} tasks, {workers} workers, SIGKILL every {kill_every:.0f} s, one PostgreSQL restart")
-    with tempfile.TemporaryDirectory() as directory:
-        work = Path(directory)
-        stack = Stack(work)
-        try:
-            stack.run("migrate", check=True)
-            synthetic_corpus(work / "corpus.txt", rows)
-            stack.submit(work / "corpus.txt", "chaos", "--format", "text", "--rounds", "1", "--respond", "--max-attempts", "6", "--max-words", "250")
-            base_url = stack.simulator("--latency-ms", "30", "--jitter-ms", "20")
-            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
-            pool = [stack.spawn(*worker_args(), **env) for _ in range(workers)]
-            rng = random.Random(7)
-            state = {"kills": 0, "next_kill": time.time() + kill_every, "restarted": False, "exited": 0}
-            started = time.time()
+    with seeded_stack("chaos", rows, "--rounds", "1", "--respond", "--max-attempts", "6") as stack:
+        base_url = stack.simulator("--latency-ms", "30", "--jitter-ms", "20")
+        env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
+        pool = [stack.spawn(*worker_args(), **env) for _ in range(workers)]
+        rng = random.Random(7)
+        state = {"kills": 0, "next_kill": time.time() + kill_every, "restarted": False, "exited": 0}
+        started = time.time()
 
-            def tick():
-                now = time.time()
-                if now >= state["next_kill"]:
-                    victim = rng.randrange(workers)
-                    pool[victim].send_signal(signal.SIGKILL)
-                    pool[victim].wait()
-                    pool[victim] = stack.spawn(*worker_args(), **env)
-                    state["kills"] += 1
-                    state["next_kill"] = now + kill_every
-                if not state["restarted"] and now - started > (8 if short else 30):
-                    stack.stop_database()
-                    time.sleep(1)
-                    stack.start_database()
-                    state["restarted"] = True
-                    print("  info: PostgreSQL restarted", flush=True)
-                # A worker that died of the database going away is restarted, as a supervisor would.
-                for i, process in enumerate(pool):
-                    if process.poll() is not None:
-                        state["exited"] += 1
-                        pool[i] = stack.spawn(*worker_args(), **env)
+        def tick():
+            now = time.time()
+            if now >= state["next_kill"]:
+                victim = rng.randrange(workers)
+                pool[victim].send_signal(signal.SIGKILL)
+                pool[victim].wait()
+                pool[victim] = stack.spawn(*worker_args(), **env)
+                state["kills"] += 1
+                state["next_kill"] = now + kill_every
+            if not state["restarted"] and now - started > (8 if short else 30):
+                stack.stop_database()
+                time.sleep(1)
+                stack.start_database()
+                state["restarted"] = True
+                print("  info: PostgreSQL restarted", flush=True)
+            # A worker that died of the database going away is restarted, as a supervisor would.
+            for i, process in enumerate(pool):
+                if process.poll() is not None:
+                    state["exited"] += 1
+                    pool[i] = stack.spawn(*worker_args(), **env)
 
-            finished = wait_until_done(stack, "chaos", 600 if short else 1800, tick)
-            elapsed = time.time() - started
-            print(f"  info: {state['kills']} workers killed with SIGKILL, {state['exited']} exited by themselves "
-                  f"(and were restarted), finished in {elapsed:.0f} s")
-            check(finished, "the run finished")
-            check(state["restarted"], "PostgreSQL was restarted mid-run")
-            invariants(stack, "chaos", 2 * rows, max_attempts=6, min_success=1.0)
-        finally:
-            stack.close()
+        finished = wait_until_done(stack, "chaos", 600 if short else 1800, tick)
+        elapsed = time.time() - started
+        print(f"  info: {state['kills']} workers killed with SIGKILL, {state['exited']} exited by themselves "
+              f"(and were restarted), finished in {elapsed:.0f} s")
+        check(finished, "the run finished")
+        check(state["restarted"], "PostgreSQL was restarted mid-run")
+        invariants(stack, "chaos", 2 * rows, max_attempts=6, min_success=1.0)
 
 
 def faults(short: bool) -> None:
     rows = 500 if short else 5000
     print(f"faults: {2 * rows} tasks against 10% 500s, 5% 503s, 2% hangs, 5% malformed bodies, 5% invalid output")
-    with tempfile.TemporaryDirectory() as directory:
-        work = Path(directory)
-        stack = Stack(work)
-        try:
-            stack.run("migrate", check=True)
-            synthetic_corpus(work / "corpus.txt", rows)
-            stack.submit(work / "corpus.txt", "faults", "--format", "text", "--rounds", "1", "--respond", "--max-attempts", "6", "--max-words", "250")
-            base_url = stack.simulator("--latency-ms", "20", "--jitter-ms", "10", "--fail-500", "0.10", "--fail-503", "0.05",
-                                       "--hang", "0.02", "--hang-seconds", "30", "--malformed", "0.05", "--invalid-output", "0.05",
-                                       "--seed", "11")
-            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused", TREEINSTRUCT_REQUEST_TIMEOUT="2")
-            pool = [stack.spawn(*worker_args(32), "--exit-when-done", **env) for _ in range(2)]
-            finished = wait_until_done(stack, "faults", 600 if short else 1800)
-            check(finished, "the run finished")
-            for process in pool:
-                process.wait(timeout=60)
-            invariants(stack, "faults", 2 * rows, max_attempts=6, min_success=0.99)
-            codes = stack.psql("-At", "-c", "SELECT code || ' ' || count(*) FROM treeinstruct.attempts WHERE outcome <> 'succeeded' GROUP BY code ORDER BY 1")
-            print("  info: failed attempts by code: " + ", ".join(codes.stdout.split("\n")).strip(", "))
-        finally:
-            stack.close()
+    with seeded_stack("faults", rows, "--rounds", "1", "--respond", "--max-attempts", "6") as stack:
+        base_url = stack.simulator("--latency-ms", "20", "--jitter-ms", "10", "--fail-500", "0.10", "--fail-503", "0.05",
+                                   "--hang", "0.02", "--hang-seconds", "30", "--malformed", "0.05", "--invalid-output", "0.05",
+                                   "--seed", "11")
+        env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused", TREEINSTRUCT_REQUEST_TIMEOUT="2")
+        pool = [stack.spawn(*worker_args(32), "--exit-when-done", **env) for _ in range(2)]
+        finished = wait_until_done(stack, "faults", 600 if short else 1800)
+        check(finished, "the run finished")
+        for process in pool:
+            process.wait(timeout=60)
+        invariants(stack, "faults", 2 * rows, max_attempts=6, min_success=0.99)
+        codes = stack.psql("-At", "-c", "SELECT code || ' ' || count(*) FROM treeinstruct.attempts WHERE outcome <> 'succeeded' GROUP BY code ORDER BY 1")
+        print("  info: failed attempts by code: " + ", ".join(codes.stdout.split("\n")).strip(", "))
 
 
 def shutdown(short: bool) -> None:
     rows, grace = (1000 if short else 5000), 10
     print(f"shutdown: SIGTERM to 3 loaded workers (latency 1 s), grace {grace} s")
-    with tempfile.TemporaryDirectory() as directory:
-        work = Path(directory)
-        stack = Stack(work)
-        try:
-            stack.run("migrate", check=True)
-            synthetic_corpus(work / "corpus.txt", rows)
-            stack.submit(work / "corpus.txt", "shutdown", "--format", "text", "--rounds", "1", "--no-respond", "--max-words", "250")
-            base_url = stack.simulator("--latency-ms", "1000", "--jitter-ms", "500")
-            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
-            pool = [stack.spawn(*worker_args(64, lease=60), "--grace", str(grace), **env) for _ in range(3)]
-            time.sleep(6)
-            running = stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'running'")
-            check(running > 0, f"under load before the signal: {running} tasks running")
-            sent = time.time()
-            for process in pool:
-                process.send_signal(signal.SIGTERM)
-            for process in pool:
-                process.wait(timeout=grace + 20)
-            took = time.time() - sent
-            check(took <= grace + 5, f"all workers exited {took:.1f} s after SIGTERM (grace {grace} s)")
-            check(all(p.returncode == 0 for p in pool), f"clean exits: {[p.returncode for p in pool]}")
-            check(stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'running'") == 0, "no task left running")
-            check(stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE outcome = 'released'") > 0 or
-                  stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'pending'") > 0, "unfinished work went back to pending")
-        finally:
-            stack.close()
+    with seeded_stack("shutdown", rows, "--rounds", "1", "--no-respond") as stack:
+        base_url = stack.simulator("--latency-ms", "1000", "--jitter-ms", "500")
+        env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
+        pool = [stack.spawn(*worker_args(64, lease=60), "--grace", str(grace), **env) for _ in range(3)]
+        time.sleep(6)
+        running = stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'running'")
+        check(running > 0, f"under load before the signal: {running} tasks running")
+        sent = time.time()
+        for process in pool:
+            process.send_signal(signal.SIGTERM)
+        for process in pool:
+            process.wait(timeout=grace + 20)
+        took = time.time() - sent
+        check(took <= grace + 5, f"all workers exited {took:.1f} s after SIGTERM (grace {grace} s)")
+        check(all(p.returncode == 0 for p in pool), f"clean exits: {[p.returncode for p in pool]}")
+        check(stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'running'") == 0, "no task left running")
+        check(stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE outcome = 'released'") > 0 or
+              stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE state = 'pending'") > 0, "unfinished work went back to pending")
 
 
 def bad_input(short: bool) -> None:

@@ -37,7 +37,7 @@ def http_get(url: str, seconds: float = 20) -> str | None:
 
 
 class Stack:
-    def __init__(self, work: Path, port: int | None = None):
+    def __init__(self, work: Path, port: int | None = None, migrate: bool = True):
         self.work = work
         self.data = work / "pg"
         self.processes: list[subprocess.Popen] = []
@@ -48,6 +48,8 @@ class Stack:
                         PGSSLMODE="disable", PGPASSWORD=(self.data / "treeinstruct.password").read_text().strip())
         self.env.pop("DATABASE_URL", None)
         self.role_password = os.urandom(12).hex()
+        if migrate:
+            self.run("migrate", check=True)
 
     # -- the database
     def start_database(self) -> None:
@@ -101,6 +103,15 @@ class Stack:
         result = self.run("submit", "--corpus", str(corpus), "--run", run, "--model", "treeinstruct-simulator", "--json", *flags,
                           role=role, check=True)
         return json.loads(result.stdout)
+
+    def seed_text_run(self, run: str, rows: int, *submit_flags: str) -> dict:
+        """Submits `rows` distinct instructions (the store de-duplicates) as run `run`."""
+        topics = ["a river", "a city", "an engine", "a library", "a forest", "a market", "a bridge", "a vaccine", "a poem", "a budget"]
+        path = self.work / f"{run}.txt"
+        with path.open("w") as out:
+            for i in range(rows):
+                out.write(f"Describe {topics[i % len(topics)]} that you would show visitor number {i} of {run}, in three sentences.\n")
+        return self.submit(path, run, "--format", "text", "--max-words", "250", *submit_flags)
 
     def open_tasks(self, run: str) -> int:
         return self.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "

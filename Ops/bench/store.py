@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Benchmarks of the pipeline's machinery (issue 7), each on a private PostgreSQL and simulator
+on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this method.
+
+  swift build -c release
+  Ops/bench/store.py queue      # tasks/s end to end (simulator, zero latency), 1 and 4 workers;
+                                # the store alone (no-op tasks); pgqueuer's no-op jobs, same server
+  Ops/bench/store.py ingest     # submit 1,000,000 lines: time and peak memory, next to psql \\copy
+  Ops/bench/store.py claims     # claim latency p50/p99 with 10 k, 1 M, 10 M finished rows
+  Ops/bench/store.py memory     # worker resident memory with 512 calls in flight
+"""
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+os.environ.setdefault("TREEINSTRUCT_BIN", str(Path(__file__).resolve().parents[2] / ".build/release/treeinstruct"))
+from treeinstruct_stack import BIN, ROOT, Stack, http_get, free_port  # noqa: E402
+
+BENCH = str(Path(BIN).parent / "treeinstruct-bench")
+VENV = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "treeinstruct/bench-venv"
+
+
+def peak_rss_mb_of_children() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def queue(args) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        stack = Stack(work)
+        try:
+            base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
+            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
+            for workers in (1, 4):
+                run = f"queue-{workers}"
+                stack.seed_text_run(run, args.tasks, "--rounds", "1", "--no-respond")
+                started = time.time()
+                pool = [stack.spawn("work", "--concurrency", "64", "--rate-scope", "local", "--run", run, "--exit-when-done", **env)
+                        for _ in range(workers)]
+                for process in pool:
+                    process.wait(timeout=1800)
+                elapsed = time.time() - started
+                done = stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "
+                                    "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
+                print(f"end-to-end workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
+                      f"(each: claim, HTTP call to the simulator, validation, complete)", flush=True)
+            for loops in (1, 16):
+                result = subprocess.run([BENCH, "noop", "--tasks", str(args.tasks), "--loops", str(loops)], env=stack.env,
+                                        capture_output=True, text=True)
+                print(f"store-only {result.stdout.strip() or result.stderr.strip()}", flush=True)
+            if not args.no_peer:
+                if not (VENV / "bin/python").exists():
+                    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+                    subprocess.run([str(VENV / "bin/pip"), "install", "--quiet", "pgqueuer", "asyncpg"], check=True)
+                for consumers in (1, 4):
+                    result = subprocess.run([str(VENV / "bin/python"), str(ROOT / "Ops/bench/peer_pgqueuer.py"), "--jobs", str(args.tasks),
+                                             "--consumers", str(consumers)], env=stack.env, capture_output=True, text=True)
+                    print(f"peer {result.stdout.strip() or result.stderr.strip()[-500:]}", flush=True)
+        finally:
+            stack.close()
+
+
+def ingest(args) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        corpus, csv = work / "corpus.jsonl", work / "corpus.csv"
+        with corpus.open("w") as out, csv.open("w") as flat:
+            for i in range(args.lines):
+                row = {"instruction": f"Explain idea number {i} to a curious twelve-year-old, with one example.",
+                       "input": f"context {i}" if i % 3 == 0 else "", "output": "An answer."}
+                out.write(json.dumps(row) + "\n")
+                flat.write(f"\"{row['instruction']}\",\"{row['input']}\",\"{row['output']}\"\n")
+        size_mb = corpus.stat().st_size / 2**20
+        stack = Stack(work)
+        try:
+            stack.run("migrate", check=True)
+            before = peak_rss_mb_of_children()
+            started = time.time()
+            result = stack.run("submit", "--corpus", str(corpus), "--run", "ingest", "--shard-size", "10000", "--json")
+            elapsed = time.time() - started
+            peak = peak_rss_mb_of_children()
+            summary = json.loads(result.stdout) if result.returncode == 0 else {"error": result.stderr}
+            print(f"ingest lines={args.lines} size_mb={size_mb:.0f} seconds={elapsed:.1f} lines_per_second={args.lines / elapsed:.0f} "
+                  f"peak_rss_mb={peak:.0f} (children so far: {before:.0f}) summary={json.dumps(summary)[:200]}", flush=True)
+            stack.psql("-c", "CREATE TABLE copy_floor (instruction text, input text, output text)")
+            started = time.time()
+            copied = stack.psql("-c", f"\\copy copy_floor FROM '{csv}' WITH (FORMAT csv)")
+            floor = time.time() - started
+            print(f"copy-floor lines={args.lines} seconds={floor:.1f} lines_per_second={args.lines / floor:.0f} "
+                  f"ratio_submit_to_copy={elapsed / floor:.1f}x {copied.stderr.strip()}", flush=True)
+        finally:
+            stack.close()
+
+
+def claims(args) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        stack = Stack(Path(directory), migrate=False)  # the bench tool migrates its own schema
+        try:
+            process = subprocess.Popen([BENCH, "claims", "--finished", args.finished], env=stack.env, stdout=subprocess.PIPE, text=True)
+            for line in process.stdout:
+                print(line.rstrip(), flush=True)
+            process.wait()
+        finally:
+            stack.close()
+
+
+def memory(args) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        stack = Stack(work)
+        try:
+            stack.seed_text_run("memory", 3000, "--rounds", "1", "--no-respond")
+            base_url = stack.simulator("--latency-ms", "30000", "--jitter-ms", "0")
+            port = free_port()
+            worker = stack.spawn("work", "--concurrency", "512", "--rate-scope", "local", "--metrics-port", str(port),
+                                 OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
+            time.sleep(12)
+            metrics = http_get(f"http://127.0.0.1:{port}/metrics") or ""
+            in_flight = re.search(r"^treeinstruct_llm_calls_in_flight\S* (\S+)$", metrics, re.M)
+            status = Path(f"/proc/{worker.pid}/status").read_text()
+            rss = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+            hwm = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+            print(f"memory in_flight={in_flight.group(1) if in_flight else '?'} rss_mb={rss:.0f} peak_rss_mb={hwm:.0f}", flush=True)
+        finally:
+            stack.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="benchmark", required=True)
+    q = sub.add_parser("queue")
+    q.add_argument("--tasks", type=int, default=20_000)
+    q.add_argument("--no-peer", action="store_true")
+    i = sub.add_parser("ingest")
+    i.add_argument("--lines", type=int, default=1_000_000)
+    c = sub.add_parser("claims")
+    c.add_argument("--finished", default="10000,1000000,10000000")
+    sub.add_parser("memory")
+    args = parser.parse_args()
+    for tool in (BIN, BENCH):
+        if not os.access(tool, os.X_OK):
+            print(f"missing {tool}: swift build -c release", file=sys.stderr)
+            return 1
+    {"queue": queue, "ingest": ingest, "claims": claims, "memory": memory}[args.benchmark](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
