@@ -2,80 +2,137 @@ import Foundation
 import PostgresNIO
 import TreeInstructCore
 
+/// One task's accepted output, ready to be stored.
+public struct Completion: Sendable, Hashable {
+    public var task: ClaimedTask
+    public var output: TaskOutput
+    public var followUp: FollowUp?
+    public var difficulty: Int
+    public var report: CallReport
+
+    public init(task: ClaimedTask, output: TaskOutput, followUp: FollowUp?, difficulty: Int, report: CallReport) {
+        self.task = task
+        self.output = output
+        self.followUp = followUp
+        self.difficulty = difficulty
+        self.report = report
+    }
+}
+
 extension TaskQueue {
-    /// Stores `output` as the task's one result, marks it succeeded, records the attempt and
-    /// creates the follow-up task, all in one statement, and only if `task`'s lease is still held.
+    /// Stores one task's output; see `complete(_:workerID:)`.
+    public func complete(_ task: ClaimedTask, workerID: String, output: TaskOutput, followUp: FollowUp?,
+                         difficulty: Int, report: CallReport) async throws -> LeaseOutcome {
+        let outcomes = try await complete([Completion(task: task, output: output, followUp: followUp, difficulty: difficulty, report: report)],
+                                          workerID: workerID)
+        return outcomes[task.id] ?? .stale
+    }
+
+    /// Stores each output as its task's one result, marks the task succeeded, records the
+    /// attempt and creates the follow-up task, all in one statement (one commit for the whole
+    /// batch), and for each task only if its lease is still held.
     ///
     /// A stale completion (lease reaped or re-claimed) writes no result, only a `stale` attempt
     /// so its tokens are still accounted. A follow-up is not created for a cancelled run; one
     /// that exists from an earlier pass (superseded by a full rerun, so cancelled) is revived
-    /// with the new instruction.
-    public func complete(_ task: ClaimedTask, workerID: String, output: TaskOutput, followUp: FollowUp?,
-                         difficulty: Int, report: CallReport) async throws -> LeaseOutcome {
-        let rewrite: AcceptedRewrite? = if case .rewrite(let accepted) = output { accepted } else { nil }
-        let response: String? = if case .response(let text) = output { text } else { nil }
+    /// with the new instruction. Rows are locked in id order, so batches never deadlock with
+    /// each other or with heartbeats.
+    public func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome] {
+        guard !completions.isEmpty else { return [:] }
         let rows = try await client.query("""
-            WITH done AS (
-                UPDATE \(unescaped: s).tasks
-                SET state = 'succeeded', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
-                    last_error_code = NULL
-                WHERE id = \(task.id) AND state = 'running' AND lease_token = \(task.leaseToken)
-                RETURNING id, run_id, shard_id, content_hash, stage, round, stages_left, source_line, source_id,
-                          input, reference_output, max_attempts, attempts, claimed_at
+            WITH input AS (
+                SELECT * FROM jsonb_to_recordset(\(Self.batchJSON(completions))::jsonb)
+                    AS i(id int8, token int8, attempt int4, claimed_epoch float8, difficulty int4, new_instruction text,
+                         response text, original_tree jsonb, expanded_tree jsonb, added_nodes jsonb, word_count int4, model text,
+                         prompt_tokens int4, completion_tokens int4, latency_ms int4, http_status int4,
+                         follow_stage text, follow_round int4, follow_instruction text)
+            ), held AS (
+                SELECT t.id FROM \(unescaped: s).tasks t JOIN input i ON i.id = t.id
+                WHERE t.state = 'running' AND t.lease_token = i.token
+                ORDER BY t.id
+                FOR UPDATE OF t
+            ), done AS (
+                UPDATE \(unescaped: s).tasks t
+                SET state = 'succeeded', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, last_error_code = NULL
+                FROM held
+                WHERE t.id = held.id
+                RETURNING t.id, t.run_id, t.shard_id, t.content_hash, t.stage, t.round, t.stages_left, t.source_line, t.source_id,
+                          t.input, t.reference_output, t.max_attempts, t.attempts, t.claimed_at
             ), result AS (
                 INSERT INTO \(unescaped: s).results
                     (task_id, run_id, stage, round, difficulty, new_instruction, response, original_tree, expanded_tree,
                      added_nodes, word_count, model, prompt_tokens, completion_tokens)
-                SELECT id, run_id, stage, round, \(difficulty), \(rewrite?.newInstruction), \(response),
-                       \(Self.json(rewrite?.originalTree))::jsonb, \(Self.json(rewrite?.expandedTree))::jsonb,
-                       \(Self.json(rewrite?.addedNodes))::jsonb, \(rewrite?.wordCount), \(report.model),
-                       \(report.promptTokens), \(report.completionTokens)
-                FROM done
+                SELECT d.id, d.run_id, d.stage, d.round, i.difficulty, i.new_instruction, i.response, i.original_tree,
+                       i.expanded_tree, i.added_nodes, i.word_count, i.model, i.prompt_tokens, i.completion_tokens
+                FROM done d JOIN input i ON i.id = d.id
             ), attempt AS (
                 INSERT INTO \(unescaped: s).attempts
                     (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, http_status,
                      prompt_tokens, completion_tokens, latency_ms, model)
-                SELECT id, run_id, attempts, \(task.leaseToken), \(workerID), claimed_at, 'succeeded', \(report.httpStatus),
-                       \(report.promptTokens), \(report.completionTokens), \(report.latencyMilliseconds), \(report.model)
-                FROM done
+                SELECT d.id, d.run_id, d.attempts, i.token, \(workerID), d.claimed_at, 'succeeded', i.http_status,
+                       i.prompt_tokens, i.completion_tokens, i.latency_ms, i.model
+                FROM done d JOIN input i ON i.id = d.id
             ), stale AS (
                 INSERT INTO \(unescaped: s).attempts
                     (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, code, detail, http_status,
                      prompt_tokens, completion_tokens, latency_ms, model)
-                SELECT id, run_id, \(task.attempt), \(task.leaseToken), \(workerID), \(task.claimedAt), 'stale', 'lease_lost',
-                       'completion refused: the lease was no longer held', \(report.httpStatus),
-                       \(report.promptTokens), \(report.completionTokens), \(report.latencyMilliseconds), \(report.model)
-                FROM \(unescaped: s).tasks
-                WHERE id = \(task.id) AND NOT EXISTS (SELECT 1 FROM done)
+                SELECT t.id, t.run_id, i.attempt, i.token, \(workerID), to_timestamp(i.claimed_epoch), 'stale', 'lease_lost',
+                       'completion refused: the lease was no longer held', i.http_status,
+                       i.prompt_tokens, i.completion_tokens, i.latency_ms, i.model
+                FROM input i JOIN \(unescaped: s).tasks t ON t.id = i.id
+                WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.id = i.id)
             ), follow AS (
                 INSERT INTO \(unescaped: s).tasks
                     (run_id, shard_id, parent_task_id, content_hash, stage, round, stages_left, source_line, source_id,
                      instruction, input, reference_output, max_attempts)
-                SELECT d.run_id, d.shard_id, d.id, d.content_hash, \(followUp?.stage.rawValue)::\(unescaped: s).task_stage,
-                       \(followUp?.round), d.stages_left - 1, d.source_line, d.source_id, \(followUp?.instruction), d.input,
-                       d.reference_output, d.max_attempts
+                SELECT d.run_id, d.shard_id, d.id, d.content_hash, i.follow_stage::\(unescaped: s).task_stage, i.follow_round,
+                       d.stages_left - 1, d.source_line, d.source_id, i.follow_instruction, d.input, d.reference_output, d.max_attempts
                 FROM done d
+                JOIN input i ON i.id = d.id
                 JOIN \(unescaped: s).runs r ON r.id = d.run_id AND r.cancelled_at IS NULL
-                WHERE \(followUp != nil)
+                WHERE i.follow_stage IS NOT NULL
                 ON CONFLICT (run_id, content_hash, stage, round) DO UPDATE
                 SET instruction = EXCLUDED.instruction, parent_task_id = EXCLUDED.parent_task_id, state = 'pending',
                     attempts = 0, run_after = now(), finished_at = NULL, last_error_code = NULL
                 WHERE tasks.state = 'cancelled'
             )
-            SELECT count(*) FROM done
+            SELECT id FROM done
             """, logger: logger)
-        for try await count in rows.decode(Int.self) {
-            if count == 1 { return .recorded }
-            logger.warning("stale completion refused", metadata: ["task": "\(task.id)", "lease_token": "\(task.leaseToken)", "worker": "\(workerID)"])
-            return .stale
+        var outcomes = Dictionary(uniqueKeysWithValues: completions.map { ($0.task.id, LeaseOutcome.stale) })
+        for try await id in rows.decode(Int64.self) { outcomes[id] = .recorded }
+        for completion in completions where outcomes[completion.task.id] == .stale {
+            logger.warning("stale completion refused", metadata: ["task": "\(completion.task.id)", "lease_token": "\(completion.task.leaseToken)",
+                                                                  "worker": "\(workerID)"])
         }
-        return .stale
+        return outcomes
     }
 
-    static func json<Value: Encodable>(_ value: Value?) -> String? {
-        guard let value else { return nil }
+    /// The batch as one JSON array parameter (nulls where a field does not apply).
+    static func batchJSON(_ completions: [Completion]) -> String {
+        let rows = completions.map { completion in
+            let rewrite: AcceptedRewrite? = if case .rewrite(let accepted) = completion.output { accepted } else { nil }
+            let response: String? = if case .response(let text) = completion.output { text } else { nil }
+            return CompletionRow(
+                id: completion.task.id, token: completion.task.leaseToken, attempt: completion.task.attempt,
+                claimed_epoch: completion.task.claimedAt.timeIntervalSince1970, difficulty: completion.difficulty,
+                new_instruction: rewrite?.newInstruction, response: response, original_tree: rewrite?.originalTree,
+                expanded_tree: rewrite?.expandedTree, added_nodes: rewrite?.addedNodes, word_count: rewrite?.wordCount,
+                model: completion.report.model, prompt_tokens: completion.report.promptTokens,
+                completion_tokens: completion.report.completionTokens, latency_ms: completion.report.latencyMilliseconds,
+                http_status: completion.report.httpStatus, follow_stage: completion.followUp?.stage.rawValue,
+                follow_round: completion.followUp?.round, follow_instruction: completion.followUp?.instruction)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+        return String(decoding: (try? encoder.encode(rows)) ?? Data("[]".utf8), as: UTF8.self)
     }
+}
+
+/// One row of a completion batch, named as the statement's columns.
+private struct CompletionRow: Encodable {
+    let id: Int64, token: Int64, attempt: Int, claimed_epoch: Double, difficulty: Int
+    let new_instruction: String?, response: String?
+    let original_tree: SemanticNode?, expanded_tree: SemanticNode?, added_nodes: [String]?, word_count: Int?
+    let model: String?, prompt_tokens: Int?, completion_tokens: Int?, latency_ms: Int?, http_status: Int?
+    let follow_stage: String?, follow_round: Int?, follow_instruction: String?
 }
