@@ -27,11 +27,10 @@ struct NoopThroughput: AsyncParsableCommand {
                         while true {
                             let claimed = try await queue.claimTasks(workerID: "bench-\(loop)", limit: batch, leaseSeconds: 60)
                             if claimed.isEmpty { return completed }
-                            for task in claimed {
-                                _ = try await queue.complete(task, workerID: "bench-\(loop)", output: .response("ok"), followUp: nil,
-                                                             difficulty: 0, report: CallReport(model: "bench"))
-                                completed += 1
+                            let finished = claimed.map {
+                                Completion(task: $0, output: .response("ok"), followUp: nil, difficulty: 0, report: CallReport(model: "bench"))
                             }
+                            completed += try await queue.complete(finished, workerID: "bench-\(loop)").count
                         }
                     }
                 }

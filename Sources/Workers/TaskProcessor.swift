@@ -9,6 +9,7 @@ import TreeInstructCore
 /// answer and records the outcome, fenced by the task's lease.
 struct TaskProcessor: Sendable {
     let queue: TaskQueue
+    let completions: CompletionBatcher
     let client: ChatClient
     let limiter: RateLimiter
     let estimator = TokenEstimator()
@@ -56,8 +57,8 @@ struct TaskProcessor: Sendable {
         switch Self.validate(completion, of: task, config: config) {
         case .success(let output):
             let followUp = FollowUp.after(task, output: output, config: config)
-            let outcome = try await queue.complete(task, workerID: workerID, output: output, followUp: followUp,
-                                                   difficulty: config.difficulty(afterRound: task.round), report: report)
+            let outcome = try await completions.complete(Completion(task: task, output: output, followUp: followUp,
+                                                                    difficulty: config.difficulty(afterRound: task.round), report: report))
             if outcome == .stale { metrics.staleCompletions.increment() } else { metrics.succeeded.increment() }
         case .failure(let rejection):
             metrics.failed(code: rejection.code.rawValue).increment()

@@ -35,7 +35,8 @@ public struct Worker: Service {
 
     public func run() async throws {
         let inFlight = InFlightTasks(capacity: configuration.concurrency)
-        let processor = TaskProcessor(queue: queue, client: client, limiter: limiter, configs: RunConfigCache(queue: queue),
+        let processor = TaskProcessor(queue: queue, completions: CompletionBatcher(queue: queue, workerID: configuration.id),
+                                      client: client, limiter: limiter, configs: RunConfigCache(queue: queue),
                                       workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
                                       logger: logger)
         try await queue.register(WorkerIdentity(id: configuration.id, host: ProcessInfo.processInfo.hostName,

@@ -60,6 +60,32 @@ struct ClaimingTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'lost'") == 1)
     }
 
+    @Test("one batch stores every held completion with its follow-up and refuses only the stale one")
+    func batchCompletionIsPerTask() async throws {
+        let queue = try await TestQueue.make()
+        let config = QueueFixtures.config(respond: true)
+        _ = try await QueueFixtures.seed(queue, config: config, records: QueueFixtures.records(3))
+        let expiring = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 0.2).first)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await queue.reapExpiredLeases() == 1)
+        let held = try await queue.claimTasks(workerID: "w", limit: 3, leaseSeconds: 60).filter { $0.id != expiring.id }
+        #expect(held.count == 2)
+        let batch = ([expiring] + held).map { task in
+            let output = QueueFixtures.rewrite(of: task)
+            return Completion(task: task, output: output, followUp: FollowUp.after(task, output: output, config: config),
+                              difficulty: 3, report: CallReport(model: "m", promptTokens: 7, completionTokens: 11))
+        }
+        let outcomes = try await queue.complete(batch, workerID: "w")
+        #expect(outcomes[expiring.id] == .stale)
+        #expect(held.allSatisfy { outcomes[$0.id] == .recorded })
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 2)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE stage = 'respond' AND state = 'pending'") == 2)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'succeeded' AND completion_tokens = 11") == 2)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'stale' AND prompt_tokens = 7") == 1)
+        #expect(try await queue.complete(batch, workerID: "w").values.allSatisfy { $0 == .stale })
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 2)
+    }
+
     @Test("the reaper recovers a killed worker's tasks and counts the lost attempt")
     func reaperRecoversExpiredLeases() async throws {
         let queue = try await TestQueue.make()
