@@ -43,11 +43,7 @@ public final class ChatClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         for (name, value) in endpoint.extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
         if let key = endpoint.apiKey, !key.isEmpty { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(key.secret)") }
-        do {
-            request.body = .bytes(ByteBuffer(bytes: Array(try JSONEncoder().encode(body))))
-        } catch {
-            throw LLMError(kind: .badRequest, message: "cannot encode the request: \(error)")
-        }
+        request.body = .bytes(ByteBuffer(string: body.text))
 
         let started = ContinuousClock.now
         let response: HTTPClientResponse

@@ -1,34 +1,31 @@
 import TreeInstructCore
 
 /// The Chat Completions request body, with the schema placed as the endpoint's dialect wants.
-struct ChatRequestBody: Encodable {
-    var model: String
-    var messages: [ChatMessage]
-    var temperature: Double?
-    var maxTokens: Int?
-    var responseFormat: JSONValue?
-
-    enum CodingKeys: String, CodingKey {
-        case model, messages, temperature
-        case maxTokens = "max_tokens"
-        case responseFormat = "response_format"
-    }
+/// Written as compact JSON text directly (see `JSONWriter`), not through `JSONEncoder`.
+struct ChatRequestBody {
+    let json: JSONValue
 
     init(prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?, dialect: StructuredOutputDialect) {
-        self.model = model
-        self.messages = prompt.messages
-        self.temperature = temperature
-        self.maxTokens = maxTokens
-        guard let schema = prompt.responseSchema else { return }
-        switch dialect {
-        case .jsonSchema:
-            responseFormat = ["type": "json_schema", "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": true]]
-        case .jsonObject:
-            responseFormat = ["type": "json_object", "schema": schema.schema]
-        case .promptOnly:
-            responseFormat = nil
+        var fields: [String: JSONValue] = [
+            "model": .string(model),
+            "messages": .array(prompt.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
+        ]
+        if let temperature { fields["temperature"] = .number(temperature) }
+        if let maxTokens { fields["max_tokens"] = .number(Double(maxTokens)) }
+        if let schema = prompt.responseSchema {
+            switch dialect {
+            case .jsonSchema:
+                fields["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": true]]
+            case .jsonObject:
+                fields["response_format"] = ["type": "json_object", "schema": schema.schema]
+            case .promptOnly:
+                break
+            }
         }
+        json = .object(fields)
     }
+
+    var text: String { json.compactText }
 }
 
 /// The parts of a Chat Completions response we use. Everything else is ignored, so servers that

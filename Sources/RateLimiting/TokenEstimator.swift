@@ -26,8 +26,8 @@ public actor TokenEstimator {
     }
 
     public func estimate(_ prompt: ChatPrompt, maxTokens: Int?) -> TokenGuess {
-        let characters = prompt.messages.reduce(0) { $0 + $1.content.count + 8 }
-            + (prompt.responseSchema.map { $0.schema.compactText.count } ?? 0)
+        let characters = prompt.messages.reduce(0) { $0 + $1.content.unicodeScalars.count + 8 }
+            + (prompt.responseSchema.map { $0.schema.compactText.unicodeScalars.count } ?? 0)
         let uncalibrated = Double(characters) / 4 + 1
         return TokenGuess(promptTokens: Int((uncalibrated * promptScale).rounded(.up)),
                           completionTokens: maxTokens ?? Int(averageCompletion.rounded()), uncalibratedPrompt: uncalibrated)

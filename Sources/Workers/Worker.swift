@@ -128,8 +128,11 @@ public struct Worker: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(Int64(configuration.heartbeatSeconds * 1000)))
             do {
+                // Only tasks in flight both before and after the heartbeat can have lost their lease:
+                // others were claimed after it read the leases, or finished while it ran.
+                let before = Set(await inFlight.all.map(\.id))
                 let held = try await queue.heartbeat(workerID: configuration.id, leaseSeconds: configuration.leaseSeconds)
-                let lost = await inFlight.all.filter { !held.contains($0.id) }
+                let lost = await inFlight.all.filter { before.contains($0.id) && !held.contains($0.id) }
                 if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
             } catch where !Task.isCancelled {
                 logger.error("heartbeat failed", metadata: ["error": "\(error)"])

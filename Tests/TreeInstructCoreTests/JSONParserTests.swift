@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TreeInstructCore
 
@@ -41,5 +42,22 @@ struct JSONParserTests {
         let value: JSONValue = ["b": [1, 2.5, "x"], "a": true, "c": .null]
         #expect(value.compactText == #"{"a":true,"b":[1,2.5,"x"],"c":null}"#)
         #expect(try JSONValue.parse(value.compactText) == value)
+    }
+
+    @Test func compactTextEscapesWhatJSONRequires() throws {
+        let hostile = "quote \" backslash \\ new\nline tab\t bell\u{07} nul-free \u{1F} emoji 🧪 rtl שלום / slash"
+        let value: JSONValue = ["text": .string(hostile), "big": 1e20, "tiny": 0.000125, "negative": -3]
+        let text = value.compactText
+        #expect(text.contains(#"\u0007"#) && text.contains(#"\u001f"#) && text.contains(#"\""#) && text.contains(#"\n"#))
+        #expect(try JSONValue.parse(text) == value)
+        let viaFoundation = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(viaFoundation?["text"] as? String == hostile)
+    }
+
+    @Test func wordsFoldCaseAndKeepInnerApostrophesAndHyphens() {
+        #expect(TextNormalization.words("The TWO-step Plan’s HTTP2 crème BRÛLÉE, -dash- 東京") ==
+                ["the", "two-step", "plan’s", "http2", "crème", "brûlée", "dash", "東", "京"])
+        #expect(TextNormalization.trimmed("\u{2028}  \n text \t\u{A0}") == "text")
+        #expect(TextNormalization.foldWhitespace("  a \n\t b\u{3000}c ") == "a b c")
     }
 }

@@ -5,21 +5,28 @@
 public enum TextNormalization {
     /// Trims the ends and turns every run of white space into one space.
     public static func foldWhitespace(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
+        var out = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
+            if isWhitespace(scalar) {
                 pendingSpace = !out.isEmpty
                 continue
             }
             if pendingSpace {
-                out.unicodeScalars.append(" ")
+                out.append(" ")
                 pendingSpace = false
             }
-            out.unicodeScalars.append(scalar)
+            out.append(scalar)
         }
-        return out
+        return String(out)
+    }
+
+    /// `text` without white space (new lines included) at either end.
+    public static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
+              let last = scalars.lastIndex(where: { !isWhitespace($0) }) else { return "" }
+        return String(scalars[first...last])
     }
 
     /// White-space folded and lower-cased: how tree labels are compared.
@@ -33,22 +40,32 @@ public enum TextNormalization {
     public static func words(_ text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
+        var currentIsASCII = true
         func flush() {
             if !current.isEmpty {
-                words.append(String(current).lowercased())
+                // ASCII letters were lower-cased on the way in; only other scripts need the full rule.
+                words.append(currentIsASCII ? String(current) : String(current).lowercased())
                 current = String.UnicodeScalarView()
+                currentIsASCII = true
             }
         }
-        let scalars = Array(text.unicodeScalars)
-        for (index, scalar) in scalars.enumerated() {
+        var scalars = text.unicodeScalars.makeIterator()
+        var next = scalars.next()
+        while let scalar = next {
+            next = scalars.next()
             if isSingleCharacterWord(scalar) {
                 flush()
                 words.append(String(scalar))
             } else if isWordScalar(scalar) {
+                if scalar.isASCII {
+                    current.append(scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 0x20)! : scalar)
+                } else {
+                    current.append(scalar)
+                    currentIsASCII = false
+                }
+            } else if (scalar == "'" || scalar == "’" || scalar == "-"), !current.isEmpty, let following = next, isWordScalar(following) {
                 current.append(scalar)
-            } else if (scalar == "'" || scalar == "’" || scalar == "-"), !current.isEmpty,
-                      index + 1 < scalars.count, isWordScalar(scalars[index + 1]) {
-                current.append(scalar)
+                currentIsASCII = currentIsASCII && scalar.isASCII
             } else {
                 flush()
             }
@@ -61,8 +78,17 @@ public enum TextNormalization {
     public static func wordCount(_ text: String) -> Int { words(text).count }
 
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let value = scalar.value | 0x20  // folds A-Z onto a-z
+            return (value >= 0x61 && value <= 0x7A) || (scalar.value >= 0x30 && scalar.value <= 0x39)
+        }
         let properties = scalar.properties
         return properties.isAlphabetic || properties.numericType != nil
+    }
+
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar == " " || (scalar.value >= 0x09 && scalar.value <= 0x0D) }
+        return scalar.properties.isWhitespace
     }
 
     static func isSingleCharacterWord(_ scalar: Unicode.Scalar) -> Bool {

@@ -1,11 +1,9 @@
-import Foundation
-
 /// Decides whether the respond stage's answer can be the training target of an instruction.
 public struct ResponseValidator: Sendable {
     public init() {}
 
     public func validate(content: String, finishReason: String?, instruction: String) -> Result<String, Rejection> {
-        let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = TextNormalization.trimmed(content)
         if text.isEmpty {
             return .failure(Rejection(.empty, "the model returned no answer"))
         }
@@ -15,7 +13,7 @@ public struct ResponseValidator: Sendable {
         if finishReason == "content_filter" {
             return .failure(Rejection(.refusal, "the endpoint's content filter stopped the answer"))
         }
-        if let phrase = TextChecks.refusal(in: text, original: instruction) {
+        if let phrase = TextChecks.refusal(in: TextProfile(text), original: TextProfile(instruction)) {
             return .failure(Rejection(.refusal, "the model declined (\"\(phrase)\")"))
         }
         return .success(text)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Decides whether a model's rewrite is a usable, harder instruction, or why not.
 ///
 /// Checks run in a fixed order and the first failure wins, so each bad answer gets one stable
@@ -24,8 +22,8 @@ public struct RewriteValidator: Sendable {
     public func validate(content: String, finishReason: String?, instruction: String, input: String = "")
         -> Result<AcceptedRewrite, Rejection>
     {
-        let original = instruction + (input.isEmpty ? "" : "\n" + input)
-        if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        let original = TextProfile(instruction + (input.isEmpty ? "" : "\n" + input))
+        if TextNormalization.trimmed(content).isEmpty {
             return .failure(Rejection(.empty, "the model returned no text"))
         }
         if finishReason == "length" {
@@ -36,33 +34,33 @@ public struct RewriteValidator: Sendable {
         }
         switch settings.template {
         case .plain:
-            let text = Self.unquote(content)
+            let text = TextProfile(Self.unquote(content))
             return checkText(text, original: original, instruction: instruction)
-                .map { AcceptedRewrite(newInstruction: text, wordCount: TextNormalization.wordCount(text)) }
+                .map { AcceptedRewrite(newInstruction: text.text, wordCount: text.words.count) }
         case .structured:
             let answer: StructuredAnswer
             switch StructuredAnswer.decode(content) {
             case .success(let decoded): answer = decoded
             case .failure(let rejection):
-                if let phrase = TextChecks.refusal(in: content, original: original) {
+                if let phrase = TextChecks.refusal(in: TextProfile(content), original: original) {
                     return .failure(Rejection(.refusal, "the model declined (\"\(phrase)\")"))
                 }
                 return .failure(rejection)
             }
-            let text = answer.newInstruction.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = TextProfile(TextNormalization.trimmed(answer.newInstruction))
             return checkText(text, original: original, instruction: instruction, tree: answer)
                 .flatMap { checkAddedWordsUsed(answer, in: text) }
                 .map {
-                    AcceptedRewrite(newInstruction: text, originalTree: answer.originalTree, expandedTree: answer.expandedTree,
-                                    addedNodes: answer.addedNodes, wordCount: TextNormalization.wordCount(text))
+                    AcceptedRewrite(newInstruction: text.text, originalTree: answer.originalTree, expandedTree: answer.expandedTree,
+                                    addedNodes: answer.addedNodes, wordCount: text.words.count)
                 }
         }
     }
 
-    private func checkText(_ text: String, original: String, instruction: String, tree: StructuredAnswer? = nil)
+    private func checkText(_ text: TextProfile, original: TextProfile, instruction: String, tree: StructuredAnswer? = nil)
         -> Result<Void, Rejection>
     {
-        if text.isEmpty {
+        if text.text.isEmpty {
             return .failure(Rejection(.empty, "the new instruction is empty"))
         }
         if let phrase = TextChecks.refusal(in: text, original: original) {
@@ -71,7 +69,7 @@ public struct RewriteValidator: Sendable {
         if let sign = TextChecks.answer(in: text, original: original) {
             return .failure(Rejection(.answeredInstead, "the text answers the instruction: it \(sign)"))
         }
-        if TextNormalization.foldLabel(text) == TextNormalization.foldLabel(instruction) {
+        if TextNormalization.foldLabel(text.text) == TextNormalization.foldLabel(instruction) {
             return .failure(Rejection(.unchanged, "the new instruction is the original one"))
         }
         if let tree, case .failure(let rejection) = checkTree(tree, original: original, newInstruction: text) {
@@ -85,10 +83,10 @@ public struct RewriteValidator: Sendable {
         if !leaked.isEmpty {
             return .failure(Rejection(.leakedProcedure, "mentions \(leaked.map { "\"\($0)\"" }.joined(separator: ", "))"))
         }
-        if let before = Script.dominant(in: instruction), let after = Script.dominant(in: text), before != after {
+        if let before = Script.dominant(in: instruction), let after = Script.dominant(in: text.text), before != after {
             return .failure(Rejection(.languageChanged, "written in \(after.rawValue) script, the original in \(before.rawValue)"))
         }
-        let words = TextNormalization.wordCount(text)
+        let words = text.words.count
         if words > settings.maxWords {
             return .failure(Rejection(.tooLong, "\(words) words, at most \(settings.maxWords) allowed"))
         }
@@ -99,7 +97,7 @@ public struct RewriteValidator: Sendable {
         return .success(())
     }
 
-    private func checkTree(_ answer: StructuredAnswer, original: String, newInstruction: String) -> Result<Void, Rejection> {
+    private func checkTree(_ answer: StructuredAnswer, original: TextProfile, newInstruction: TextProfile) -> Result<Void, Rejection> {
         let k = settings.nodesToAdd
         let expansion = TreeExpansion(original: answer.originalTree, expanded: answer.expandedTree)
         if !expansion.preservesOriginal {
@@ -134,19 +132,17 @@ public struct RewriteValidator: Sendable {
         return .success(())
     }
 
-    private func checkAddedWordsUsed(_ answer: StructuredAnswer, in text: String) -> Result<Void, Rejection> {
-        let vocabulary = Set(TextNormalization.words(text))
-        let unused = answer.addedNodes.filter { ContentWords.coverage(of: $0, in: vocabulary) < labelCoverage }
+    private func checkAddedWordsUsed(_ answer: StructuredAnswer, in text: TextProfile) -> Result<Void, Rejection> {
+        let unused = answer.addedNodes.filter { ContentWords.coverage(of: $0, in: text.vocabulary) < labelCoverage }
         guard unused.isEmpty else {
             return .failure(Rejection(.addedNotUsed, "the new instruction does not use \(unused.map { "\"\($0)\"" }.joined(separator: ", "))"))
         }
         return .success(())
     }
 
-    private func share(of labels: [String], foundIn text: String) -> Double {
+    private func share(of labels: [String], foundIn text: TextProfile) -> Double {
         guard !labels.isEmpty else { return 1 }
-        let vocabulary = Set(TextNormalization.words(text))
-        let found = labels.filter { ContentWords.coverage(of: $0, in: vocabulary) >= labelCoverage }.count
+        let found = labels.filter { ContentWords.coverage(of: $0, in: text.vocabulary) >= labelCoverage }.count
         return Double(found) / Double(labels.count)
     }
 
@@ -154,11 +150,11 @@ public struct RewriteValidator: Sendable {
 
     /// A plain answer wrapped in one pair of quotes is the instruction inside them.
     static func unquote(_ content: String) -> String {
-        let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = TextNormalization.trimmed(content)
         for (open, close) in [("\"", "\""), ("“", "”"), ("'", "'")] where text.count >= 2 && text.hasPrefix(open) && text.hasSuffix(close) {
             let inner = text.dropFirst().dropLast()
             if !inner.contains(open) && !inner.contains(close) {
-                return inner.trimmingCharacters(in: .whitespacesAndNewlines)
+                return TextNormalization.trimmed(String(inner))
             }
         }
         return text

@@ -33,13 +33,13 @@ struct StructuredAnswer: Decodable {
 
     /// Models often wrap JSON in a Markdown fence even when told not to; that alone is no fault.
     static func stripCodeFence(_ content: String) -> String {
-        var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = TextNormalization.trimmed(content)
         guard text.hasPrefix("```"), text.hasSuffix("```"), text.count >= 6 else { return text }
         text = String(text.dropFirst(3).dropLast(3))
         if let newline = text.firstIndex(of: "\n"), !text[..<newline].contains("{") {
             text = String(text[text.index(after: newline)...])
         }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return TextNormalization.trimmed(text)
     }
 
     private static func describe(_ error: DecodingError) -> String {

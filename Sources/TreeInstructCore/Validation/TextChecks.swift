@@ -1,5 +1,3 @@
-import Foundation
-
 /// Checks on the text of a rewrite that need no tree: each returns what it found, or nothing.
 /// Every check looks only for what the original did not already have.
 enum TextChecks {
@@ -26,20 +24,19 @@ enum TextChecks {
     ]
 
     /// A refusal phrase the rewrite opens with (or has in its first sentence) and the original lacks.
-    static func refusal(in text: String, original: String) -> String? {
-        let head = String(lowered(text).prefix(160))
-        let base = lowered(original)
-        return refusalOpenings.first { head.contains($0) && !base.contains($0) }
+    static func refusal(in text: TextProfile, original: TextProfile) -> String? {
+        let head = String(text.lowered.prefix(160))
+        return refusalOpenings.first { head.contains($0) && !original.lowered.contains($0) }
     }
 
     /// Signs that the model answered the instruction rather than rewriting it.
-    static func answer(in text: String, original: String) -> String? {
-        let lower = lowered(text)
-        let base = lowered(original)
+    static func answer(in text: TextProfile, original: TextProfile) -> String? {
+        let lower = text.lowered
+        let base = original.lowered
         if let opening = answerOpenings.first(where: { startsWithWord(lower, $0) && !startsWithWord(base, $0) }) {
             return "opens with \"\(opening)\""
         }
-        let lines = text.lowercased().split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = text.text.lowercased().split(whereSeparator: \.isNewline).map { TextNormalization.trimmed(String($0)) }
         if let label = answerLabels.first(where: { label in lines.contains { $0.hasPrefix(label) } && !base.contains(label) }) {
             return "has a line starting \"\(label)\""
         }
@@ -47,21 +44,19 @@ enum TextChecks {
     }
 
     /// Procedure words or prompt markers present in the rewrite and absent from the original.
-    static func leakedProcedure(in text: String, original: String) -> [String] {
-        let baseWords = Set(TextNormalization.words(original))
-        let words = Set(TextNormalization.words(text))
-        var leaked = procedureWords.filter { words.contains($0) && !baseWords.contains($0) }.sorted()
-        let lower = lowered(text)
-        let base = lowered(original)
-        leaked += procedurePhrases.filter { lower.contains($0) && !base.contains($0) }
+    static func leakedProcedure(in text: TextProfile, original: TextProfile) -> [String] {
+        var leaked = procedureWords.filter { text.vocabulary.contains($0) && !original.vocabulary.contains($0) }.sorted()
+        leaked += procedurePhrases.filter { text.lowered.contains($0) && !original.lowered.contains($0) }
         return leaked
     }
 
     /// URL-like tokens (a scheme, `www.`, or a host with a common top-level domain) that the
     /// original did not contain.
-    static func introducedURLs(in text: String, original: String) -> [String] {
-        let before = Set(urlTokens(original))
-        return urlTokens(text).filter { !before.contains($0) }
+    static func introducedURLs(in text: TextProfile, original: TextProfile) -> [String] {
+        let found = urlTokens(text.text)
+        guard !found.isEmpty else { return [] }
+        let before = Set(urlTokens(original.text))
+        return found.filter { !before.contains($0) }
     }
 
     static let topLevelDomains: Set<String> = [
@@ -70,7 +65,9 @@ enum TextChecks {
 
     static func urlTokens(_ text: String) -> [String] {
         text.split(whereSeparator: { $0.isWhitespace }).compactMap { raw in
-            let token = raw.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "()[]{}<>\"'.,;:!?`*"))
+            // Only a token with a dot or a colon can be a URL: most words stop here.
+            guard raw.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") }) else { return nil }
+            let token = trimmingPunctuation(raw.lowercased())
             if token.contains("://") || token.hasPrefix("www.") { return token }
             let host = token.split(separator: "/", maxSplits: 1).first.map(String.init) ?? token
             let parts = host.split(separator: ".", omittingEmptySubsequences: false)
@@ -81,9 +78,13 @@ enum TextChecks {
         }
     }
 
-    private static func lowered(_ text: String) -> String {
-        TextNormalization.foldWhitespace(text).lowercased()
-            .replacingOccurrences(of: "’", with: "'")
+    static let urlPunctuation = Set("()[]{}<>\"'.,;:!?`*".unicodeScalars)
+
+    private static func trimmingPunctuation(_ token: String) -> String {
+        let scalars = token.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !urlPunctuation.contains($0) }),
+              let last = scalars.lastIndex(where: { !urlPunctuation.contains($0) }) else { return "" }
+        return String(scalars[first...last])
     }
 
     private static func startsWithWord(_ text: String, _ opening: String) -> Bool {
