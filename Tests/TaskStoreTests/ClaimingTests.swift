@@ -90,10 +90,11 @@ struct ClaimingTests {
     func reaperRecoversExpiredLeases() async throws {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(5))
-        let held = try await queue.claimTasks(workerID: "killed", limit: 5, leaseSeconds: 0.2)
+        // Leases long enough that a loaded machine (tests run in parallel) reaps before they end.
+        let held = try await queue.claimTasks(workerID: "killed", limit: 5, leaseSeconds: 3)
         #expect(held.count == 5)
         #expect(try await queue.reapExpiredLeases() == 0)  // leases still valid
-        try await Task.sleep(for: .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(3_300))
         let (first, second) = try await (queue.reapExpiredLeases(), queue.reapExpiredLeases())
         #expect(first + second == 5)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 1") == 5)

@@ -107,32 +107,38 @@ extension TaskQueue {
         return outcomes
     }
 
-    /// The batch as one JSON array parameter (nulls where a field does not apply).
+    /// The batch as one JSON array parameter, keys named as the statement's columns (a field
+    /// that does not apply is left out, so it reads as NULL).
     static func batchJSON(_ completions: [Completion]) -> String {
-        let rows = completions.map { completion in
-            let rewrite: AcceptedRewrite? = if case .rewrite(let accepted) = completion.output { accepted } else { nil }
-            let response: String? = if case .response(let text) = completion.output { text } else { nil }
-            return CompletionRow(
-                id: completion.task.id, token: completion.task.leaseToken, attempt: completion.task.attempt,
-                claimed_epoch: completion.task.claimedAt.timeIntervalSince1970, difficulty: completion.difficulty,
-                new_instruction: rewrite?.newInstruction, response: response, original_tree: rewrite?.originalTree,
-                expanded_tree: rewrite?.expandedTree, added_nodes: rewrite?.addedNodes, word_count: rewrite?.wordCount,
-                model: completion.report.model, prompt_tokens: completion.report.promptTokens,
-                completion_tokens: completion.report.completionTokens, latency_ms: completion.report.latencyMilliseconds,
-                http_status: completion.report.httpStatus, follow_stage: completion.followUp?.stage.rawValue,
-                follow_round: completion.followUp?.round, follow_instruction: completion.followUp?.instruction)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(rows)) ?? Data("[]".utf8), as: UTF8.self)
+        JSONValue.array(completions.map { completion in
+            var row: [String: JSONValue] = [
+                "id": .number(Double(completion.task.id)), "token": .number(Double(completion.task.leaseToken)),
+                "attempt": .number(Double(completion.task.attempt)),
+                "claimed_epoch": .number(completion.task.claimedAt.timeIntervalSince1970),
+                "difficulty": .number(Double(completion.difficulty)),
+            ]
+            switch completion.output {
+            case .rewrite(let rewrite):
+                row["new_instruction"] = .string(rewrite.newInstruction)
+                row["word_count"] = .number(Double(rewrite.wordCount))
+                row["original_tree"] = rewrite.originalTree?.json
+                row["expanded_tree"] = rewrite.expandedTree?.json
+                row["added_nodes"] = .array(rewrite.addedNodes.map(JSONValue.string))
+            case .response(let text):
+                row["response"] = .string(text)
+            }
+            let report = completion.report
+            row["model"] = report.model.map(JSONValue.string)
+            row["prompt_tokens"] = report.promptTokens.map { .number(Double($0)) }
+            row["completion_tokens"] = report.completionTokens.map { .number(Double($0)) }
+            row["latency_ms"] = report.latencyMilliseconds.map { .number(Double($0)) }
+            row["http_status"] = report.httpStatus.map { .number(Double($0)) }
+            if let followUp = completion.followUp {
+                row["follow_stage"] = .string(followUp.stage.rawValue)
+                row["follow_round"] = .number(Double(followUp.round))
+                row["follow_instruction"] = .string(followUp.instruction)
+            }
+            return .object(row)
+        }).compactText
     }
-}
-
-/// One row of a completion batch, named as the statement's columns.
-private struct CompletionRow: Encodable {
-    let id: Int64, token: Int64, attempt: Int, claimed_epoch: Double, difficulty: Int
-    let new_instruction: String?, response: String?
-    let original_tree: SemanticNode?, expanded_tree: SemanticNode?, added_nodes: [String]?, word_count: Int?
-    let model: String?, prompt_tokens: Int?, completion_tokens: Int?, latency_ms: Int?, http_status: Int?
-    let follow_stage: String?, follow_round: Int?, follow_instruction: String?
 }

@@ -50,11 +50,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Compact JSON with sorted keys: the same value always renders to the same text.
-    public var compactText: String {
-        var text = ""
-        JSONWriter.write(self, into: &text)
-        return text
-    }
+    public var compactText: String { JSONWriter.text(of: self) }
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields[key] }

@@ -15,6 +15,9 @@ public struct SemanticNode: Sendable, Hashable, Codable {
     /// Levels in this subtree: 1 for a leaf.
     public var depth: Int { 1 + (children.map(\.depth).max() ?? 0) }
 
+    /// The node as the JSON the prompts ask for and the store keeps: {"label", "children"}.
+    public var json: JSONValue { ["label": .string(label), "children": .array(children.map(\.json))] }
+
     /// Every label in the subtree, pre-order.
     public var allLabels: [String] { [label] + children.flatMap(\.allLabels) }
 

@@ -25,8 +25,7 @@ enum TextChecks {
 
     /// A refusal phrase the rewrite opens with (or has in its first sentence) and the original lacks.
     static func refusal(in text: TextProfile, original: TextProfile) -> String? {
-        let head = String(text.lowered.prefix(160))
-        return refusalOpenings.first { head.contains($0) && !original.lowered.contains($0) }
+        refusalOpenings.first { text.opensWith($0, within: 160) && !original.mentions($0) }
     }
 
     /// Signs that the model answered the instruction rather than rewriting it.
@@ -37,7 +36,7 @@ enum TextChecks {
             return "opens with \"\(opening)\""
         }
         let lines = text.text.lowercased().split(whereSeparator: \.isNewline).map { TextNormalization.trimmed(String($0)) }
-        if let label = answerLabels.first(where: { label in lines.contains { $0.hasPrefix(label) } && !base.contains(label) }) {
+        if let label = answerLabels.first(where: { label in lines.contains { $0.hasPrefix(label) } && !original.mentions(label) }) {
             return "has a line starting \"\(label)\""
         }
         return nil
@@ -46,7 +45,7 @@ enum TextChecks {
     /// Procedure words or prompt markers present in the rewrite and absent from the original.
     static func leakedProcedure(in text: TextProfile, original: TextProfile) -> [String] {
         var leaked = procedureWords.filter { text.vocabulary.contains($0) && !original.vocabulary.contains($0) }.sorted()
-        leaked += procedurePhrases.filter { text.lowered.contains($0) && !original.lowered.contains($0) }
+        leaked += procedurePhrases.filter { text.mentions($0) && !original.mentions($0) }
         return leaked
     }
 
