@@ -52,9 +52,10 @@ def queue(args) -> None:
                                     "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
                 print(f"end-to-end workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
                       f"(each: claim, HTTP call to the simulator, validation, complete)", flush=True)
-            for loops in (1, 16):
-                result = subprocess.run([BENCH, "noop", "--tasks", str(args.tasks), "--loops", str(loops)], env=stack.env,
-                                        capture_output=True, text=True)
+            # The same shape as the peer below: 200 tasks per claim, 1 and 4 concurrent consumers.
+            for loops in (1, 4):
+                result = subprocess.run([BENCH, "noop", "--tasks", str(args.tasks), "--loops", str(loops), "--batch", "200"],
+                                        env=stack.env, capture_output=True, text=True)
                 print(f"store-only {result.stdout.strip() or result.stderr.strip()}", flush=True)
             if not args.no_peer:
                 if not (VENV / "bin/python").exists():

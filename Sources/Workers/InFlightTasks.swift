@@ -29,6 +29,17 @@ actor InFlightTasks {
         await withCheckedContinuation { slotWaiter = $0 }
     }
 
+    /// Returns when `minimum` slots are free, `patience` has passed with at least one free, or
+    /// the worker is stopping: claiming one task each time one finishes would cost a
+    /// statement per task, while a short wait lets one claim fill several slots.
+    func waitForRoom(minimum: Int, patience: Duration) async {
+        await waitForSlot()
+        let deadline = ContinuousClock.now + patience
+        while !stopping, free < minimum, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     func fail(_ error: any Error) {
         if fatalError == nil { fatalError = error }
         stop()

@@ -63,7 +63,7 @@ public struct Worker: Service {
         let metrics = WorkerMetrics()
         await withDiscardingTaskGroup { calls in
             while !Task.isCancelled {
-                await inFlight.waitForSlot()
+                await inFlight.waitForRoom(minimum: max(1, configuration.claimBatch / 4), patience: .milliseconds(5))
                 let free = await inFlight.free
                 if free == 0 { break }  // stopping
                 let claimed: [ClaimedTask]
