@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,10 +25,6 @@ from treeinstruct_stack import BIN, ROOT, Stack, http_get, free_port  # noqa: E4
 
 BENCH = str(Path(BIN).parent / "treeinstruct-bench")
 VENV = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "treeinstruct/bench-venv"
-
-
-def peak_rss_mb_of_children() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def queue(args) -> None:
@@ -83,14 +78,17 @@ def ingest(args) -> None:
         stack = Stack(work)
         try:
             stack.run("migrate", check=True)
-            before = peak_rss_mb_of_children()
             started = time.time()
-            result = stack.run("submit", "--corpus", str(corpus), "--run", "ingest", "--shard-size", "10000", "--json")
+            output = work / "submit.json"
+            with output.open("w") as out:
+                process = subprocess.Popen([BIN, "submit", "--corpus", str(corpus), "--run", "ingest", "--shard-size", "10000",
+                                            "--json"], env=stack.env, stdout=out, stderr=subprocess.STDOUT)
+                _, status, usage = os.wait4(process.pid, 0)  # this process's own peak, not the other children's
             elapsed = time.time() - started
-            peak = peak_rss_mb_of_children()
-            summary = json.loads(result.stdout) if result.returncode == 0 else {"error": result.stderr}
+            peak = usage.ru_maxrss / 1024
+            summary = json.loads(output.read_text()) if status == 0 else {"error": output.read_text()[-500:]}
             print(f"ingest lines={args.lines} size_mb={size_mb:.0f} seconds={elapsed:.1f} lines_per_second={args.lines / elapsed:.0f} "
-                  f"peak_rss_mb={peak:.0f} (children so far: {before:.0f}) summary={json.dumps(summary)[:200]}", flush=True)
+                  f"peak_rss_mb={peak:.0f} summary={json.dumps(summary)[:200]}", flush=True)
             stack.psql("-c", "CREATE TABLE copy_floor (instruction text, input text, output text)")
             started = time.time()
             copied = stack.psql("-c", f"\\copy copy_floor FROM '{csv}' WITH (FORMAT csv)")

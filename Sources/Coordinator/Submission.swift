@@ -21,17 +21,21 @@ public struct SubmissionSummary: Sendable, Hashable, Codable {
 
 /// Streams a corpus into a run: shards of `shardSize` records, each inserted in its own
 /// transaction (so workers start on the first shard while later ones are still read),
-/// de-duplicated by content hash, with every bad record stored in ingest_errors.
+/// de-duplicated by content hash, with every bad record stored in ingest_errors. Up to
+/// `parallelShards` shards are inserted at once (each on its own connection) while the next is
+/// read: the database's index and key checks, not parsing, bound the speed.
 ///
 /// Re-submitting the same corpus changes nothing: every row is a duplicate, and a shard that
 /// would hold no new task is rolled back rather than left empty.
 public struct Submission: Sendable {
     public var queue: TaskQueue
     public var shardSize: Int
+    public var parallelShards: Int
 
-    public init(queue: TaskQueue, shardSize: Int = 1000) {
+    public init(queue: TaskQueue, shardSize: Int = 1000, parallelShards: Int = 2) {
         self.queue = queue
         self.shardSize = max(1, shardSize)
+        self.parallelShards = max(1, parallelShards)
     }
 
     public func submit(_ file: CorpusFile, runName: String, config: RunConfig) async throws -> SubmissionSummary {
@@ -40,6 +44,7 @@ public struct Submission: Sendable {
         var summary = SubmissionSummary(run: runName, runID: run.id)
         var shard: [InstructionRecord] = []
         var errors: [CorpusError] = []
+        var inserting: [PendingShard] = []
         shard.reserveCapacity(shardSize)
         for item in file {
             switch item {
@@ -52,7 +57,10 @@ public struct Submission: Sendable {
                 }
                 shard.append(record)
                 if shard.count == shardSize {
-                    try await store(shard, of: file, run: run, into: &summary)
+                    if inserting.count == parallelShards {
+                        try await finish(inserting.removeFirst(), into: &summary)
+                    }
+                    inserting.append(store(shard, of: file, run: run))
                     shard.removeAll(keepingCapacity: true)
                 }
             case .error(let error):
@@ -60,7 +68,8 @@ public struct Submission: Sendable {
                 try await keep(error, in: &errors, runID: run.id)
             }
         }
-        try await store(shard, of: file, run: run, into: &summary)
+        if !shard.isEmpty { inserting.append(store(shard, of: file, run: run)) }
+        for pending in inserting { try await finish(pending, into: &summary) }
         try await queue.recordIngestErrors(errors, runID: run.id)
         let elapsed = (ContinuousClock.now - started).components
         summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
@@ -84,12 +93,22 @@ public struct Submission: Sendable {
                            reason: .cannotGrow(words: needed - settings.minAddedWords, needed: needed, cap: settings.maxWords))
     }
 
-    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord,
-                       into summary: inout SubmissionSummary) async throws {
-        guard !records.isEmpty else { return }
-        let inserted = try await queue.insertShard(records, sourceFile: file.path, run: run)
+    /// A shard whose insert is under way, and how many records it holds.
+    private struct PendingShard {
+        let records: Int
+        let insert: Task<Int, any Error>
+    }
+
+    /// Starts inserting `records` as a shard; `finish` waits for it and counts what was new.
+    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord) -> PendingShard {
+        let (queue, path) = (queue, file.path)
+        return PendingShard(records: records.count, insert: Task { try await queue.insertShard(records, sourceFile: path, run: run) })
+    }
+
+    private func finish(_ pending: PendingShard, into summary: inout SubmissionSummary) async throws {
+        let inserted = try await pending.insert.value
         summary.tasksCreated += inserted
-        summary.duplicates += records.count - inserted
+        summary.duplicates += pending.records - inserted
         if inserted > 0 { summary.shardsCreated += 1 }
     }
 }

@@ -25,8 +25,11 @@ extension TaskQueue {
             } catch let error as PostgresTransactionError where error.closureError is NothingNew {
                 return 0
             } catch let error as PostgresTransactionError
-                where (error.closureError as? PSQLError)?.serverInfo?[.sqlState] == "23505" && attemptsLeft > 1 {
-                attemptsLeft -= 1  // a concurrent submit took the same shard ordinal: take the next one
+                where ["23505", "40P01"].contains((error.closureError as? PSQLError)?.serverInfo?[.sqlState]) && attemptsLeft > 1 {
+                // A concurrent insert took the same shard ordinal (23505: take the next one), or two
+                // shards holding each other's duplicates waited on each other (40P01: the database
+                // rolled this one back whole). Either way nothing of this shard was stored: again.
+                attemptsLeft -= 1
             }
         }
     }

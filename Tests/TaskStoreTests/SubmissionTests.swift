@@ -39,6 +39,29 @@ struct SubmissionTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT max(last_line) FROM $schema.shards") == 251)
     }
 
+    @Test("shards inserted side by side that hold each other's rows in reverse order store each row once")
+    func parallelShardsWithCrossedDuplicates() async throws {
+        let queue = try await TestQueue.make()
+        // Shards of 300: each odd shard lists the rows of the shard before it backwards, so two
+        // concurrent inserts meet on the same keys in opposite orders.
+        var lines: [String] = []
+        for block in 0..<4 {
+            let rows = (0..<300).map { #"{"instruction": "Block \#(block) row \#($0)"}"# }
+            lines += rows + rows.reversed()
+        }
+        let path = NSTemporaryDirectory() + "crossed-\(UUID().uuidString).jsonl"
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let summary = try await Submission(queue: queue, shardSize: 300, parallelShards: 3)
+            .submit(CorpusFile(path: path), runName: "crossed", config: QueueFixtures.config())
+        #expect(summary.recordsRead == 2400)
+        #expect(summary.tasksCreated == 1200)
+        #expect(summary.duplicates == 1200)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 1200)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(DISTINCT content_hash) FROM $schema.tasks") == 1200)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.shards") == summary.shardsCreated)
+    }
+
     @Test("an instruction too long to grow under the word cap is reported, not paid for")
     func cannotGrowIsAnIngestError() async throws {
         let queue = try await TestQueue.make()
