@@ -7,13 +7,13 @@ itself, checks its invariants in SQL, and prints one line per check and a closin
   Ops/chaos/suite.py chaos                 # 20,000 tasks, 4 workers, SIGKILL every 3 s, one PostgreSQL restart
   Ops/chaos/suite.py faults                # 10% 500s, 5% 503s, 2% hangs, 5% malformed, 5% invalid output
   Ops/chaos/suite.py shutdown              # SIGTERM under load: no task left running after the grace period
-  Ops/chaos/suite.py bad-input             # a 2 GB corpus with every kind of bad line: located errors, flat memory
+  Ops/chaos/suite.py bad-input             # a 2 GB corpus with every kind of bad line, submitted: every good line a task, located errors, flat memory
 """
 import argparse
 import contextlib
 import json
+import os
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -89,6 +89,11 @@ def wait_until_done(stack: Stack, run: str, seconds: float, tick=None) -> bool:
     return False
 
 
+def terminal_tasks(stack: Stack, run: str) -> int:
+    return stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "
+                        "WHERE r.name = :'run' AND t.state IN ('succeeded', 'failed', 'cancelled')", run=run)
+
+
 def worker_args(concurrency: int = 16, lease: float = 5) -> list[str]:
     return ["work", "--concurrency", str(concurrency), "--lease-seconds", str(lease), "--rate-scope", "local"]
 
@@ -114,7 +119,8 @@ def chaos(short: bool) -> None:
                 pool[victim] = stack.spawn(*worker_args(), **env)
                 state["kills"] += 1
                 state["next_kill"] = now + kill_every
-            if not state["restarted"] and now - started > (8 if short else 30):
+            # Restart the database once about a third of the work is done: mid-run whatever the build's speed.
+            if not state["restarted"] and terminal_tasks(stack, "chaos") >= 2 * rows // 3:
                 stack.stop_database()
                 time.sleep(1)
                 stack.start_database()
@@ -178,47 +184,71 @@ def shutdown(short: bool) -> None:
 
 def bad_input(short: bool) -> None:
     target = (64 if short else 2048) << 20
-    print(f"bad-input: a {target >> 20} MB corpus mixing good lines with every kind of bad one")
+    print(f"bad-input: a {target >> 20} MB corpus mixing good lines with every kind of bad one, submitted into a run")
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "corpus.jsonl"
         bad_lines = [
             b'{"instruction": "Broken JSON", "input": \n',
             b'{"instruction": 42}\n',
+            b'{"instruction": "Wrong input type", "input": ["a"]}\n',
             b'{"instruction": "   "}\n',
+            b'{"input": "no instruction at all"}\n',
             b'{"instruction": "Bad \xc3\x28 bytes"}\n',
             b'{"instruction": "NUL \x00 byte"}\n',
             b'{"instruction": "escaped \\u0000 NUL"}\n',
-            b'{"instruction": "' + b"x" * (2 << 20) + b'"}\n',  # over the 1 MiB record limit
         ]
-        good = [b'{"instruction": "Explain photosynthesis to a child.", "input": ""}\n',
-                b'\xef\xbb\xbf{"instruction": "A line after a BOM, as when files are joined.", "input": "x"}\r\n',
-                '{"instruction": "Traduis « bonjour » 👋 en arabe : مرحبا", "input": ""}\n'.encode()]
-        good_count = bad_count = 0
+        huge = b'{"instruction": "' + b"x" * (2 << 20) + b'"}\n'  # over the 1 MiB record limit, every 8th block
+        filler = "and say which step matters most, why it matters, and what goes wrong without it. " * 2
+        good_count = bad_count = written = block = 0
         with path.open("wb") as out:
-            block = b"".join(good * 300)
-            written = 0
             while written < target:
-                out.write(block)
-                written += len(block)
-                good_count += 900
-                for line in bad_lines:
-                    out.write(line)
-                    written += len(line)
-                    bad_count += 1
+                lines = []
+                for i in range(1000):  # distinct instructions: each good line must become its own task
+                    n = good_count + i
+                    if i % 3 == 0:
+                        line = f'\ufeff{{"instruction": "Explain step {n} of photosynthesis to a child, {filler}", "input": "x"}}\r\n'
+                    elif i % 3 == 1:
+                        line = f'{{"instruction": "Traduis « bonjour {n} » 👋 en arabe : مرحبا, {filler}", "input": ""}}\n'
+                    else:
+                        line = f'{{"instruction": "Summarize report {n} in two sentences, {filler}", "input": "Sales rose."}}\n'
+                    lines.append(line.encode())
+                chunk = b"".join(lines) + b"".join(bad_lines) + (huge if block % 8 == 7 else b"")
+                out.write(chunk)
+                written += len(chunk)
+                good_count += 1000
+                bad_count += len(bad_lines) + (1 if block % 8 == 7 else 0)
+                block += 1
             out.write(b'{"instruction": "truncated last line')
             bad_count += 1
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        started = time.time()
-        result = subprocess.run([BIN, "inspect", "--corpus", str(path), "--show-errors", "5"], capture_output=True, text=True)
-        elapsed = time.time() - started
-        peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
-        summary = result.stdout.splitlines()[0] if result.stdout else result.stderr
-        print(f"  info: {summary}")
-        print(f"  info: read {written / 2**20:.0f} MB in {elapsed:.1f} s ({written / 2**20 / max(elapsed, 1e-9):.0f} MB/s), peak resident {peak_mb:.0f} MB")
-        check(f"{good_count} records" in summary, f"every good record read: {good_count}")
-        check(f"{bad_count} bad lines" in summary, f"one located error per bad line: {bad_count}")
-        check(":1:" not in result.stdout and ".jsonl:" in result.stdout, "errors name the file and line")
-        check(peak_mb < 100, f"memory flat: peak {peak_mb:.0f} MB resident for a {target >> 20} MB file")
+        stack = Stack(Path(directory))
+        try:
+            started = time.time()
+            with (Path(directory) / "submit.json").open("w+") as output:
+                process = subprocess.Popen([BIN, "submit", "--corpus", str(path), "--run", "bad-input", "--json"], env=stack.env,
+                                           stdout=output, stderr=subprocess.STDOUT)
+                _, status, usage = os.wait4(process.pid, 0)  # the submit process's own peak
+                output.seek(0)
+                text = output.read()
+            elapsed = time.time() - started
+            peak_mb = usage.ru_maxrss / 1024
+            summary = json.loads(text) if status == 0 else {}
+            print(f"  info: {text.strip()[:300]}")
+            print(f"  info: submitted {written / 2**20:.0f} MB ({good_count} good lines, {bad_count} bad) in {elapsed:.1f} s "
+                  f"({written / 2**20 / max(elapsed, 1e-9):.1f} MB/s), peak resident {peak_mb:.0f} MB")
+            check(status == 0, "submit finished")
+            tasks = stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id WHERE r.name = 'bad-input'")
+            check(tasks == good_count == summary.get("tasks_created"), f"every good line ingested: {tasks} tasks of {good_count} good lines")
+            errors = stack.scalar("SELECT count(*) FROM treeinstruct.ingest_errors e JOIN treeinstruct.runs r ON r.id = e.run_id "
+                                  "WHERE r.name = 'bad-input'")
+            check(errors == bad_count, f"one ingest_errors row per bad line: {errors} of {bad_count}")
+            located = stack.scalar("SELECT count(*) FROM treeinstruct.ingest_errors e JOIN treeinstruct.runs r ON r.id = e.run_id "
+                                   "WHERE r.name = 'bad-input' AND e.source_file = :'file' AND e.line > 0 AND e.reason <> ''", file=str(path))
+            check(located == errors, f"errors name the file and line: {located} of {errors}")
+            codes = stack.psql("-At", "-c", "SELECT code || ' ' || count(*) FROM treeinstruct.ingest_errors GROUP BY code ORDER BY code").stdout.split("\n")
+            print(f"  info: errors by code: {', '.join(c for c in codes if c)}")
+            check(peak_mb < 100, f"memory flat: peak {peak_mb:.0f} MB resident for a {target >> 20} MB file")
+        finally:
+            stack.close()
 
 
 SCENARIOS = {"chaos": chaos, "faults": faults, "shutdown": shutdown, "bad-input": bad_input}
