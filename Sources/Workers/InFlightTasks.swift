@@ -2,9 +2,14 @@ import TaskStore
 
 /// The tasks a worker holds right now, and the slots it has free: the claim loop waits here
 /// for room, and shutdown reads here what must be released.
+///
+/// A slot is an LLM call (`--concurrency`). A task whose call has returned and whose outcome is
+/// being written no longer takes one, so the next call starts while the database commits; held
+/// tasks stay under twice the capacity even when the database is slower than the endpoint.
 actor InFlightTasks {
     private let capacity: Int
     private var tasks: [Int64: ClaimedTask] = [:]
+    private var writing: Set<Int64> = []
     private var slotWaiter: CheckedContinuation<Void, Never>?
     private(set) var stopping = false
     /// Set when a call shows the worker cannot go on (the endpoint refuses our key or model).
@@ -13,20 +18,28 @@ actor InFlightTasks {
     init(capacity: Int) { self.capacity = capacity }
 
     var count: Int { tasks.count }
-    var free: Int { stopping ? 0 : capacity - tasks.count }
+    var free: Int { stopping ? 0 : max(0, min(capacity - (tasks.count - writing.count), 2 * capacity - tasks.count)) }
     var all: [ClaimedTask] { Array(tasks.values) }
 
     func add(_ task: ClaimedTask) { tasks[task.id] = task }
 
+    /// The task's call has returned: its slot is free while its outcome is written.
+    func callReturned(_ task: ClaimedTask) {
+        guard tasks[task.id] != nil, writing.insert(task.id).inserted else { return }
+        wakeClaimLoop()
+    }
+
     func remove(_ task: ClaimedTask) {
         tasks[task.id] = nil
+        writing.remove(task.id)
         wakeClaimLoop()
     }
 
     /// Returns when a slot is free or the worker is stopping.
     func waitForSlot() async {
-        guard free == 0, !stopping else { return }
-        await withCheckedContinuation { slotWaiter = $0 }
+        while free == 0, !stopping {
+            await withCheckedContinuation { slotWaiter = $0 }
+        }
     }
 
     /// Returns when `minimum` slots are free, `patience` has passed with at least one free, or

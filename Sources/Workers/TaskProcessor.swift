@@ -25,7 +25,8 @@ struct TaskProcessor: Sendable {
         var description: String { "the endpoint refuses every call (\(error)); check OPENAI_API_KEY, OPENAI_BASE_URL and the model" }
     }
 
-    func process(_ task: ClaimedTask) async throws {
+    /// `callReturned` runs once the endpoint has answered (or failed), before the outcome is written.
+    func process(_ task: ClaimedTask, callReturned: @Sendable () async -> Void = {}) async throws {
         let config = try await configs.config(for: task.runID)
         let (prompt, model) = Self.prompt(for: task, config: config)
         let waitStarted = ContinuousClock.now
@@ -33,11 +34,14 @@ struct TaskProcessor: Sendable {
         let permit = try await limiter.acquire(estimatedTokens: guess.total)
         metrics.rateLimitWait.record(duration: ContinuousClock.now - waitStarted)
         metrics.inFlight.increment()
-        defer { metrics.inFlight.decrement() }
         let completion: ChatCompletion
         do {
             completion = try await client.complete(prompt, model: model, temperature: config.temperature, maxTokens: config.maxTokens)
+            metrics.inFlight.decrement()
+            await callReturned()
         } catch {
+            metrics.inFlight.decrement()
+            await callReturned()
             try Task.checkCancellation()
             try await handle(error, of: task, permit: permit)
             return

@@ -64,8 +64,8 @@ public struct Worker: Service {
         await withDiscardingTaskGroup { calls in
             while !Task.isCancelled {
                 await inFlight.waitForRoom(minimum: max(1, configuration.claimBatch / 4), patience: .milliseconds(5))
+                if await inFlight.stopping { break }
                 let free = await inFlight.free
-                if free == 0 { break }  // stopping
                 let claimed: [ClaimedTask]
                 do {
                     claimed = try await queue.claimTasks(workerID: configuration.id, limit: min(free, configuration.claimBatch),
@@ -111,7 +111,7 @@ public struct Worker: Service {
     /// lease expires and a reaper returns the task.
     private func run(_ task: ClaimedTask, _ processor: TaskProcessor, _ inFlight: InFlightTasks) async {
         do {
-            try await processor.process(task)
+            try await processor.process(task) { await inFlight.callReturned(task) }
         } catch {
             if let unusable = error as? TaskProcessor.EndpointUnusable {
                 logger.critical("stopping: \(unusable)")

@@ -20,7 +20,7 @@ final class WorkerProcess: @unchecked Sendable {
     init(settings: DatabaseSettings, schema: String, baseURL: String, apiKey: String = "sk-test-secret-key",
          arguments: [String], logLevel: String = "notice") throws {
         logPath = NSTemporaryDirectory() + "worker-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["work", "--schema", schema, "--rate-scope", "local"] + arguments
         var environment = Self.environment(settings)
@@ -54,7 +54,7 @@ final class WorkerProcess: @unchecked Sendable {
         process.arguments = arguments
         process.environment = environment(settings)
         let output = NSTemporaryDirectory() + "cli-\(UUID().uuidString).out"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: output) }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         try process.run()

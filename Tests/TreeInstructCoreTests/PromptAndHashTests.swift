@@ -76,6 +76,9 @@ struct TextTests {
         #expect(Script.dominant(in: "Привет мир") == .cyrillic)
         #expect(Script.dominant(in: "你好世界") == .cjk)
         #expect(Script.dominant(in: "a1") == nil)
+        #expect(Script.dominant(in: "Traduis « bonjour » en arabe : مرحبا") == .latin, "21 Latin letters against 5 Arabic")
+        #expect(Script.dominant(in: "abc αβγ") == .greek, "a tie goes to the name that sorts first")
+        #expect(Script.dominant(in: "Ça été dégagé") == .latin, "accented letters are Latin")
     }
 }
 

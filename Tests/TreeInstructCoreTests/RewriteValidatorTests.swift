@@ -86,7 +86,11 @@ struct RewriteValidatorTests {
         #expect(rejected?.detail.contains("new_instruction") == true)
         let childrenAsString = Self.answer(expanded: #"{"label": "give", "children": "tips, three"}"#)
         #expect(rejection(childrenAsString)?.code == .schemaMismatch)
+        #expect(rejection(childrenAsString)?.detail == "expanded_tree.children is a string, expected an array")
+        let numberLabel = Self.answer(expanded: #"{"label": "give", "children": [{"label": 3, "children": []}]}"#)
+        #expect(rejection(numberLabel)?.detail == "expanded_tree.children[0].label is a number, expected a string")
         #expect(rejection("[\"Give three tips\"]")?.code == .schemaMismatch)
+        #expect(rejection("[\"Give three tips\"]")?.detail == "the answer is an array, expected an object")
     }
 
     @Test func answeredInstead() {

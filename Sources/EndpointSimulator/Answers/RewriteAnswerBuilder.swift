@@ -23,12 +23,22 @@ public enum RewriteAnswerBuilder {
         guard count > 0 else { return [] }
         let present = Set(TextNormalization.words(text))
         let stems = Set(present.lazy.filter { $0.unicodeScalars.count >= 5 }.map { Self.stem($0) })
-        let fresh = ModifierVocabulary.entries.indices.filter { index in
+        func isFresh(_ index: Int) -> Bool {
             !ModifierVocabulary.labelContentWords[index].contains { word in
                 present.contains(word) || (word.unicodeScalars.count >= 5 && stems.contains(Self.stem(word)))
             }
         }
-        return fresh.shuffled(using: &random).prefix(count).map { ModifierVocabulary.entries[$0] }
+        // A shuffle that stops once `count` fresh entries are drawn (Fisher-Yates, step by step):
+        // an instruction shares words with few labels, so a handful are looked at, not all.
+        var order = Array(ModifierVocabulary.entries.indices)
+        var chosen: [ModifierVocabulary.Entry] = []
+        var drawn = 0
+        while chosen.count < count, drawn < order.count {
+            order.swapAt(drawn, drawn + Int(random.next() % UInt64(order.count - drawn)))
+            if isFresh(order[drawn]) { chosen.append(ModifierVocabulary.entries[order[drawn]]) }
+            drawn += 1
+        }
+        return chosen
     }
 
     private static func stem(_ word: String) -> Substring { word.prefix(5) }

@@ -4,16 +4,33 @@ public enum Script: String, Sendable, Hashable, CaseIterable {
     case latin, cyrillic, greek, arabic, hebrew, devanagari, thai, hangul, cjk, other
 
     /// The script of most letters in `text`, or nil when it has fewer than `minimumLetters`.
+    /// Ties go to the script whose name sorts first, so the answer never depends on hashing.
     public static func dominant(in text: String, minimumLetters: Int = 3) -> Script? {
-        var counts: [Script: Int] = [:]
+        var counts = [Int](repeating: 0, count: allCases.count)
         var letters = 0
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
-            counts[of(scalar), default: 0] += 1
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                // ASCII letters are Latin; the Unicode property lookup below is the slow path.
+                guard (0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value) else { continue }
+                counts[latinIndex] += 1
+            } else {
+                guard scalar.properties.isAlphabetic else { continue }
+                counts[index[of(scalar)]!] += 1
+            }
             letters += 1
         }
         guard letters >= minimumLetters else { return nil }
-        return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue > $1.key.rawValue) }?.key
+        var best: Script?
+        for (position, script) in allCases.enumerated() where counts[position] > 0 {
+            guard let current = best else { best = script; continue }
+            let (count, bestCount) = (counts[position], counts[index[current]!])
+            if count > bestCount || (count == bestCount && script.rawValue < current.rawValue) { best = script }
+        }
+        return best
     }
+
+    private static let index: [Script: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+    private static let latinIndex = index[.latin]!
 
     static func of(_ scalar: Unicode.Scalar) -> Script {
         switch scalar.value {
