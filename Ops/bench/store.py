@@ -49,7 +49,7 @@ def queue(args) -> None:
                       f"(each: claim, HTTP call to the simulator, validation, complete)", flush=True)
             # The same shape as the peer below: 200 tasks per claim, 1 and 4 concurrent consumers.
             for loops in (1, 4):
-                result = subprocess.run([BENCH, "noop", "--tasks", str(args.tasks), "--loops", str(loops), "--batch", "200"],
+                result = subprocess.run([BENCH, "noop", "--tasks", str(args.noop_tasks), "--loops", str(loops), "--batch", "200"],
                                         env=stack.env, capture_output=True, text=True)
                 print(f"store-only {result.stdout.strip() or result.stderr.strip()}", flush=True)
             if not args.no_peer:
@@ -57,7 +57,7 @@ def queue(args) -> None:
                     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
                     subprocess.run([str(VENV / "bin/pip"), "install", "--quiet", "pgqueuer", "asyncpg"], check=True)
                 for consumers in (1, 4):
-                    result = subprocess.run([str(VENV / "bin/python"), str(ROOT / "Ops/bench/peer_pgqueuer.py"), "--jobs", str(args.tasks),
+                    result = subprocess.run([str(VENV / "bin/python"), str(ROOT / "Ops/bench/peer_pgqueuer.py"), "--jobs", str(args.noop_tasks),
                                              "--consumers", str(consumers)], env=stack.env, capture_output=True, text=True)
                     print(f"peer {result.stdout.strip() or result.stderr.strip()[-500:]}", flush=True)
         finally:
@@ -137,6 +137,7 @@ def main() -> int:
     sub = parser.add_subparsers(dest="benchmark", required=True)
     q = sub.add_parser("queue")
     q.add_argument("--tasks", type=int, default=20_000)
+    q.add_argument("--noop-tasks", type=int, default=100_000, help="tasks (jobs) for the store-only and peer runs: long enough to time")
     q.add_argument("--no-peer", action="store_true")
     i = sub.add_parser("ingest")
     i.add_argument("--lines", type=int, default=1_000_000)

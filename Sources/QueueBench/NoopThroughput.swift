@@ -4,7 +4,8 @@ import TaskStore
 import TreeInstructCore
 
 /// The queue's own cost per task, like a peer queue's no-op jobs: claim in batches, complete
-/// each task with a trivial result (result, attempt and state in one statement, as workers do).
+/// each task with a trivial result (result, attempt and state in one statement, as workers do),
+/// with one batch committing while the next is claimed.
 struct NoopThroughput: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "noop", abstract: "No-op tasks per second through claim and complete.")
 
@@ -23,14 +24,18 @@ struct NoopThroughput: AsyncParsableCommand {
             let done = try await withThrowingTaskGroup(of: Int.self) { group in
                 for loop in 0..<loops {
                     group.addTask {
+                        // The next claim goes out while the previous batch commits, as in a worker (its claim
+                        // loop and completion batcher run side by side) and in pgqueuer (its buffered log).
                         var completed = 0
+                        var committing: Task<Int, any Error>?
                         while true {
                             let claimed = try await queue.claimTasks(workerID: "bench-\(loop)", limit: batch, leaseSeconds: 60)
+                            if let committing { completed += try await committing.value }
                             if claimed.isEmpty { return completed }
                             let finished = claimed.map {
                                 Completion(task: $0, output: .response("ok"), followUp: nil, difficulty: 0, report: CallReport(model: "bench"))
                             }
-                            completed += try await queue.complete(finished, workerID: "bench-\(loop)").count
+                            committing = Task { try await queue.complete(finished, workerID: "bench-\(loop)").count }
                         }
                     }
                 }
