@@ -125,6 +125,7 @@ let package = Package(
             "TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "EmbeddedPostgres", "PostgresTestSupport", "TreeInstructCLI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "TaskStore"]),
         .testTarget(name: "TaskStoreTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "EmbeddedPostgres", "PostgresTestSupport"]),
         .testTarget(
             name: "EndpointSimulatorTests",

@@ -1,0 +1,55 @@
+import Foundation
+@testable import TaskStore
+import Testing
+@testable import Workers
+
+/// The claim loop's accounting: a slot is an LLM call, a task being written holds none, and a
+/// worker never holds more than twice its capacity.
+@Suite("In-flight tasks")
+struct InFlightTasksTests {
+    static func task(_ id: Int64) -> ClaimedTask {
+        ClaimedTask(id: id, runID: 1, shardID: 1, stage: .rewrite, round: 1, stagesLeft: 1, instruction: "Say hi.", input: "",
+                    sourceLine: Int(id), attempt: 1, maxAttempts: 6, leaseToken: id, claimedAt: Date())
+    }
+
+    @Test func aTaskBeingWrittenFreesItsSlotButHeldTasksStayUnderTwiceTheCapacity() async {
+        let inFlight = InFlightTasks(capacity: 2)
+        let (a, b, c, d) = (Self.task(1), Self.task(2), Self.task(3), Self.task(4))
+        await inFlight.add(a)
+        await inFlight.add(b)
+        #expect(await inFlight.free == 0)
+        await inFlight.callReturned(a)
+        #expect(await inFlight.free == 1, "a's call returned: its slot is free while its outcome is written")
+        await inFlight.callReturned(a)
+        #expect(await inFlight.free == 1, "a second report for the same task changes nothing")
+        await inFlight.add(c)
+        await inFlight.callReturned(b)
+        await inFlight.callReturned(c)
+        #expect(await inFlight.free == 1, "three held, all being written: one more keeps the total at four")
+        await inFlight.add(d)
+        #expect(await inFlight.free == 0, "four held is twice the capacity, though only one call is open")
+        await inFlight.remove(a)
+        #expect(await inFlight.free == 1)
+        #expect(await inFlight.count == 3)
+        await inFlight.callReturned(Self.task(99))
+        #expect(await inFlight.free == 1, "a task not held is ignored")
+    }
+
+    @Test func theClaimLoopWakesWhenASlotFrees() async {
+        let inFlight = InFlightTasks(capacity: 1)
+        let a = Self.task(1)
+        await inFlight.add(a)
+        let waiter = Task { await inFlight.waitForSlot(); return await inFlight.free }
+        try? await Task.sleep(for: .milliseconds(50))
+        await inFlight.callReturned(a)
+        #expect(await waiter.value == 1)
+    }
+
+    @Test func stoppingLeavesNoRoom() async {
+        let inFlight = InFlightTasks(capacity: 4)
+        await inFlight.stop()
+        await inFlight.waitForSlot()
+        #expect(await inFlight.free == 0)
+        #expect(await inFlight.stopping)
+    }
+}
