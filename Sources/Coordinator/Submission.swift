@@ -22,8 +22,9 @@ public struct SubmissionSummary: Sendable, Hashable, Codable {
 /// Streams a corpus into a run: shards of `shardSize` records, each inserted in its own
 /// transaction (so workers start on the first shard while later ones are still read),
 /// de-duplicated by content hash, with every bad record stored in ingest_errors. Up to
-/// `parallelShards` shards are inserted at once (each on its own connection) while the next is
-/// read: the database's index and key checks, not parsing, bound the speed.
+/// `parallelShards` shards are inserted at once, each on its own connection under a shard number
+/// given in advance (so they do not queue for the next one), while the next is read: the
+/// database's index and key checks, not parsing, bound the speed.
 ///
 /// Re-submitting the same corpus changes nothing: every row is a duplicate, and a shard that
 /// would hold no new task is rolled back rather than left empty.
@@ -42,6 +43,7 @@ public struct Submission: Sendable {
         let started = ContinuousClock.now
         let run = try await queue.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
+        var nextOrdinal = try await queue.nextShardOrdinal(runID: run.id)
         var shard: [InstructionRecord] = []
         var errors: [CorpusError] = []
         var inserting: [PendingShard] = []
@@ -60,7 +62,8 @@ public struct Submission: Sendable {
                     if inserting.count == parallelShards {
                         try await finish(inserting.removeFirst(), into: &summary)
                     }
-                    inserting.append(store(shard, of: file, run: run))
+                    inserting.append(store(shard, of: file, run: run, ordinal: nextOrdinal))
+                    nextOrdinal += 1
                     shard.removeAll(keepingCapacity: true)
                 }
             case .error(let error):
@@ -68,7 +71,7 @@ public struct Submission: Sendable {
                 try await keep(error, in: &errors, runID: run.id)
             }
         }
-        if !shard.isEmpty { inserting.append(store(shard, of: file, run: run)) }
+        if !shard.isEmpty { inserting.append(store(shard, of: file, run: run, ordinal: nextOrdinal)) }
         for pending in inserting { try await finish(pending, into: &summary) }
         try await queue.recordIngestErrors(errors, runID: run.id)
         let elapsed = (ContinuousClock.now - started).components
@@ -100,9 +103,11 @@ public struct Submission: Sendable {
     }
 
     /// Starts inserting `records` as a shard; `finish` waits for it and counts what was new.
-    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord) -> PendingShard {
+    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord, ordinal: Int) -> PendingShard {
         let (queue, path) = (queue, file.path)
-        return PendingShard(records: records.count, insert: Task { try await queue.insertShard(records, sourceFile: path, run: run) })
+        return PendingShard(records: records.count, insert: Task {
+            try await queue.insertShard(records, sourceFile: path, run: run, ordinal: ordinal)
+        })
     }
 
     private func finish(_ pending: PendingShard, into summary: inout SubmissionSummary) async throws {

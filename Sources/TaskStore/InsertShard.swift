@@ -5,14 +5,20 @@ extension TaskQueue {
     /// Stores `records` as one new shard of `run`, in one transaction: the shard row and its
     /// first-round tasks appear together or not at all. Returns how many tasks were new; when
     /// none were (every record a duplicate), the shard is rolled back rather than left empty.
-    public func insertShard(_ records: [InstructionRecord], sourceFile: String, run: RunRecord,
+    ///
+    /// A caller inserting several shards at once gives each its own `ordinal`, so they do not
+    /// wait on each other for the next number (a rolled-back shard leaves its number unused);
+    /// without one, or when another submit took it, the shard is numbered after the highest.
+    public func insertShard(_ records: [InstructionRecord], sourceFile: String, run: RunRecord, ordinal: Int? = nil,
                             batchSize: Int = 5000) async throws -> Int {
         guard let first = records.first, let last = records.last else { return 0 }
+        var ordinal = ordinal
         var attemptsLeft = 5
         while true {
+            let numbered = ordinal
             do {
                 return try await client.withTransaction(logger: logger) { connection in
-                    let shardID = try await createShard(runID: run.id, sourceFile: sourceFile, firstLine: first.line,
+                    let shardID = try await createShard(runID: run.id, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
                                                         lastLine: last.line, on: connection)
                     var inserted = 0
                     for start in stride(from: 0, to: records.count, by: batchSize) {
@@ -24,11 +30,13 @@ extension TaskQueue {
                 }
             } catch let error as PostgresTransactionError where error.closureError is NothingNew {
                 return 0
-            } catch let error as PostgresTransactionError
-                where ["23505", "40P01"].contains((error.closureError as? PSQLError)?.serverInfo?[.sqlState]) && attemptsLeft > 1 {
-                // A concurrent insert took the same shard ordinal (23505: take the next one), or two
-                // shards holding each other's duplicates waited on each other (40P01: the database
-                // rolled this one back whole). Either way nothing of this shard was stored: again.
+            } catch let error as PostgresTransactionError where attemptsLeft > 1 {
+                // Nothing of this shard was stored; again, when the database says why:
+                switch (error.closureError as? PSQLError)?.serverInfo?[.sqlState] {
+                case "23505": ordinal = nil  // another submit took the number: take the next free one
+                case "40P01": break  // two shards holding each other's duplicates; this one was rolled back
+                default: throw error
+                }
                 attemptsLeft -= 1
             }
         }

@@ -62,6 +62,26 @@ struct SubmissionTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.shards") == summary.shardsCreated)
     }
 
+    @Test("two shards that insert each other's rows in opposite orders deadlock, and the one the database rolls back is retried")
+    func deadlockedShardInsertsAreRetried() async throws {
+        let queue = try await TestQueue.make()
+        // Numbered in advance, so neither waits for the other's shard row; one row per statement,
+        // so each transaction holds its first row while it asks for the other's: PostgreSQL finds
+        // the cycle after deadlock_timeout and aborts one of the two.
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for pair in 0..<6 {
+                let run = try await queue.createOrFindRun(name: "pair-\(pair)", config: QueueFixtures.config())
+                let x = InstructionRecord(instruction: "Pair \(pair) first", line: 1)
+                let y = InstructionRecord(instruction: "Pair \(pair) second", line: 2)
+                group.addTask { try await queue.insertShard([x, y], sourceFile: "a", run: run, ordinal: 0, batchSize: 1) }
+                group.addTask { try await queue.insertShard([y, x], sourceFile: "b", run: run, ordinal: 1, batchSize: 1) }
+            }
+            #expect(try await group.reduce(0, +) == 12, "each row stored once, whichever shard won")
+        }
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 12)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(DISTINCT (run_id, content_hash)) FROM $schema.tasks") == 12)
+    }
+
     @Test("an instruction too long to grow under the word cap is reported, not paid for")
     func cannotGrowIsAnIngestError() async throws {
         let queue = try await TestQueue.make()

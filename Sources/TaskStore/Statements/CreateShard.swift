@@ -1,14 +1,14 @@
 import PostgresNIO
 
 extension TaskQueue {
-    /// Adds the next shard of a run, on `connection` (inside the caller's transaction).
-    /// Ordinals count up per run; a concurrent submit to the same run makes this throw a unique
-    /// violation, which the caller retries.
-    func createShard(runID: Int64, sourceFile: String, firstLine: Int, lastLine: Int,
+    /// Adds a shard of a run, on `connection` (inside the caller's transaction), numbered
+    /// `ordinal`, or one past the run's highest when nil. A number another transaction holds
+    /// makes this wait for it and then throw a unique violation, which the caller retries.
+    func createShard(runID: Int64, ordinal: Int?, sourceFile: String, firstLine: Int, lastLine: Int,
                      on connection: PostgresConnection) async throws -> Int64 {
         let rows = try await connection.query("""
             INSERT INTO \(unescaped: s).shards (run_id, ordinal, source_file, first_line, last_line)
-            SELECT \(runID), coalesce(max(ordinal) + 1, 0), \(sourceFile), \(firstLine), \(lastLine)
+            SELECT \(runID), coalesce(\(ordinal)::int, max(ordinal) + 1, 0), \(sourceFile), \(firstLine), \(lastLine)
             FROM \(unescaped: s).shards WHERE run_id = \(runID)
             RETURNING id
             """, logger: logger)
