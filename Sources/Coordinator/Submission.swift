@@ -23,7 +23,7 @@ public struct SubmissionSummary: Sendable, Hashable, Codable {
 /// transaction (so workers start on the first shard while later ones are still read),
 /// de-duplicated by content hash, with every bad record stored in ingest_errors. Up to
 /// `parallelShards` shards are inserted at once, each on its own connection under a shard number
-/// given in advance (so they do not queue for the next one), while the next is read: the
+/// taken beforehand (so they do not queue for the next one), while the next is read: the
 /// database's index and key checks, not parsing, bound the speed.
 ///
 /// Re-submitting the same corpus changes nothing: every row is a duplicate, and a shard that
@@ -43,7 +43,6 @@ public struct Submission: Sendable {
         let started = ContinuousClock.now
         let run = try await queue.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
-        var nextOrdinal = try await queue.nextShardOrdinal(runID: run.id)
         var shard: [InstructionRecord] = []
         var errors: [CorpusError] = []
         var inserting: [PendingShard] = []
@@ -62,8 +61,7 @@ public struct Submission: Sendable {
                     if inserting.count == parallelShards {
                         try await finish(inserting.removeFirst(), into: &summary)
                     }
-                    inserting.append(store(shard, of: file, run: run, ordinal: nextOrdinal))
-                    nextOrdinal += 1
+                    inserting.append(try await store(shard, of: file, run: run))
                     shard.removeAll(keepingCapacity: true)
                 }
             case .error(let error):
@@ -71,7 +69,7 @@ public struct Submission: Sendable {
                 try await keep(error, in: &errors, runID: run.id)
             }
         }
-        if !shard.isEmpty { inserting.append(store(shard, of: file, run: run, ordinal: nextOrdinal)) }
+        if !shard.isEmpty { inserting.append(try await store(shard, of: file, run: run)) }
         for pending in inserting { try await finish(pending, into: &summary) }
         try await queue.recordIngestErrors(errors, runID: run.id)
         let elapsed = (ContinuousClock.now - started).components
@@ -103,8 +101,10 @@ public struct Submission: Sendable {
     }
 
     /// Starts inserting `records` as a shard; `finish` waits for it and counts what was new.
-    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord, ordinal: Int) -> PendingShard {
+    /// The shard's number is taken here, before its insert starts, so numbers follow the file.
+    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord) async throws -> PendingShard {
         let (queue, path) = (queue, file.path)
+        let ordinal = try await queue.takeShardNumber(runID: run.id)
         return PendingShard(records: records.count, insert: Task {
             try await queue.insertShard(records, sourceFile: path, run: run, ordinal: ordinal)
         })

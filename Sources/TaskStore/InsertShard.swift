@@ -6,16 +6,17 @@ extension TaskQueue {
     /// first-round tasks appear together or not at all. Returns how many tasks were new; when
     /// none were (every record a duplicate), the shard is rolled back rather than left empty.
     ///
-    /// A caller inserting several shards at once gives each its own `ordinal`, so they do not
-    /// wait on each other for the next number (a rolled-back shard leaves its number unused);
-    /// without one, or when another submit took it, the shard is numbered after the highest.
+    /// `ordinal` is a number from `takeShardNumber` (a caller inserting shards side by side takes
+    /// them in file order); without one, one is taken here. A rolled-back shard leaves it unused.
     public func insertShard(_ records: [InstructionRecord], sourceFile: String, run: RunRecord, ordinal: Int? = nil,
                             batchSize: Int = 5000) async throws -> Int {
         guard let first = records.first, let last = records.last else { return 0 }
         var ordinal = ordinal
         var attemptsLeft = 5
         while true {
-            let numbered = ordinal
+            let numbered: Int
+            if let ordinal { numbered = ordinal } else { numbered = try await takeShardNumber(runID: run.id) }
+            ordinal = numbered
             do {
                 return try await client.withTransaction(logger: logger) { connection in
                     let shardID = try await createShard(runID: run.id, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
@@ -33,7 +34,7 @@ extension TaskQueue {
             } catch let error as PostgresTransactionError where attemptsLeft > 1 {
                 // Nothing of this shard was stored; again, when the database says why:
                 switch (error.closureError as? PSQLError)?.serverInfo?[.sqlState] {
-                case "23505": ordinal = nil  // another submit took the number: take the next free one
+                case "23505": ordinal = nil  // the number was used by a shard numbered otherwise: take another
                 case "40P01": break  // two shards holding each other's duplicates; this one was rolled back
                 default: throw error
                 }

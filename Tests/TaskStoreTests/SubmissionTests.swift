@@ -82,6 +82,29 @@ struct SubmissionTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(DISTINCT (run_id, content_hash)) FROM $schema.tasks") == 12)
     }
 
+    @Test("two submits into one run at the same time both land, every shard under its own number")
+    func concurrentSubmitsToOneRun() async throws {
+        let queue = try await TestQueue.make()
+        var paths: [String] = []
+        for corpus in 0..<2 {
+            let lines = (0..<1000).map { #"{"instruction": "Corpus \#(corpus) row \#($0)"}"# }
+            let path = NSTemporaryDirectory() + "concurrent-\(UUID().uuidString).jsonl"
+            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
+        let submission = Submission(queue: queue, shardSize: 50, parallelShards: 2)
+        let created = try await withThrowingTaskGroup(of: Int.self) { group in
+            for path in paths {
+                group.addTask { try await submission.submit(CorpusFile(path: path), runName: "shared", config: QueueFixtures.config()).tasksCreated }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(created == 2000)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 2000)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(DISTINCT ordinal) FROM $schema.shards") == 40)
+    }
+
     @Test("an instruction too long to grow under the word cap is reported, not paid for")
     func cannotGrowIsAnIngestError() async throws {
         let queue = try await TestQueue.make()
