@@ -58,29 +58,17 @@ struct ServerUser {
     }
 
     /// Runs a PostgreSQL tool as this user and waits for it; its output goes into the error on
-    /// failure. posix_spawn and a blocking waitpid rather than Foundation's Process, whose exit
-    /// detection on Linux can miss a child that started a daemon (pg_ctl start does).
+    /// failure.
     func run(_ executable: String, _ arguments: [String], failure: String) throws {
         let command = name.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] } ?? [executable]
-        let argv = command + arguments
         let outputPath = NSTemporaryDirectory() + "treeinstruct-pgctl-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        // A file, not a pipe: the server pg_ctl starts inherits it and a pipe would never close.
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
-        guard spawned == 0 else {
-            throw EmbeddedPostgresError("\(failure): cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
+        let status: Int32
+        do {
+            status = try ChildProcess.run(command + arguments, outputPath: outputPath)
+        } catch {
+            throw EmbeddedPostgresError("\(failure): \(error)")
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         guard status == 0 else {
             let text = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             throw EmbeddedPostgresError("\(failure): \(text.suffix(600))")

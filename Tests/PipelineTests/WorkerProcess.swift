@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import TaskStore
 
@@ -47,18 +48,11 @@ final class WorkerProcess: @unchecked Sendable {
         return environment
     }
 
-    /// Runs a short `treeinstruct` command to its end and returns what it printed.
+    /// Runs a short `treeinstruct` command to its end and returns what it printed on standard output.
     static func runCLI(_ arguments: [String], settings: DatabaseSettings) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment(settings)
         let output = NSTemporaryDirectory() + "cli-\(UUID().uuidString).out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        try process.run()
-        process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: output); try? FileManager.default.removeItem(atPath: output + ".err") }
+        _ = try ChildProcess.run([executable] + arguments, environment: environment(settings), outputPath: output, errorPath: output + ".err")
         return try String(contentsOfFile: output, encoding: .utf8)
     }
 

@@ -8,6 +8,13 @@ import TreeInstructCore
 
 @Suite("Submitting corpora", .enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
 struct SubmissionTests {
+    /// `lines` as a JSONL corpus in the temporary directory; the caller removes it.
+    static func writeCorpus(_ lines: [String]) throws -> String {
+        let path = NSTemporaryDirectory() + "corpus-\(UUID().uuidString).jsonl"
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     @Test("every good line becomes a task, every bad one an ingest error, and a second submit changes nothing")
     func submitIsIdempotent() async throws {
         let queue = try await TestQueue.make()
@@ -17,8 +24,7 @@ struct SubmissionTests {
         }
         lines.append(#"{"instruction": "Task 1", "input": "ctx"}"#)  // a duplicate of line 1
         lines.append(#"{"instruction": "broken"#)
-        let path = NSTemporaryDirectory() + "submit-\(UUID().uuidString).jsonl"
-        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let path = try Self.writeCorpus(lines)
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         let submission = Submission(queue: queue, shardSize: 100)
@@ -49,8 +55,7 @@ struct SubmissionTests {
             let rows = (0..<300).map { #"{"instruction": "Block \#(block) row \#($0)"}"# }
             lines += rows + rows.reversed()
         }
-        let path = NSTemporaryDirectory() + "crossed-\(UUID().uuidString).jsonl"
-        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let path = try Self.writeCorpus(lines)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let summary = try await Submission(queue: queue, shardSize: 300, parallelShards: 3)
             .submit(CorpusFile(path: path), runName: "crossed", config: QueueFixtures.config())
@@ -88,9 +93,7 @@ struct SubmissionTests {
         var paths: [String] = []
         for corpus in 0..<2 {
             let lines = (0..<1000).map { #"{"instruction": "Corpus \#(corpus) row \#($0)"}"# }
-            let path = NSTemporaryDirectory() + "concurrent-\(UUID().uuidString).jsonl"
-            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
-            paths.append(path)
+            paths.append(try Self.writeCorpus(lines))
         }
         defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
         let submission = Submission(queue: queue, shardSize: 50, parallelShards: 2)
@@ -109,8 +112,7 @@ struct SubmissionTests {
     func cannotGrowIsAnIngestError() async throws {
         let queue = try await TestQueue.make()
         let long = Array(repeating: "word", count: 95).joined(separator: " ")
-        let path = NSTemporaryDirectory() + "long-\(UUID().uuidString).jsonl"
-        try Data((#"{"instruction": "\#(long)"}"# + "\n" + #"{"instruction": "Short one."}"#).utf8).write(to: URL(fileURLWithPath: path))
+        let path = try Self.writeCorpus([#"{"instruction": "\#(long)"}"#, #"{"instruction": "Short one."}"#])
         defer { try? FileManager.default.removeItem(atPath: path) }
         let summary = try await Submission(queue: queue).submit(CorpusFile(path: path), runName: "r", config: QueueFixtures.config())
         #expect(summary.tasksCreated == 1)

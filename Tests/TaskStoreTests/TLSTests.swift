@@ -71,15 +71,10 @@ enum OpenSSLTool {
 
     /// A self-signed certificate for `name` (as its common name and only DNS name), valid two days.
     static func selfSigned(name: String, in prefix: String) throws -> Certificate {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
-                             "-addext", "subjectAltName=DNS:\(name)", "-keyout", prefix + ".key", "-out", prefix + ".crt"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw OpenSSLFailed(status: process.terminationStatus) }
+        let status = try ChildProcess.run([path!, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
+                                           "-addext", "subjectAltName=DNS:\(name)", "-keyout", prefix + ".key", "-out", prefix + ".crt"],
+                                          outputPath: prefix + ".log")
+        guard status == 0 else { throw OpenSSLFailed(status: status) }
         return Certificate(certificateFile: prefix + ".crt", certificatePEM: try String(contentsOfFile: prefix + ".crt", encoding: .utf8),
                            keyPEM: try String(contentsOfFile: prefix + ".key", encoding: .utf8))
     }
