@@ -90,10 +90,8 @@ struct SubmissionTests {
     @Test("two submits into one run at the same time both land, every shard under its own number")
     func concurrentSubmitsToOneRun() async throws {
         let queue = try await TestQueue.make()
-        var paths: [String] = []
-        for corpus in 0..<2 {
-            let lines = (0..<1000).map { #"{"instruction": "Corpus \#(corpus) row \#($0)"}"# }
-            paths.append(try Self.writeCorpus(lines))
+        let paths = try (0..<2).map { corpus in
+            try Self.writeCorpus((0..<1000).map { #"{"instruction": "Corpus \#(corpus) row \#($0)"}"# })
         }
         defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
         let submission = Submission(queue: queue, shardSize: 50, parallelShards: 2)
