@@ -43,9 +43,26 @@ public struct Submission: Sendable {
         let started = ContinuousClock.now
         let run = try await queue.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
-        var shard: [InstructionRecord] = []
         var errors: [CorpusError] = []
         var inserting: [PendingShard] = []
+        do {
+            try await read(file, into: run, config: config, summary: &summary, errors: &errors, inserting: &inserting)
+            for pending in inserting { try await finish(pending, into: &summary) }
+        } catch {
+            // Let the shard inserts still under way end before reporting, so none lands after.
+            for pending in inserting { _ = try? await pending.insert.value }
+            throw error
+        }
+        try await queue.recordIngestErrors(errors, runID: run.id)
+        let elapsed = (ContinuousClock.now - started).components
+        summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        return summary
+    }
+
+    /// Reads the corpus, cutting shards and starting their inserts, at most `parallelShards` at once.
+    private func read(_ file: CorpusFile, into run: RunRecord, config: RunConfig, summary: inout SubmissionSummary,
+                      errors: inout [CorpusError], inserting: inout [PendingShard]) async throws {
+        var shard: [InstructionRecord] = []
         shard.reserveCapacity(shardSize)
         for item in file {
             switch item {
@@ -70,11 +87,6 @@ public struct Submission: Sendable {
             }
         }
         if !shard.isEmpty { inserting.append(try await store(shard, of: file, run: run)) }
-        for pending in inserting { try await finish(pending, into: &summary) }
-        try await queue.recordIngestErrors(errors, runID: run.id)
-        let elapsed = (ContinuousClock.now - started).components
-        summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        return summary
     }
 
     /// Buffers an ingest error, storing the buffer every 1000.

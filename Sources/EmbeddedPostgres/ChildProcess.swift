@@ -24,13 +24,14 @@ public enum ChildProcess {
         }
         var cArguments = arguments.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
-        var cEnvironment = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        let cEnvironment = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { for pointer in cEnvironment ?? [] { free(pointer) } }
         var pid = pid_t()
-        let spawned: Int32 = if cEnvironment != nil {
-            posix_spawn(&pid, arguments[0], &actions, nil, &cArguments, &cEnvironment!)
+        let spawned: Int32
+        if var cEnvironment {
+            spawned = posix_spawn(&pid, arguments[0], &actions, nil, &cArguments, &cEnvironment)
         } else {
-            posix_spawn(&pid, arguments[0], &actions, nil, &cArguments, environ)
+            spawned = posix_spawn(&pid, arguments[0], &actions, nil, &cArguments, environ)
         }
         guard spawned == 0 else { throw EmbeddedPostgresError("cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0

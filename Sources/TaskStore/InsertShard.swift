@@ -11,12 +11,11 @@ extension TaskQueue {
     public func insertShard(_ records: [InstructionRecord], sourceFile: String, run: RunRecord, ordinal: Int? = nil,
                             batchSize: Int = 5000) async throws -> Int {
         guard let first = records.first, let last = records.last else { return 0 }
-        var ordinal = ordinal
+        var number: Int
+        if let ordinal { number = ordinal } else { number = try await takeShardNumber(runID: run.id) }
         var attemptsLeft = 5
         while true {
-            let numbered: Int
-            if let ordinal { numbered = ordinal } else { numbered = try await takeShardNumber(runID: run.id) }
-            ordinal = numbered
+            let numbered = number
             do {
                 return try await client.withTransaction(logger: logger) { connection in
                     let shardID = try await createShard(runID: run.id, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
@@ -34,7 +33,7 @@ extension TaskQueue {
             } catch let error as PostgresTransactionError where attemptsLeft > 1 {
                 // Nothing of this shard was stored; again, when the database says why:
                 switch (error.closureError as? PSQLError)?.serverInfo?[.sqlState] {
-                case "23505": ordinal = nil  // the number was used by a shard numbered otherwise: take another
+                case "23505": number = try await takeShardNumber(runID: run.id)  // the number was used otherwise: another
                 case "40P01": break  // two shards holding each other's duplicates; this one was rolled back
                 default: throw error
                 }

@@ -34,14 +34,19 @@ struct TaskProcessor: Sendable {
         let permit = try await limiter.acquire(estimatedTokens: guess.total)
         metrics.rateLimitWait.record(duration: ContinuousClock.now - waitStarted)
         metrics.inFlight.increment()
-        let completion: ChatCompletion
+        let answer: Result<ChatCompletion, any Error>
         do {
-            completion = try await client.complete(prompt, model: model, temperature: config.temperature, maxTokens: config.maxTokens)
-            metrics.inFlight.decrement()
-            await callReturned()
+            answer = .success(try await client.complete(prompt, model: model, temperature: config.temperature, maxTokens: config.maxTokens))
         } catch {
-            metrics.inFlight.decrement()
-            await callReturned()
+            answer = .failure(error)
+        }
+        metrics.inFlight.decrement()
+        await callReturned()
+        let completion: ChatCompletion
+        switch answer {
+        case .success(let answered):
+            completion = answered
+        case .failure(let error):
             try Task.checkCancellation()
             try await handle(error, of: task, permit: permit)
             return

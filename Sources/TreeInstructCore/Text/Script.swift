@@ -20,13 +20,10 @@ public enum Script: String, Sendable, Hashable, CaseIterable {
             letters += 1
         }
         guard letters >= minimumLetters else { return nil }
-        var best: Script?
-        for (position, script) in allCases.enumerated() where counts[position] > 0 {
-            guard let current = best else { best = script; continue }
-            let (count, bestCount) = (counts[position], counts[index[current]!])
-            if count > bestCount || (count == bestCount && script.rawValue < current.rawValue) { best = script }
+        let best = allCases.indices.max { a, b in
+            counts[a] != counts[b] ? counts[a] < counts[b] : allCases[a].rawValue > allCases[b].rawValue
         }
-        return best
+        return best.map { allCases[$0] }
     }
 
     private static let index: [Script: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
