@@ -35,8 +35,12 @@ let package = Package(
         ),
         .target(
             name: "CorpusIngest",
-            dependencies: ["TreeInstructCore"]
+            dependencies: ["TreeInstructCore", "CZlib", "CZstdABI"]
         ),
+        // gzip corpora: the system zlib. zstd corpora: libzstd.so.1, loaded at run time (only its
+        // two buffer structs are declared at build time, so no -dev package is needed).
+        .systemLibrary(name: "CZlib"),
+        .systemLibrary(name: "CZstdABI"),
         .target(
             name: "TaskStore",
             dependencies: [
@@ -49,6 +53,7 @@ let package = Package(
         ),
         .executableTarget(name: "MigrationEmbedder"),
         .target(name: "EmbeddedPostgres"),
+        .target(name: "TestCorpora"),
         .target(
             name: "PostgresTestSupport",
             dependencies: ["TaskStore", "EmbeddedPostgres", .product(name: "Logging", package: "swift-log"),
@@ -119,10 +124,11 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
-        .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest"]),
+        .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest", "EmbeddedPostgres", "TestCorpora"]),
         .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "EndpointSimulator", "RateLimiting", "PostgresTestSupport", "TaskStore"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "EmbeddedPostgres", "PostgresTestSupport", "TreeInstructCLI",
+            "TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "EmbeddedPostgres", "PostgresTestSupport", "TestCorpora",
+            "TreeInstructCLI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "TaskStore"]),
@@ -132,6 +138,7 @@ let package = Package(
             dependencies: [
                 "EndpointSimulator",
                 "TreeInstructCore",
+                "TestCorpora",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

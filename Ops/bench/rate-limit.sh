@@ -15,7 +15,7 @@ RPM=${RPM:-600}
 TPM=${TPM:-200000}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/.build/release/treeinstruct}  # the debug build works too: the run is I/O-bound
-CORPUS=${CORPUS:-$ROOT/../shared/corpora/alpaca-gpt4-4k.sharegpt.jsonl}
+CORPUS=${CORPUS:-${TREEINSTRUCT_CORPORA:-$ROOT/Examples/corpora}/alpaca-gpt4-4k.sharegpt.jsonl}
 [ -x "$BIN" ] || { echo "build first: swift build -c release (or set BIN)" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -28,8 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-DATABASE_URL=$("$BIN" postgres start --data-dir "$work/pg" --print-url)
-export DATABASE_URL TREEINSTRUCT_LOG_LEVEL=warning
+eval "$("$BIN" postgres start --data-dir "$work/pg" --print-url)"
+export TREEINSTRUCT_LOG_LEVEL=warning
 "$BIN" submit --corpus "$CORPUS" --run bench --no-respond --max-words 250 --model treeinstruct-simulator >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

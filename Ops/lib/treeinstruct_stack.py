@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("TREEINSTRUCT_BIN", str(ROOT / ".build/debug/treeinstruct"))
-CORPORA = Path(os.environ.get("TREEINSTRUCT_CORPORA", ROOT.parent / "shared/corpora"))
+CORPORA = Path(os.environ.get("TREEINSTRUCT_CORPORA", ROOT / "Examples/corpora"))
 
 
 def free_port() -> int:

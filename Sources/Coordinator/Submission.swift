@@ -68,7 +68,7 @@ public struct Submission: Sendable {
             switch item {
             case .record(let record):
                 summary.recordsRead += 1
-                if let tooLong = Self.cannotGrow(record, file: file.path, settings: config.rewrite) {
+                if let tooLong = config.cannotGrow(record, file: file.path) {
                     summary.badRecords += 1
                     try await keep(tooLong, in: &errors, runID: run.id)
                     continue
@@ -96,14 +96,6 @@ public struct Submission: Sendable {
             try await queue.recordIngestErrors(errors, runID: runID)
             errors.removeAll(keepingCapacity: true)
         }
-    }
-
-    /// A record whose instruction cannot gain the required words under the cap, as an error.
-    static func cannotGrow(_ record: InstructionRecord, file: String, settings: RewriteSettings) -> CorpusError? {
-        let needed = settings.minimumWords(forOriginal: record.instruction)
-        guard needed > settings.maxWords else { return nil }
-        return CorpusError(file: file, line: record.line,
-                           reason: .cannotGrow(words: needed - settings.minAddedWords, needed: needed, cap: settings.maxWords))
     }
 
     /// A shard whose insert is under way, and how many records it holds.

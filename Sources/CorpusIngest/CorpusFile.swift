@@ -1,36 +1,57 @@
 import Foundation
 import TreeInstructCore
 
-/// A corpus on disk (or standard input, as "-"), read as a stream of records and errors.
+/// A corpus on disk or on standard input ("-"), read as a stream of records and errors.
 ///
-/// Memory stays constant whatever the file's size: one chunk and one record at a time. The
-/// format is detected from the first chunk unless named. Iterate it once; each iteration
-/// opens the file afresh.
+/// Memory stays constant whatever the file's size: one chunk and one record at a time. gzip
+/// and zstd are recognised by their first bytes, whatever the name, and decompressed as the
+/// file streams past; other compressions and binary files are refused in one line. The
+/// format is detected from the (decompressed) head unless named.
+///
+/// A file is reopened for each iteration; standard input, a pipe or a FIFO can be read once,
+/// and what `resolvedFormat()` peeked at is replayed to that one iteration.
 public struct CorpusFile: Sequence, Sendable {
+    /// The path given ("-" for standard input); errors and tasks name the corpus by it.
     public let path: String
     public let maxRecordBytes: Int
     public let chunkBytes: Int
     private let requestedFormat: CorpusFormat?
+    private let descriptor: Int32?
+    private let handoff = StreamHandoff()
 
-    /// Opens nothing yet; `makeIterator()` does. Use `format(of:)` to learn what was detected.
+    /// Opens nothing yet; `resolvedFormat()` checks the file, `makeIterator()` reads it.
     public init(path: String, format: CorpusFormat? = nil, maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes,
                 chunkBytes: Int = 1 << 20) {
-        self.path = path
-        self.requestedFormat = format
-        self.maxRecordBytes = maxRecordBytes
-        self.chunkBytes = Swift.max(chunkBytes, 4096)
+        self.init(path: path, descriptor: path == "-" ? STDIN_FILENO : nil, format: format, maxRecordBytes: maxRecordBytes,
+                  chunkBytes: chunkBytes)
     }
 
-    /// The named format, or the one the file's first bytes show. Throws a `CorpusError`
-    /// (line 0) when the file cannot be opened.
-    public func resolvedFormat() throws -> CorpusFormat {
-        if let requestedFormat { return requestedFormat }
-        guard path != "-" else { return .alpaca }
-        if Self.looksLikePlainText(path) { return .text }
-        let handle = try Self.open(path)
-        defer { try? handle.close() }
-        let head = try Self.read(handle, upTo: 1 << 16, path: path)
-        return CorpusFormat.detect(head: head)
+    /// A corpus read from a descriptor opened elsewhere (a pipe), named `name` in errors. The
+    /// descriptor is read once and never closed here.
+    public init(descriptor: Int32, name: String = "-", format: CorpusFormat? = nil,
+                maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes, chunkBytes: Int = 1 << 20) {
+        self.init(path: name, descriptor: descriptor, format: format, maxRecordBytes: maxRecordBytes, chunkBytes: chunkBytes)
+    }
+
+    private init(path: String, descriptor: Int32?, format: CorpusFormat?, maxRecordBytes: Int, chunkBytes: Int) {
+        self.path = path
+        self.descriptor = descriptor
+        self.requestedFormat = format
+        self.maxRecordBytes = maxRecordBytes
+        // zlib counts its input in 32 bits: keep chunks far below that.
+        self.chunkBytes = Swift.min(Swift.max(chunkBytes, 4096), 1 << 28)
+    }
+
+    /// The named format, or the one the (decompressed) head shows. Throws a whole-file
+    /// `CorpusError` when the corpus cannot be used: missing, a directory, unreadable,
+    /// binary, or compressed in a way not read here. Call it before touching a database.
+    public func resolvedFormat() throws(CorpusError) -> CorpusFormat {
+        try probe().format
+    }
+
+    /// gzip or zstd when the corpus is compressed; nil when it is plain. Throws as `resolvedFormat()`.
+    public func resolvedCompression() throws(CorpusError) -> CorpusCompression? {
+        try probe().compression
     }
 
     public func makeIterator() -> Iterator { Iterator(file: self) }
@@ -38,8 +59,7 @@ public struct CorpusFile: Sequence, Sendable {
     /// Pulls chunks on demand and hands out decoded items in file order.
     public final class Iterator: IteratorProtocol {
         private let file: CorpusFile
-        private var handle: FileHandle?
-        private var decoder: CorpusDecoder?
+        private var reader: CorpusReader?
         private var pending: [CorpusItem] = []
         private var nextPending = 0
         private var done = false
@@ -58,55 +78,37 @@ public struct CorpusFile: Sequence, Sendable {
         }
 
         private func fill() {
-            do {
-                if decoder == nil {
-                    let format = try file.resolvedFormat()
-                    decoder = CorpusDecoder(format: format, file: file.path, maxRecordBytes: file.maxRecordBytes)
-                    handle = file.path == "-" ? FileHandle.standardInput : try CorpusFile.open(file.path)
-                }
-                let chunk = try CorpusFile.read(handle!, upTo: file.chunkBytes, path: file.path)
-                if chunk.isEmpty {
-                    decoder!.finish { pending.append($0) }
-                    close()
-                } else {
-                    chunk.withUnsafeBufferPointer { bytes in decoder!.feed(bytes) { pending.append($0) } }
-                }
-            } catch let error as CorpusError {
-                pending.append(.error(error))
-                close()
+            do throws(CorpusError) {
+                if reader == nil { reader = try file.openReader() }
             } catch {
-                pending.append(.error(CorpusError(file: file.path, line: 0, reason: .unreadable("\(error)"))))
-                close()
+                pending.append(.error(error))
+                done = true
+                return
+            }
+            if !reader!.step(emit: { pending.append($0) }) {
+                done = true
+                reader = nil  // closes the file now, not when the iterator goes
             }
         }
-
-        private func close() {
-            done = true
-            if file.path != "-" { try? handle?.close() }
-            handle = nil
-        }
-
-        deinit { if file.path != "-" { try? handle?.close() } }
     }
 
-    static func open(_ path: String) throws(CorpusError) -> FileHandle {
-        do {
-            return try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw CorpusError(file: path, line: 0, reason: .unreadable(reason))
-        }
+    private func probe() throws(CorpusError) -> CorpusProbe {
+        try handoff.probe(open: open, judge: judge)
     }
 
-    static func read(_ handle: FileHandle, upTo count: Int, path: String) throws(CorpusError) -> [UInt8] {
-        do {
-            return try handle.read(upToCount: count).map { [UInt8]($0) } ?? []
-        } catch {
-            throw CorpusError(file: path, line: 0, reason: .unreadable("\(error)"))
-        }
+    private func openReader() throws(CorpusError) -> CorpusReader {
+        let alreadyRead = CorpusError(file: path, reason: .unreadable(
+            (descriptor == STDIN_FILENO ? "standard input" : "a pipe") + " can be read only once, and it was read already"))
+        let (input, probe) = try handoff.take(open: open, judge: judge, alreadyRead: alreadyRead)
+        return try CorpusReader(input: input, probe: probe, name: path, maxRecordBytes: maxRecordBytes, chunkBytes: chunkBytes)
     }
 
-    static func looksLikePlainText(_ path: String) -> Bool {
-        [".txt", ".text", ".lst"].contains { path.lowercased().hasSuffix($0) }
+    private func open() throws(CorpusError) -> ByteInput {
+        if let descriptor { return ByteInput(descriptor: descriptor, name: path) }
+        return try ByteInput.open(path: path)
+    }
+
+    private func judge(_ input: ByteInput) throws(CorpusError) -> CorpusProbe {
+        try CorpusProbe(input, name: path, requestedFormat: requestedFormat)
     }
 }

@@ -10,6 +10,7 @@ struct CancelCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
+        try Check.runName("--run", run)
         let name = run
         let count = try await database.withDatabase { database in
             try await database.queue.cancelRun(id: try await database.queue.requireRun(name).id)

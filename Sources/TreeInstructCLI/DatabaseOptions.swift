@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TaskStore
+import TreeInstructCore
 
 /// Which database and schema; shared by every command that touches the task store.
 ///
@@ -23,10 +24,18 @@ struct DatabaseOptions: ParsableArguments {
     func settings(warn: (String) -> Void) throws -> DatabaseSettings {
         var url = Environment.values["DATABASE_URL"]
         if let file = Environment.string(databaseURLFile, "DATABASE_URL_FILE") {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ConfigurationError("cannot read the database URL file \(file)") }
+            guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read the database URL file \(file)") }
             url = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return try DatabaseSettings.resolve(url: url, environment: Environment.values, warn: warn)
+    }
+
+    /// Checked at parse time: a bad schema name or log setting is refused before anything runs.
+    func validate() throws {
+        guard SchemaName.isValid(schemaName) else {
+            let source = schema == nil ? "TREEINSTRUCT_SCHEMA" : "--schema"
+            throw ValidationError("\(source) must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters), got \"\(PrintableName.shown(schemaName, limit: 70))\"")
+        }
     }
 
     var schemaName: String { Environment.string(schema, "TREEINSTRUCT_SCHEMA", default: "treeinstruct")! }
@@ -37,11 +46,29 @@ struct DatabaseOptions: ParsableArguments {
         return Logger(label: label)
     }
 
-    /// Connects (checking the database answers), runs `body`, and stops the pool.
-    func withDatabase<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+    /// What a command needs of the schema before its body runs.
+    enum SchemaUse {
+        /// Bring it up to date first (`submit`: the first command of a new database).
+        case migrate
+        /// Refuse with "run `treeinstruct migrate`" unless it is up to date.
+        case requireCurrent
+        /// Nothing (`migrate` itself).
+        case none
+    }
+
+    /// Connects (checking the database answers), prepares the schema, runs `body`, and stops the pool.
+    func withDatabase<Result: Sendable>(schema use: SchemaUse = .requireCurrent,
+                                        _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
         let logger = try logger("treeinstruct")
         let database = try Database(settings: settings { logger.warning("\($0)") }, schema: schemaName, logger: logger)
-        return try await database.withRunning(body)
+        return try await database.withRunning { database in
+            switch use {
+            case .migrate: try await Migrator(database: database).migrate()
+            case .requireCurrent: try await Migrator(database: database).requireCurrent()
+            case .none: break
+            }
+            return try await body(database)
+        }
     }
 }
 

@@ -36,10 +36,29 @@ struct EndpointOptions: ParsableArguments {
 
     enum RateScope: String, ExpressibleByArgument, CaseIterable { case cluster, local }
 
+    static let connectTimeoutRange = 0.1...600.0
+    /// Up to a day: a slow local model on a CPU may take many minutes per answer.
+    static let requestTimeoutRange = 1.0...86_400
+    static let maxConnectionsRange = 1...4096
+    static let requestsPerMinuteRange = 1.0...100_000_000
+    static let tokensPerMinuteRange = 1.0...10_000_000_000
+
+    /// Checks every setting (flags and their variables) before anything starts.
+    func validateAll() throws {
+        _ = try endpointIfConfigured()
+        _ = try limits()
+        _ = try scope()
+    }
+
+    /// The endpoint if a base URL is set, checked; nil without one (`local --simulate`).
+    func endpointIfConfigured() throws -> EndpointConfiguration? {
+        Environment.string(baseURL, "OPENAI_BASE_URL") == nil ? nil : try endpoint()
+    }
+
     /// The endpoint, with the key from the file or OPENAI_API_KEY; fails naming what is missing.
     func endpoint(defaultBaseURL: String? = nil) throws -> EndpointConfiguration {
         guard let baseURL = Environment.string(baseURL, "OPENAI_BASE_URL", default: defaultBaseURL) else {
-            throw ConfigurationError("no endpoint: pass --base-url or set OPENAI_BASE_URL")
+            throw UsageError("no endpoint: pass --base-url or set OPENAI_BASE_URL")
         }
         var key: APIKey?
         if let file = Environment.string(apiKeyFile, "OPENAI_API_KEY_FILE") {
@@ -49,29 +68,32 @@ struct EndpointOptions: ParsableArguments {
         }
         var extra: [String: String] = [:]
         for header in headers {
-            guard let colon = header.firstIndex(of: ":") else { throw ConfigurationError("--header \"\(header)\" is not 'Name: value'") }
+            guard let colon = header.firstIndex(of: ":") else { throw UsageError("--header \"\(header)\" is not 'Name: value'") }
             extra[String(header[..<colon]).trimmingCharacters(in: .whitespaces)] =
                 String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
         }
         let dialectName = Environment.string(dialect?.rawValue, "TREEINSTRUCT_DIALECT", default: "json_schema")!
         guard let resolvedDialect = StructuredOutputDialect(rawValue: dialectName) else {
-            throw ConfigurationError("TREEINSTRUCT_DIALECT must be json_schema, json_object or prompt, got \"\(dialectName)\"")
+            throw UsageError("TREEINSTRUCT_DIALECT must be json_schema, json_object or prompt, got \"\(dialectName)\"")
         }
         return EndpointConfiguration(
             baseURL: baseURL, apiKey: key, dialect: resolvedDialect, extraHeaders: extra,
-            connectTimeoutSeconds: try Environment.double(connectTimeout, "TREEINSTRUCT_CONNECT_TIMEOUT", default: 10)!,
-            requestTimeoutSeconds: try Environment.double(requestTimeout, "TREEINSTRUCT_REQUEST_TIMEOUT", default: 120)!,
-            maxConnectionsPerHost: try Environment.int(maxConnections, "TREEINSTRUCT_MAX_CONNECTIONS", default: 64)!)
+            connectTimeoutSeconds: try Environment.double(connectTimeout, "--connect-timeout", "TREEINSTRUCT_CONNECT_TIMEOUT", default: 10,
+                                                          in: Self.connectTimeoutRange)!,
+            requestTimeoutSeconds: try Environment.double(requestTimeout, "--request-timeout", "TREEINSTRUCT_REQUEST_TIMEOUT", default: 120,
+                                                          in: Self.requestTimeoutRange)!,
+            maxConnectionsPerHost: try Environment.int(maxConnections, "--max-connections", "TREEINSTRUCT_MAX_CONNECTIONS", default: 64,
+                                                       in: Self.maxConnectionsRange)!)
     }
 
     func limits() throws -> RateLimits {
-        RateLimits(requestsPerMinute: try Environment.double(rpm, "TREEINSTRUCT_RPM"),
-                   tokensPerMinute: try Environment.double(tpm, "TREEINSTRUCT_TPM"))
+        RateLimits(requestsPerMinute: try Environment.double(rpm, "--rpm", "TREEINSTRUCT_RPM", in: Self.requestsPerMinuteRange),
+                   tokensPerMinute: try Environment.double(tpm, "--tpm", "TREEINSTRUCT_TPM", in: Self.tokensPerMinuteRange))
     }
 
     func scope() throws -> RateScope {
         let name = Environment.string(rateScope?.rawValue, "TREEINSTRUCT_RATE_SCOPE", default: "cluster")!
-        guard let scope = RateScope(rawValue: name) else { throw ConfigurationError("TREEINSTRUCT_RATE_SCOPE must be cluster or local, got \"\(name)\"") }
+        guard let scope = RateScope(rawValue: name) else { throw UsageError("TREEINSTRUCT_RATE_SCOPE must be cluster or local, got \"\(name)\"") }
         return scope
     }
 }

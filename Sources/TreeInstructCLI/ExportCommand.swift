@@ -15,21 +15,22 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Add lineage: source line, each round's trees, added nodes, model and tokens.") var lineage = false
 
     func run() async throws {
-        let (name, format, order, lineage) = (run, format, order, lineage)
-        let handle = try ExportCommand.open(output)
+        try Check.runName("--run", run)
+        let (name, format, order, lineage, output) = (run, format, order, lineage, output)
         let count = try await database.withDatabase { database in
             let run = try await database.queue.requireRun(name)
-            return try await Export(queue: database.queue, format: format, order: order, lineage: lineage).write(runID: run.id, to: handle)
+            // Opened only once the run is known, so a typo leaves no empty file behind.
+            let handle = try ExportCommand.open(output)
+            let count = try await Export(queue: database.queue, format: format, order: order, lineage: lineage).write(runID: run.id, to: handle)
+            if output != "-" { try handle.close() }
+            return count
         }
-        if output != "-" {
-            try handle.close()
-            print("wrote \(count) rows to \(output)")
-        }
+        if output != "-" { print("wrote \(count) rows to \(output)") }
     }
 
     static func open(_ path: String) throws -> FileHandle {
         if path == "-" { return .standardOutput }
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw ValidationError("cannot write \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw UsageError("--output \(path): cannot write there") }
         return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     }
 }

@@ -23,24 +23,47 @@ struct LocalCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var method: MethodOptions
     @OptionGroup var endpoint: EndpointOptions
-    @Option(name: .long, help: "Corpus file to rewrite.") var corpus: String
-    @Option(name: .long, help: "Run name (default: the corpus file's name).") var run: String?
+    @Option(name: .long, help: "Corpus file to rewrite: JSONL, JSON array or text, plain, gzip or zstd.") var corpus: String
+    @Option(name: .long, help: "Run name (default: the corpus file's name without its extensions).") var run: String?
     @Option(name: .long, help: "Corpus format (detected when omitted).") var format: CorpusFormat?
-    @Option(name: .long, help: "Worker loops in this process (default 2).") var workers: Int = 2
-    @Option(name: .long, help: "LLM calls in flight per worker (default 32).") var concurrency: Int = 32
+    @Option(name: .long, parsing: .unconditional, help: "Worker loops in this process, \(Self.workersRange) (default 2).") var workers: Int = 2
+    @Option(name: .long, parsing: .unconditional, help: "LLM calls in flight per worker, \(WorkCommand.concurrencyRange) (default 32).")
+    var concurrency: Int = 32
     @Option(name: .long, help: "Private PostgreSQL data directory (default .treeinstruct/pgdata).") var dataDir: String = ".treeinstruct/pgdata"
     @Option(name: .long, help: "Dataset to write (default <run>.<format>.jsonl).") var output: String?
     @Option(name: .long, help: "Dataset layout: alpaca or sharegpt.") var exportFormat: ExportFormat = .alpaca
     @Flag(help: "Dry run against the built-in endpoint simulator (no model, no cost).") var simulate = false
-    @Option(name: .long, help: "Simulator latency in milliseconds, with --simulate (default 50).") var simulatedLatencyMs: Int = 50
+    @Option(name: .long, parsing: .unconditional, help: "Simulator latency in milliseconds, with --simulate, \(Self.latencyRange) (default 50).")
+    var simulatedLatencyMs: Int = 50
+
+    static let workersRange = 1...64
+    static let latencyRange = 0...600_000
+
+    /// The corpus file's name without directory, compression and format extensions
+    /// (`data/seed.jsonl.gz` gives `seed`).
+    static func defaultRunName(_ corpus: String) -> String {
+        var url = URL(fileURLWithPath: corpus)
+        if ["gz", "gzip", "zst", "zstd"].contains(url.pathExtension.lowercased()) { url = url.deletingPathExtension() }
+        return url.deletingPathExtension().lastPathComponent
+    }
 
     func run() async throws {
+        // Every option is checked before the private database starts or anything is written.
         let logger = try database.logger("treeinstruct.local")
         let config = try method.config()
-        let runName = run ?? URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent
+        guard run != nil || corpus != "-" else { throw UsageError("--run is required when the corpus is standard input") }
+        let runName = run ?? Self.defaultRunName(corpus)
+        try Check.runName(run == nil ? "the run name taken from --corpus" : "--run", runName)
+        try Check.range("--workers", workers, Self.workersRange)
+        try Check.range("--concurrency", concurrency, WorkCommand.concurrencyRange)
+        try Check.range("--simulated-latency-ms", simulatedLatencyMs, Self.latencyRange)
+        let limits = try endpoint.limits()
+        let realEndpoint = simulate ? nil : try endpoint.endpointIfConfigured()
+        guard simulate || realEndpoint != nil else {
+            throw UsageError("no endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY), or pass --simulate for a dry run")
+        }
         let outputPath = output ?? "\(runName).\(exportFormat.rawValue).jsonl"
-        let file = CorpusFile(path: corpus, format: format)
-        _ = try file.resolvedFormat()
+        let file = try CorpusOptions.open(corpus, format: format)
 
         let environment = Environment.values
         let usesOwnServer = environment["DATABASE_URL"] == nil && environment["DATABASE_URL_FILE"] == nil && environment["PGHOST"] == nil
@@ -60,20 +83,17 @@ struct LocalCommand: AsyncParsableCommand {
             }
         }
         let job = LocalJob(settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
-                           workers: workers, concurrency: concurrency, limits: try endpoint.limits(), outputPath: outputPath,
+                           workers: workers, concurrency: concurrency, limits: limits, outputPath: outputPath,
                            exportFormat: exportFormat, logger: logger)
-        if simulate {
+        if let realEndpoint {
+            try await job.run(endpoint: realEndpoint)
+        } else {
             var simulator = SimulatorConfiguration(port: 0)
             simulator.latency = LatencyProfile(milliseconds: simulatedLatencyMs, jitterMilliseconds: simulatedLatencyMs / 2)
             print("dry run: answering with the TreeInstruct endpoint simulator (not a model)")
             try await SimulatorServer.withRunning(simulator, logger: Logger(label: "treeinstruct.sim", factory: { _ in SwiftLogNoOpLogHandler() })) { baseURL in
                 try await job.run(endpoint: EndpointConfiguration(baseURL: baseURL))
             }
-        } else {
-            guard environment["OPENAI_BASE_URL"] != nil || endpoint.baseURL != nil else {
-                throw ValidationError("no endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY), or pass --simulate for a dry run")
-            }
-            try await job.run(endpoint: try endpoint.endpoint())
         }
     }
 }
@@ -125,8 +145,7 @@ struct LocalPipeline: Service {
             }
             try await group.waitForAll()
         }
-        let progress = try await database.queue.progress(run: job.runName)
-        print(StatusView.text(progress, [:], (nil, nil)))
+        print(StatusView.text(try await StatusSnapshot.read(database.queue, run: job.runName, shards: false), StatusView.Prices()))
         guard try await database.queue.openTaskCount(runIDs: [summary.runID]) == 0 else {
             print("stopped before the end; run the same command again to resume")
             return

@@ -8,9 +8,9 @@ enum LogBootstrap {
 
     static func once(format: String, level: String) throws {
         guard let logLevel = Logger.Level(rawValue: level) else {
-            throw ConfigurationError("log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(level)\"")
+            throw UsageError("log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(level)\"")
         }
-        guard format == "text" || format == "json" else { throw ConfigurationError("log format must be text or json, got \"\(format)\"") }
+        guard format == "text" || format == "json" else { throw UsageError("log format must be text or json, got \"\(format)\"") }
         let json = format == "json"
         let first = done.withLock { done in
             defer { done = true }

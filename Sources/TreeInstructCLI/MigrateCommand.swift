@@ -9,7 +9,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let applied = try await database.withDatabase { try await Migrator(database: $0).migrate() }
+        let applied = try await database.withDatabase(schema: .none) { try await Migrator(database: $0).migrate() }
         let names = applied.map { String(format: "%04d_%@", $0.version, $0.name) }
         if json {
             print(JSONOutput.render(["applied": .array(names.map { .string($0) })]))

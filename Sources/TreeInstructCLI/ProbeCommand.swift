@@ -17,7 +17,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the answer.") var timeout = 3.0
 
     func run() async throws {
-        guard let port = try Environment.int(port, "TREEINSTRUCT_METRICS_PORT") else {
+        guard let port = try Environment.int(port, "--port", "TREEINSTRUCT_METRICS_PORT", in: WorkCommand.portRange) else {
             throw ValidationError("give --port or TREEINSTRUCT_METRICS_PORT")
         }
         var request = HTTPClientRequest(url: "http://\(host):\(port)\(path)")

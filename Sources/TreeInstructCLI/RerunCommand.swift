@@ -7,14 +7,19 @@ struct RerunCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Option(name: .long, help: "Run name.") var run: String
-    @Option(name: .long, help: "Only this shard (its id in shard_progress).") var shard: Int64?
+    @Option(name: .long, parsing: .unconditional, help: "Only this shard (its shard_id in `status --shards` or shard_progress).") var shard: Int64?
     @Flag(help: "Redo everything in scope, discarding its results (default: failed and cancelled tasks only).") var all = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
+        try Check.runName("--run", run)
+        try Check.range("--shard", shard, 1...Int64.max)
         let (name, shard, scope) = (run, shard, all ? RerunScope.all : .failed)
         let count = try await database.withDatabase { database in
             let run = try await database.queue.requireRun(name)
+            if let shard, try await !database.queue.shardExists(shard, runID: run.id) {
+                throw NotFound("run \"\(name)\" has no shard \(shard) (see `treeinstruct status --run NAME --shards`)")
+            }
             return try await database.queue.rerun(runID: run.id, shardID: shard, scope: scope)
         }
         print(json ? JSONOutput.render(["pending_again": .number(Double(count))]) : "\(count) tasks pending again")

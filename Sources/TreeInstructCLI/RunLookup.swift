@@ -1,10 +1,12 @@
-import ArgumentParser
 import TaskStore
+import TreeInstructCore
 
 extension TaskQueue {
-    /// The run named `name`, or a usage error saying it does not exist.
+    /// The run named `name`, or a not-found error that lists the runs there are.
     func requireRun(_ name: String) async throws -> RunRecord {
-        guard let run = try await findRun(named: name) else { throw ValidationError("no run named \"\(name)\"") }
-        return run
+        if let run = try await findRun(named: name) { return run }
+        let names = try await runNames()
+        let known = names.isEmpty ? "there are no runs yet" : "runs: " + names.map { PrintableName.shown($0, limit: 40) }.joined(separator: ", ")
+        throw NotFound("no run named \"\(PrintableName.shown(name, limit: 40))\" (\(known))")
     }
 }

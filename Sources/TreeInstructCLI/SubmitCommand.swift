@@ -11,21 +11,24 @@ struct SubmitCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var method: MethodOptions
-    @Option(name: .long, help: "Corpus file: JSONL, JSON array or text ('-' for standard input).") var corpus: String
-    @Option(name: .long, help: "Run name.") var run: String
+    @Option(name: .long, help: "Corpus file: JSONL, JSON array or text, plain, gzip or zstd ('-' for standard input).") var corpus: String
+    @Option(name: .long, help: "Run name, 1 to 128 printable characters.") var run: String
     @Option(name: .long, help: "Corpus format (detected when omitted).") var format: CorpusFormat?
-    @Option(name: .long, help: "Records per shard (default 1000).") var shardSize: Int = 1000
-    @Option(name: .long, help: "Longest record accepted, in bytes.") var maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes
+    @Option(name: .long, parsing: .unconditional, help: "Records per shard, \(Self.shardSizeRange) (default 1000).") var shardSize: Int = 1000
+    @Option(name: .long, parsing: .unconditional, help: "Longest record accepted, in bytes, \(CorpusOptions.maxRecordBytesRange) (default 1 MiB).")
+    var maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes
     @Flag(help: "Print JSON.") var json = false
+
+    static let shardSizeRange = 1...100_000
 
     func run() async throws {
         let config = try method.config()
-        let file = CorpusFile(path: corpus, format: format, maxRecordBytes: maxRecordBytes)
-        _ = try file.resolvedFormat()
+        try Check.runName("--run", run)
+        try Check.range("--shard-size", shardSize, Self.shardSizeRange)
+        let file = try CorpusOptions.open(corpus, format: format, maxRecordBytes: maxRecordBytes)
         let (run, shardSize) = (self.run, self.shardSize)
-        let summary = try await database.withDatabase { database in
-            try await Migrator(database: database).migrate()
-            return try await Submission(queue: database.queue, shardSize: shardSize).submit(file, runName: run, config: config)
+        let summary = try await database.withDatabase(schema: .migrate) { database in
+            try await Submission(queue: database.queue, shardSize: shardSize).submit(file, runName: run, config: config)
         }
         print(SubmitCommand.describe(summary, json: json))
     }

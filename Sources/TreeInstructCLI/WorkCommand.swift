@@ -12,31 +12,45 @@ struct WorkCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var endpoint: EndpointOptions
-    @Option(name: .long, help: "LLM calls in flight at most (env TREEINSTRUCT_CONCURRENCY, default 16).") var concurrency: Int?
-    @Option(name: .long, help: "Seconds a lease lasts unless renewed (default 60).") var leaseSeconds: Double = 60
-    @Option(name: .long, help: "Seconds in-flight calls get to finish after SIGTERM (env TREEINSTRUCT_GRACE, default 30).") var grace: Double?
+    @Option(name: .long, parsing: .unconditional, help: "LLM calls in flight at most, \(Self.concurrencyRange) (env TREEINSTRUCT_CONCURRENCY, default 16).")
+    var concurrency: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Seconds a lease lasts unless renewed, \(Self.leaseRange) (default 60).") var leaseSeconds: Double = 60
+    @Option(name: .long, parsing: .unconditional, help: "Seconds in-flight calls get to finish after SIGTERM, \(Self.graceRange) (env TREEINSTRUCT_GRACE, default 30).")
+    var grace: Double?
     @Option(name: .customLong("run"), help: "Work only on this run (repeatable; default all runs).") var runs: [String] = []
     @Option(name: .long, help: "Rate budget name shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).") var rateKey: String?
     @Flag(help: "Stop when the runs have no pending or running task left.") var exitWhenDone = false
-    @Option(name: .long, help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).") var metricsPort: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).")
+    var metricsPort: Int?
+
+    static let concurrencyRange = 1...4096
+    static let leaseRange = 1.0...86_400
+    static let graceRange = 0.0...3600
+    static let portRange = 1...65535
 
     func run() async throws {
+        for name in runs { try Check.runName("--run", name) }
+        try Check.range("--lease-seconds", leaseSeconds, Self.leaseRange)
         let logger = try database.logger("treeinstruct.worker")
-        let db = try Database(settings: database.settings { logger.warning("\($0)") }, schema: database.schemaName, logger: logger)
+        // Every setting is resolved and checked before the HTTP client exists: a client must be
+        // shut down once created, and a bad option must end in one line, not a trap.
         let endpointConfiguration = try endpoint.endpoint()
+        let configuration = WorkerConfiguration(
+            concurrency: try Environment.int(concurrency, "--concurrency", "TREEINSTRUCT_CONCURRENCY", default: 16, in: Self.concurrencyRange)!,
+            leaseSeconds: leaseSeconds,
+            graceSeconds: try Environment.double(grace, "--grace", "TREEINSTRUCT_GRACE", default: 30, in: Self.graceRange)!,
+            exitWhenDone: exitWhenDone)
+        let (scope, limits) = (try endpoint.scope(), try endpoint.limits())
+        let port = try Environment.int(metricsPort, "--metrics-port", "TREEINSTRUCT_METRICS_PORT", in: Self.portRange)
+        let db = try Database(settings: database.settings { logger.warning("\($0)") }, schema: database.schemaName, logger: logger)
         let client = ChatClient(endpoint: endpointConfiguration, logger: logger)
         let readiness = Readiness()
         let service = WorkerService(
-            database: db, client: client, scope: try endpoint.scope(), limits: try endpoint.limits(),
+            database: db, client: client, scope: scope, limits: limits,
             rateKey: Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.baseURL)!,
-            runNames: runs,
-            configuration: WorkerConfiguration(concurrency: try Environment.int(concurrency, "TREEINSTRUCT_CONCURRENCY", default: 16)!,
-                                               leaseSeconds: leaseSeconds,
-                                               graceSeconds: try Environment.double(grace, "TREEINSTRUCT_GRACE", default: 30)!,
-                                               exitWhenDone: exitWhenDone),
-            readiness: readiness, logger: logger)
+            runNames: runs, configuration: configuration, readiness: readiness, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: db.client)]
-        if let port = try Environment.int(metricsPort, "TREEINSTRUCT_METRICS_PORT") {
+        if let port {
             services.append(.init(service: MetricsEndpoint(port: port, readiness: readiness, logger: logger)))
         }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
@@ -58,6 +72,7 @@ struct WorkerService: Service {
 
     func run() async throws {
         try await database.checkConnection()
+        try await Migrator(database: database).requireCurrent()
         var configuration = configuration
         if !runNames.isEmpty {
             var ids: [Int64] = []

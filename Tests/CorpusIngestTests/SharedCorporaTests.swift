@@ -1,17 +1,13 @@
 import CorpusIngest
 import Foundation
 import Testing
+import TestCorpora
 import TreeInstructCore
 
-/// The real corpora in ../shared/corpora, read as users' files are read.
+/// The real corpora in Examples/corpora, read as users' files are read.
 @Suite("Shared corpora")
 struct SharedCorporaTests {
-    /// `TREEINSTRUCT_CORPORA`, or `shared/corpora` beside the repository.
-    static let directory: String = {
-        if let path = ProcessInfo.processInfo.environment["TREEINSTRUCT_CORPORA"] { return path }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/corpora").path
-    }()
+    static let directory = TestCorpora.directory
 
     static func read(_ name: String) throws -> (format: CorpusFormat, records: [InstructionRecord], errors: [CorpusError]) {
         let path = directory + "/" + name

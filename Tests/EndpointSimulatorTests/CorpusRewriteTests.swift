@@ -1,18 +1,14 @@
 import EndpointSimulator
 import Foundation
+import TestCorpora
 import Testing
 import TreeInstructCore
 
-/// Every row of the shared 1k Alpaca corpus, rewritten twice with K=3 (round 2 rewrites round
+/// Every row of the paper's 1k Alpaca corpus (Examples/corpora), rewritten twice with K=3 (round 2 rewrites round
 /// 1's output) through the real prompts, must be accepted by the validator, for both templates.
-@Suite("Simulated rewrites of the shared corpus")
+@Suite("Simulated rewrites of the paper's corpus")
 struct CorpusRewriteTests {
-    /// `TREEINSTRUCT_CORPORA`, or `../shared/corpora` relative to the package root.
-    static let directory: String = {
-        if let path = ProcessInfo.processInfo.environment["TREEINSTRUCT_CORPORA"] { return path }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora").path
-    }()
+    static let directory = TestCorpora.directory
 
     static func rows() throws -> [(instruction: String, input: String)] {
         let path = directory + "/alpaca-gpt4-1k.jsonl"

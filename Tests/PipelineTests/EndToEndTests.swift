@@ -8,6 +8,7 @@ import Logging
 import PostgresNIO
 import PostgresTestSupport
 import TaskStore
+import TestCorpora
 import Testing
 import TreeInstructCore
 
@@ -16,11 +17,7 @@ import TreeInstructCore
 struct EndToEndTests {
     static let quiet = Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static var corpus: String {
-        if let path = ProcessInfo.processInfo.environment["TREEINSTRUCT_CORPORA"] { return path + "/alpaca-gpt4-1k.jsonl" }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/corpora/alpaca-gpt4-1k.jsonl").path
-    }
+    static let corpus = TestCorpora.path("alpaca-gpt4-1k.jsonl")
 
     static func get(_ url: String) async throws -> (status: Int, body: String) {
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))

@@ -140,9 +140,6 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
     public var description: String { "cannot connect to \(settings.redacted): \(reason)" }
 
     static func reason(for error: any Error) -> String {
-        guard let error = error as? PSQLError else { return "\(error)" }
-        if let message = error.serverInfo?[.message] { return message }
-        if let underlying = error.underlying { return "\(underlying)" }
-        return "\(error.code)"
+        DatabaseErrorText.describe(error) ?? "\(error)"
     }
 }

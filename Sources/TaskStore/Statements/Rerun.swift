@@ -12,14 +12,15 @@ extension TaskQueue {
     /// Puts tasks of a run (or one shard of it) back to pending with fresh attempts; the attempt
     /// history stays. With `.all`, first-round tasks restart, their results are deleted, and
     /// later-stage tasks are parked as cancelled until their parent finishes again (which
-    /// revives them with the new instruction). A cancelled run is resumed. Returns how many tasks
+    /// revives them with the new instruction). A cancelled run is resumed, and its rate is measured
+    /// afresh from now (run_progress). Returns how many tasks
     /// are pending again.
     @discardableResult
     public func rerun(runID: Int64, shardID: Int64? = nil, scope: RerunScope) async throws -> Int {
         let all = scope == .all
         let rows = try await client.query("""
             WITH resumed AS (
-                UPDATE \(unescaped: s).runs SET cancelled_at = NULL WHERE id = \(runID)
+                UPDATE \(unescaped: s).runs SET cancelled_at = NULL, resumed_at = now() WHERE id = \(runID)
             ), scoped AS (
                 SELECT id, stage, round FROM \(unescaped: s).tasks
                 WHERE run_id = \(runID) AND (\(shardID)::int8 IS NULL OR shard_id = \(shardID))

@@ -43,15 +43,16 @@ public struct RunConfig: Sendable, Hashable, Codable {
     /// Total nodes added to a source instruction after `round` rounds.
     public func difficulty(afterRound round: Int) -> Int { rewrite.nodesToAdd * round }
 
-    /// Problems that make the configuration unusable, each naming its field.
-    public var problems: [String] {
-        var problems: [String] = []
-        if rewrite.nodesToAdd < 1 { problems.append("nodes per round (K) must be at least 1, got \(rewrite.nodesToAdd)") }
-        if rounds < 1 { problems.append("rounds (R) must be at least 1, got \(rounds)") }
-        if maxAttempts < 1 { problems.append("max attempts must be at least 1, got \(maxAttempts)") }
-        if rewrite.maxWords < 1 { problems.append("max words must be at least 1, got \(rewrite.maxWords)") }
-        if rewrite.maxDepth < 2 { problems.append("max depth must be at least 2, got \(rewrite.maxDepth)") }
-        if model.isEmpty { problems.append("model must not be empty") }
-        return problems
+    /// Words a source instruction of `words` words grows to at least, after every round:
+    /// each round must add `minAddedWords` to the one before it.
+    public func minimumFinalWords(fromOriginalWords words: Int) -> Int { words + rounds * rewrite.minAddedWords }
+
+    /// The record as a `cannot_grow` error when no rewrite chain can stay under the word cap;
+    /// such a row is skipped before it is paid for (submit) and reported the same way (inspect).
+    public func cannotGrow(_ record: InstructionRecord, file: String) -> CorpusError? {
+        let words = TextNormalization.wordCount(record.instruction)
+        let needed = minimumFinalWords(fromOriginalWords: words)
+        guard needed > rewrite.maxWords else { return nil }
+        return CorpusError(file: file, line: record.line, reason: .cannotGrow(words: words, needed: needed, cap: rewrite.maxWords))
     }
 }

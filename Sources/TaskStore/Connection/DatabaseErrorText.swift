@@ -1,0 +1,44 @@
+import PostgresNIO
+
+/// One line for a database error: the server's SQLSTATE, message, detail and hint, or what
+/// the client saw. postgres-nio's own description of a PSQLError is a deliberately generic
+/// "Generic description to prevent accidental leakage of sensitive data", which tells a user
+/// nothing; the server's message holds no password, so it is shown.
+public enum DatabaseErrorText {
+    /// The text for `error` if it came from PostgreSQL or postgres-nio; nil otherwise.
+    public static func describe(_ error: any Error) -> String? {
+        var error = error
+        if let transaction = error as? PostgresTransactionError {
+            error = transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? transaction.rollbackError ?? error
+        }
+        guard let psql = error as? PSQLError else { return nil }
+        if let info = psql.serverInfo, let message = info[.message] {
+            var text = "PostgreSQL \(info[.sqlState] ?? "error"): \(message)"
+            if let detail = info[.detail] { text += " (\(detail))" }
+            if let hint = info[.hint] { text += "; hint: \(hint)" }
+            return text
+        }
+        return clientSide(psql)
+    }
+
+    private static func clientSide(_ error: PSQLError) -> String {
+        switch error.code {
+        case .authMechanismRequiresPassword:
+            return "the server asks for a password and none was given: set PGPASSWORD, add a line to ~/.pgpass (or the file PGPASSFILE names), or put it in DATABASE_URL"
+        case .sslUnsupported:
+            return "the server does not support TLS, which sslmode requires (use sslmode=prefer or disable for a local server)"
+        case .serverClosedConnection, .uncleanShutdown:
+            return "the database closed the connection" + underlying(error)
+        case .connectionError:
+            return "cannot reach the database" + underlying(error)
+        case .queryCancelled:
+            return "the query was cancelled"
+        default:
+            return "database client error \(error.code)" + underlying(error)
+        }
+    }
+
+    private static func underlying(_ error: PSQLError) -> String {
+        error.underlying.map { ": \($0)" } ?? ""
+    }
+}

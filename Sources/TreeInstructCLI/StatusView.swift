@@ -1,0 +1,113 @@
+import Foundation
+import TaskStore
+import TreeInstructCore
+
+/// Renders progress for people (bars, or one line per run for logs) and for scripts (JSON).
+/// Names and failure examples are shown escaped: they may hold anything a user or an endpoint
+/// wrote, and must not move a terminal's cursor.
+enum StatusView {
+    /// Prices per million tokens, for the cost column.
+    struct Prices {
+        var prompt: Double?
+        var completion: Double?
+
+        func cost(_ run: RunProgress) -> Double? {
+            guard prompt != nil || completion != nil else { return nil }
+            return Double(run.promptTokens) * (prompt ?? 0) / 1e6 + Double(run.completionTokens) * (completion ?? 0) / 1e6
+        }
+    }
+
+    static func text(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
+        if snapshot.runs.isEmpty { return "no runs yet" }
+        return snapshot.runs.map { run in
+            let width = 30
+            let filled = Int((run.percentDone / 100 * Double(width)).rounded())
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            var lines = ["\(PrintableName.shown(run.run))  \(stateText(run.state))  [\(bar)] \(percent(run.percentDone)) done  "
+                + "\(run.rowsSucceeded)/\(run.sourceRows) rows succeeded, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled"]
+            lines.append("  tasks: pending \(run.pending)  running \(run.running)  succeeded \(run.succeeded)  failed \(run.failed)  cancelled \(run.cancelled)")
+            var rate = "  \(rateText(run))  ETA \(etaText(run))  tokens \(run.promptTokens)+\(run.completionTokens)"
+            if let cost = prices.cost(run) { rate += String(format: "  cost $%.4f", cost) }
+            lines.append(rate)
+            for failure in snapshot.failures[run.runID] ?? [] {
+                lines.append("  \(failure.code) ×\(failure.attempts): \(PrintableName.shown(failure.example, limit: 100))")
+            }
+            if let shards = snapshot.shards[run.runID] {
+                lines.append("  shard_id  lines            state                 rows  succeeded  failed  cancelled  done")
+                for shard in shards {
+                    lines.append("  " + [pad("\(shard.shardID)", 8), pad("\(shard.firstLine)-\(shard.lastLine)", 15),
+                                         pad(stateText(shard.state), 20), pad("\(shard.sourceRows)", 5, right: true),
+                                         pad("\(shard.rowsSucceeded)", 10, right: true), pad("\(shard.failed)", 7, right: true),
+                                         pad("\(shard.cancelled)", 10, right: true), pad(percent(shard.percentDone), 6, right: true)]
+                        .joined(separator: " "))
+                }
+            }
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n\n")
+    }
+
+    /// One plain line per run, time-stamped: `--watch` into a file or a pipe.
+    static func lines(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
+        let time = ISO8601DateFormatter().string(from: Date())
+        if snapshot.runs.isEmpty { return "\(time) no runs yet" }
+        return snapshot.runs.map { run in
+            var line = "\(time) \(PrintableName.shown(run.run)) \(stateText(run.state)) \(percent(run.percentDone)) done "
+                + "\(run.rowsSucceeded)/\(run.sourceRows) rows, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled, "
+                + "\(run.pending) pending, \(run.running) running, \(rateText(run)), ETA \(etaText(run))"
+            if let cost = prices.cost(run) { line += String(format: ", cost $%.4f", cost) }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    static func json(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
+        JSONOutput.render(.array(snapshot.runs.map { run in
+            var fields: [String: JSONValue] = [
+                "run": .string(run.run), "state": .string(run.state), "source_rows": count(run.sourceRows),
+                "pending": count(run.pending), "running": count(run.running), "succeeded": count(run.succeeded),
+                "failed": count(run.failed), "cancelled": count(run.cancelled), "rows_succeeded": count(run.rowsSucceeded),
+                "rows_failed": count(run.rowsFailed), "rows_cancelled": count(run.rowsCancelled),
+                "percent_done": .number(run.percentDone), "tasks_per_minute": run.tasksPerMinute.map { .number($0) } ?? .null,
+                "tasks_remaining": count(run.tasksRemaining), "eta_seconds": run.etaSeconds.map { .number($0) } ?? .null,
+                "prompt_tokens": count(run.promptTokens), "completion_tokens": count(run.completionTokens),
+                "failures": .array((snapshot.failures[run.runID] ?? []).map { ["code": .string($0.code), "attempts": count($0.attempts)] }),
+            ]
+            if let cost = prices.cost(run) { fields["cost"] = .number(cost) }
+            if let shards = snapshot.shards[run.runID] {
+                fields["shards"] = .array(shards.map { shard in
+                    ["shard_id": .number(Double(shard.shardID)), "ordinal": count(shard.ordinal), "source_file": .string(shard.sourceFile),
+                     "first_line": count(shard.firstLine), "last_line": count(shard.lastLine), "state": .string(shard.state),
+                     "source_rows": count(shard.sourceRows), "rows_succeeded": count(shard.rowsSucceeded), "pending": count(shard.pending),
+                     "running": count(shard.running), "failed": count(shard.failed), "cancelled": count(shard.cancelled),
+                     "percent_done": .number(shard.percentDone)]
+                })
+            }
+            return .object(fields)
+        }))
+    }
+
+    static func stateText(_ state: String) -> String { state.replacingOccurrences(of: "_", with: " ") }
+
+    static func rateText(_ run: RunProgress) -> String {
+        guard let rate = run.tasksPerMinute else { return run.state == "cancelled" ? "no rate (cancelled)" : "no rate (nothing left)" }
+        return String(format: "%.1f tasks/min", rate)
+    }
+
+    static func etaText(_ run: RunProgress) -> String {
+        if run.tasksRemaining == 0 { return "–" }
+        return run.etaSeconds.map(duration) ?? "unknown"
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
+
+    static func count(_ value: Int) -> JSONValue { .number(Double(value)) }
+
+    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - text.count))
+        return right ? fill + text : text + fill
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        return total >= 3600 ? "\(total / 3600)h\(total % 3600 / 60)m" : total >= 60 ? "\(total / 60)m\(total % 60)s" : "\(total)s"
+    }
+}
