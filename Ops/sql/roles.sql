@@ -51,7 +51,8 @@ BEGIN
     EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO treeinstruct_coordinator', s);
 
     -- Monitor: the views (they read the tables with their owner's rights), attempts and workers.
-    EXECUTE format('GRANT SELECT ON %I.attempts, %I.workers TO treeinstruct_monitor', s, s);
+    -- schema_migrations: `treeinstruct status` checks the schema is current before it reads.
+    EXECUTE format('GRANT SELECT ON %I.attempts, %I.workers, %I.schema_migrations TO treeinstruct_monitor', s, s, s);
     EXECUTE format('GRANT SELECT ON %I.run_progress, %I.shard_progress, %I.failure_reasons, %I.throughput_per_minute,
                                     %I.active_workers, %I.stuck_tasks, %I.backlog TO treeinstruct_monitor', s, s, s, s, s, s, s);
 END

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorpusIngest
 import Foundation
+import NIOCore
 import TaskStore
 import TreeInstructCore
 
@@ -25,6 +26,7 @@ struct Failure {
         case let error as NotFound: return (error.description, 66)
         case let error as CorpusError:
             return (error.description, error.reason.code == "unreadable" ? 66 : 65)
+        case let error as PortInUse: return (error.description, 69)
         case let error as DatabaseUnavailable: return (error.description + DatabaseHint.forUnreachable(), 69)
         case let error as SchemaNotReady: return (error.description, 78)
         case let error as MigrationError: return (error.description, 78)
@@ -50,6 +52,32 @@ struct UsageError: Error, CustomStringConvertible {
 struct NotFound: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension NotFound {
+    /// "no run named X (runs: a, b)": what exists, so a typo is seen at once.
+    static func run(_ name: String, among names: [String]) -> NotFound {
+        let known = names.isEmpty ? "there are no runs yet" : "runs: " + names.map { PrintableName.shown($0, limit: 40) }.joined(separator: ", ")
+        return NotFound("no run named \"\(PrintableName.shown(name, limit: 40))\" (\(known))")
+    }
+}
+
+/// A port we were told to listen on is taken.
+struct PortInUse: Error, CustomStringConvertible {
+    let address: String
+    let option: String
+    var description: String {
+        "cannot listen on \(address): the address is already in use by another process (choose another \(option), or 0 for a free one)"
+    }
+
+    /// Runs `body`, turning "address already in use" into this error.
+    static func naming(_ address: String, option: String, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw PortInUse(address: address, option: option)
+        }
+    }
 }
 
 /// What to add when the database cannot be reached and nothing says where it is.

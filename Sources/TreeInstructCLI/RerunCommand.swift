@@ -1,5 +1,6 @@
 import ArgumentParser
 import TaskStore
+import TreeInstructCore
 
 /// Sends failed (or all) tasks of a run or shard back to work; history is kept.
 struct RerunCommand: AsyncParsableCommand {
@@ -18,7 +19,7 @@ struct RerunCommand: AsyncParsableCommand {
         let count = try await database.withDatabase { database in
             let run = try await database.queue.requireRun(name)
             if let shard, try await !database.queue.shardExists(shard, runID: run.id) {
-                throw NotFound("run \"\(name)\" has no shard \(shard) (see `treeinstruct status --run NAME --shards`)")
+                throw NotFound("run \"\(PrintableName.shown(name, limit: 40))\" has no shard \(shard) (see `treeinstruct status --run NAME --shards`)")
             }
             return try await database.queue.rerun(runID: run.id, shardID: shard, scope: scope)
         }

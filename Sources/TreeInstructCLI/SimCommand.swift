@@ -73,16 +73,18 @@ struct SimCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let server = SimulatorServer(configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            tasks.addTask {
-                guard let port = try? await server.boundPort() else { return }
-                let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-                let line = "TreeInstruct endpoint simulator (a simulator, not a model) at http://\(shownHost):\(port)/v1 — \(configuration)\n"
-                // Written unbuffered, so a script reading our output sees the URL at once.
-                FileHandle.standardOutput.write(Data(line.utf8))
+        try await PortInUse.naming("\(configuration.host):\(configuration.port)", option: "--port") {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    guard let port = try? await server.boundPort() else { return }
+                    let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+                    let line = "TreeInstruct endpoint simulator (a simulator, not a model) at http://\(shownHost):\(port)/v1 — \(configuration)\n"
+                    // Written unbuffered, so a script reading our output sees the URL at once.
+                    FileHandle.standardOutput.write(Data(line.utf8))
+                }
+                try await tasks.waitForAll()
             }
-            try await tasks.waitForAll()
         }
     }
 }

@@ -36,7 +36,6 @@ struct StatusCommand: AsyncParsableCommand {
         let prices = StatusView.Prices(prompt: promptPrice, completion: completionPrice)
         let redraw = watch && !json && isatty(STDOUT_FILENO) == 1
         try await database.withDatabase { database in
-            if let name { _ = try await database.queue.requireRun(name) }
             repeat {
                 let snapshot = try await StatusSnapshot.read(database.queue, run: name, shards: shards)
                 let text = json ? StatusView.json(snapshot, prices)
@@ -58,6 +57,10 @@ struct StatusSnapshot {
 
     static func read(_ queue: TaskQueue, run name: String?, shards withShards: Bool) async throws -> StatusSnapshot {
         var snapshot = StatusSnapshot(runs: try await queue.progress(run: name))
+        if let name, snapshot.runs.isEmpty {
+            // Read from the view, not the runs table: the monitor role may read only the views.
+            throw NotFound.run(name, among: try await queue.progress().suffix(10).reversed().map(\.run))
+        }
         for run in snapshot.runs {
             snapshot.failures[run.runID] = try await queue.topFailures(run: run.run)
             if withShards { snapshot.shards[run.runID] = try await queue.shardProgress(runID: run.runID) }

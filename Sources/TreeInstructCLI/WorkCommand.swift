@@ -54,7 +54,9 @@ struct WorkCommand: AsyncParsableCommand {
             services.append(.init(service: MetricsEndpoint(port: port, readiness: readiness, logger: logger)))
         }
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
-        try await WorkerAssembly.run(services, client: client, logger: logger)
+        try await PortInUse.naming("0.0.0.0:\(port ?? 0)", option: "--metrics-port") {
+            try await WorkerAssembly.run(services, client: client, logger: logger)
+        }
     }
 }
 

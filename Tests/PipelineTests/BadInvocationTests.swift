@@ -11,7 +11,7 @@ import TreeInstructCore
 
 /// Bad invocations as new users make them: each must end with its exit code and one line on
 /// standard error naming the option, value or name, print nothing on standard output, and leave
-/// the database as it was (row counts of every table, and no new schema).
+/// the database as it was (row counts of every table, and no schema created).
 @Suite("Bad invocations", .serialized, .enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
 struct BadInvocationTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -77,10 +77,11 @@ struct BadInvocationTests {
 
     struct Outcome { var status: Int32; var output: String; var error: String }
 
-    static func invoke(_ arguments: [String], environment: [String: String]) throws -> Outcome {
+    /// Runs `treeinstruct` (or `program`, when the arguments name it) to its end.
+    static func invoke(_ arguments: [String], environment: [String: String], program: String? = WorkerProcess.executable) throws -> Outcome {
         let out = NSTemporaryDirectory() + "treeinstruct-cli-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: out + ".err") }
-        let status = try ChildProcess.run([WorkerProcess.executable] + arguments, environment: environment, outputPath: out, errorPath: out + ".err")
+        let status = try ChildProcess.run((program.map { [$0] } ?? []) + arguments, environment: environment, outputPath: out, errorPath: out + ".err")
         return Outcome(status: status, output: try String(contentsOfFile: out, encoding: .utf8),
                        error: try String(contentsOfFile: out + ".err", encoding: .utf8))
     }
@@ -90,7 +91,8 @@ struct BadInvocationTests {
         for table in ["runs", "shards", "tasks", "results", "attempts", "ingest_errors", "workers", "schema_migrations"] {
             counts[table] = try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.\(table)")
         }
-        counts["schemas"] = try await EndToEndTests.count(database, "SELECT count(*) FROM pg_namespace")
+        // Other suites create schemas meanwhile: only the one named by a case must not appear.
+        counts["never_migrated"] = try await EndToEndTests.count(database, "SELECT count(*) FROM pg_namespace WHERE nspname = 'never_migrated'")
         return counts
     }
 
@@ -124,6 +126,28 @@ struct BadInvocationTests {
         #expect(!FileManager.default.fileExists(atPath: Self.scratch + "/out.jsonl"), "export created its output for a missing run")
         #expect(!FileManager.default.fileExists(atPath: Self.scratch + "/pg"), "a private PostgreSQL was started for a bad invocation")
     }
+
+    /// A port already taken is named, for the simulator and for a worker's metrics.
+    @Test func busyPortsAreNamed() async throws {
+        let settings = try await TestPostgres.settings()
+        let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(taken) }
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                guard bind(taken, $0, length) == 0, listen(taken, 1) == 0, getsockname(taken, $0, &length) == 0 else {
+                    throw SocketFailure()
+                }
+            }
+        }
+        let port = String(UInt16(bigEndian: address.sin_port))
+        let sim = try Self.invoke(["sim", "--port", port], environment: WorkerProcess.environment(settings))
+        #expect(sim.status == 69 && sim.error.contains("127.0.0.1:\(port)") && sim.error.contains("already in use"), "\(sim.error)")
+        #expect(sim.error.split(separator: "\n").count == 1)
+    }
+
+    struct SocketFailure: Error {}
 
     /// Connection problems name their fix: no settings at all, or no password.
     @Test func connectionErrorsSayWhatToDo() async throws {

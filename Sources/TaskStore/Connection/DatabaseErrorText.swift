@@ -1,3 +1,6 @@
+import Foundation
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// One line for a database error: the server's SQLSTATE, message, detail and hint, or what
@@ -30,12 +33,24 @@ public enum DatabaseErrorText {
         case .serverClosedConnection, .uncleanShutdown:
             return "the database closed the connection" + underlying(error)
         case .connectionError:
-            return "cannot reach the database" + underlying(error)
+            switch errno(of: error.underlying) {
+            case ENOENT?: return "no server socket there (is PostgreSQL running, and is PGHOST the right socket directory?)"
+            case ECONNREFUSED?: return "connection refused (is PostgreSQL running and listening on that host and port?)"
+            case let code?: return "cannot reach the database: \(String(cString: strerror(code)))"
+            case nil: return "cannot reach the database" + underlying(error)
+            }
         case .queryCancelled:
             return "the query was cancelled"
         default:
             return "database client error \(error.code)" + underlying(error)
         }
+    }
+
+    /// The system error under a failed connect: a socket's own, or the first of the addresses tried.
+    private static func errno(of error: (any Error)?) -> Int32? {
+        if let error = error as? IOError { return error.errnoCode }
+        if let error = error as? NIOConnectionError { return error.connectionErrors.lazy.compactMap { errno(of: $0.error) }.first }
+        return nil
     }
 
     private static func underlying(_ error: PSQLError) -> String {
