@@ -15,6 +15,8 @@ final class CorpusReader {
     /// Decompressed bytes and line feeds so far, to say which line a damaged stream ends in.
     private var decompressedBytes = 0
     private var lineFeeds = 0
+    /// Line feeds up to the end of the last member or frame whose checksum matched.
+    private var verifiedLineFeeds = 0
 
     init(input: ByteInput, probe: CorpusProbe, name: String, maxRecordBytes: Int, chunkBytes: Int) throws(CorpusError) {
         self.input = input
@@ -58,14 +60,25 @@ final class CorpusReader {
         }
         do throws(DecompressionFailure) {
             try decompressor.decompress(UnsafeRawBufferPointer(chunk)) { output in
+                noteVerified(decompressor)
                 countLineFeeds(output)
+                noteVerified(decompressor)
                 decoder.feed(output, emit: emit)
             }
         } catch {
-            emit(.error(located(.corruptStream(compression: decompressor.compression.rawValue, offset: error.offset, detail: error.detail))))
+            noteVerified(decompressor)
+            let reached = lineFeeds + 1
+            let suspect = verifiedLineFeeds + 1 < reached ? (verifiedLineFeeds + 1)...(reached - 1) : nil
+            emit(.error(located(.corruptStream(compression: decompressor.compression.rawValue, offset: error.offset,
+                                               detail: error.detail, suspectLines: suspect))))
             return false
         }
         return true
+    }
+
+    /// Members end between emitted chunks: when the output so far ends one, its lines are sound.
+    private func noteVerified(_ decompressor: any StreamDecompressor) {
+        if decompressor.verifiedOutput == decompressedBytes { verifiedLineFeeds = lineFeeds }
     }
 
     /// At the line the decompressed text had reached; the whole file when it had none.

@@ -7,6 +7,8 @@ final class GzipDecompressor: StreamDecompressor {
     let compression = CorpusCompression.gzip
     private(set) var consumed = 0
     private(set) var isAtEnd = false
+    private(set) var verifiedOutput = 0
+    private var totalOutput = 0
     /// zlib keeps a pointer back to its stream: it must not move, so it lives on the heap.
     private let stream: UnsafeMutablePointer<z_stream>
     private let output: UnsafeMutableBufferPointer<UInt8>
@@ -49,10 +51,15 @@ final class GzipDecompressor: StreamDecompressor {
             stream.pointee.avail_out = uInt(output.count)
             let status = inflate(stream, Z_NO_FLUSH)
             let produced = output.count - Int(stream.pointee.avail_out)
+            totalOutput += produced
+            if status == Z_STREAM_END {
+                isAtEnd = true
+                verifiedOutput = totalOutput
+            }
             if produced > 0 { emit(UnsafeBufferPointer(rebasing: output[..<produced])) }
             switch status {
             case Z_STREAM_END:
-                isAtEnd = true
+                continue
             case Z_OK where stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0:
                 return  // everything consumed and flushed: wait for the next chunk
             case Z_OK:

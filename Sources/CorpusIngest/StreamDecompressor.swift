@@ -25,6 +25,10 @@ protocol StreamDecompressor: AnyObject {
     /// Whether the input so far ends exactly where a gzip member or zstd frame ends. False at
     /// the end of the input means the file was cut short.
     var isAtEnd: Bool { get }
+    /// Decompressed bytes up to the end of the last whole member or frame, whose checksum
+    /// matched. Damage is often noticed only at that checksum: output after this point, already
+    /// handed out, may be garbled. Set before the chunk that ends a member is emitted.
+    var verifiedOutput: Int { get }
     /// Decompresses all of `input`, handing out the output in chunks as it comes.
     func decompress(_ input: UnsafeRawBufferPointer, emit: (UnsafeBufferPointer<UInt8>) -> Void) throws(DecompressionFailure)
 }

@@ -6,6 +6,8 @@ final class ZstdDecompressor: StreamDecompressor {
     let compression = CorpusCompression.zstd
     private(set) var consumed = 0
     private(set) var isAtEnd = false
+    private(set) var verifiedOutput = 0
+    private var totalOutput = 0
     private let library: ZstdLibrary
     private let stream: OpaquePointer
     private let output: UnsafeMutableBufferPointer<UInt8>
@@ -38,8 +40,10 @@ final class ZstdDecompressor: StreamDecompressor {
             if library.isError(hint) != 0 {
                 throw DecompressionFailure(offset: consumed + source.pos, detail: library.errorName(hint))
             }
-            if target.pos > 0 { emit(UnsafeBufferPointer(rebasing: output[..<target.pos])) }
+            totalOutput += target.pos
             isAtEnd = hint == 0
+            if isAtEnd { verifiedOutput = totalOutput }
+            if target.pos > 0 { emit(UnsafeBufferPointer(rebasing: output[..<target.pos])) }
             let mayHoldMore = target.pos == target.size && hint != 0
             if source.pos == source.size && !mayHoldMore { return }
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import LLMClient
 import RateLimiting
+import TreeInstructCore
 
 /// Where the LLM is and how fast we may call it; shared by `work` and `local`.
 struct EndpointOptions: ParsableArguments {
@@ -59,6 +61,10 @@ struct EndpointOptions: ParsableArguments {
     func endpoint(defaultBaseURL: String? = nil) throws -> EndpointConfiguration {
         guard let baseURL = Environment.string(baseURL, "OPENAI_BASE_URL", default: defaultBaseURL) else {
             throw UsageError("no endpoint: pass --base-url or set OPENAI_BASE_URL")
+        }
+        guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+            let source = self.baseURL == nil ? "OPENAI_BASE_URL" : "--base-url"
+            throw UsageError("\(source) must be an http:// or https:// URL such as https://api.openai.com/v1, got \"\(PrintableName.shown(baseURL, limit: 60))\"")
         }
         var key: APIKey?
         if let file = Environment.string(apiKeyFile, "OPENAI_API_KEY_FILE") {

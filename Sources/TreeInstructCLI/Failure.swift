@@ -24,6 +24,7 @@ struct Failure {
         case let error as ValidationError: return (error.message, 64)
         case let error as DatabaseSettingsError: return ("\(error)", 64)
         case let error as NotFound: return (error.description, 66)
+        case let error as RunConfigMismatch: return (error.description, 64)
         case let error as CorpusError:
             return (error.description, error.reason.code == "unreadable" ? 66 : 65)
         case let error as PortInUse: return (error.description, 69)

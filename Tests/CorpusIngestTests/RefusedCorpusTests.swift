@@ -115,6 +115,13 @@ struct RefusedCorpusTests {
         try Self.expectRefused(path, "\(path): permission denied", code: "unreadable")
     }
 
+    /// Root reads every file, so the test above may be skipped: the mapping it relies on, alone.
+    @Test func openFailuresBecomeOneLine() {
+        #expect(CorpusError(file: "c.jsonl", reason: ByteInput.reason(errno: EACCES)).description == "c.jsonl: permission denied")
+        #expect(CorpusError(file: "c.jsonl", reason: ByteInput.reason(errno: ENOENT)).description == "c.jsonl: no such file")
+        #expect(CorpusError(file: "c.jsonl", reason: ByteInput.reason(errno: EIO)).description.hasPrefix("c.jsonl: cannot read the file: "))
+    }
+
     @Test func zstdWithoutTheLibraryIsRefusedWithWhatToDo() {
         #expect(ZstdLibrary.load(["libzstd-absent.so.99"]) == nil)
         let refusal = CorpusError(file: "corpus.zst", reason: .zstdUnavailable)

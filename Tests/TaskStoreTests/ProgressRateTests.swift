@@ -48,9 +48,15 @@ struct ProgressRateTests {
                                      logger: queue.logger)
     }
 
-    func expectWithin10Percent(_ measured: Double?, _ truth: Double, _ what: String) {
-        guard let measured else { Issue.record("\(what): no value, expected \(truth)"); return }
-        #expect(abs(measured - truth) / truth <= 0.10, "\(what): \(measured), truth \(truth)")
+    /// Rate and ETA each within 10% of a pipeline of `slots` slots of `latency` seconds with
+    /// `remaining` tasks left.
+    func expectTruth(_ reading: Reading, slots: Int, latency: Double, remaining: Int) {
+        let perSecond = Double(slots) / latency
+        #expect(reading.remaining == remaining)
+        for (measured, truth, what) in [(reading.rate, perSecond * 60, "tasks/min"), (reading.eta, Double(remaining) / perSecond, "ETA s")] {
+            guard let measured else { Issue.record("\(what): none, truth \(truth)"); continue }
+            #expect(abs(measured - truth) / truth <= 0.10, "\(what): \(measured), truth \(truth)")
+        }
     }
 
     /// 15 s into a run: 10 slots of 0.5 s (1,200 tasks/min). The old "last 5 minutes / 5" said 58.
@@ -59,10 +65,7 @@ struct ProgressRateTests {
         let run = try await QueueFixtures.seed(queue, records: QueueFixtures.records(1000))
         try await pipeline(queue, runID: run.id, from: "pending", start: 15, slots: 10, latency: 0.5, groups: 29)
         let reading = try await read(queue, run.id)
-        let truthPerMinute = 10 / 0.5 * 60
-        expectWithin10Percent(reading.rate, truthPerMinute, "tasks/min")
-        #expect(reading.remaining == 1000 - 290)
-        expectWithin10Percent(reading.eta, Double(1000 - 290) / (truthPerMinute / 60), "ETA seconds")
+        expectTruth(reading, slots: 10, latency: 0.5, remaining: 1000 - 290)
         #expect(reading.state == "in_progress")
         #expect(reading.percent == 29)
     }
@@ -82,11 +85,7 @@ struct ProgressRateTests {
         #expect(try await queue.rerun(runID: run.id, scope: .failed) == 100)
         try await execute(queue, "UPDATE $schema.runs SET resumed_at = now() - interval '15 seconds' WHERE id = \(run.id)")
         try await pipeline(queue, runID: run.id, from: "pending", start: 14.8, slots: 4, latency: 1, groups: 14)
-        let reading = try await read(queue, run.id)
-        let truthPerMinute = 4.0 / 1 * 60
-        expectWithin10Percent(reading.rate, truthPerMinute, "tasks/min after rerun")
-        #expect(reading.remaining == 100 - 56)
-        expectWithin10Percent(reading.eta, Double(100 - 56) / (truthPerMinute / 60), "ETA seconds after rerun")
+        expectTruth(try await read(queue, run.id), slots: 4, latency: 1, remaining: 100 - 56)
     }
 
     /// Cancelled and failed work is shown as such: never as done, and a cancelled run has no rate.

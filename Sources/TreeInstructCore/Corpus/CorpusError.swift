@@ -49,7 +49,9 @@ public struct CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Text, but mostly not UTF-8 (a legacy encoding): the whole file, not a line.
         case notUTF8
         /// The gzip or zstd stream is damaged at compressed byte `offset`; reading stops there.
-        case corruptStream(compression: String, offset: Int, detail: String)
+        /// Damage often shows only at a member's checksum: `suspectLines` were read from the
+        /// unverified part before it showed, and may hold garbled text.
+        case corruptStream(compression: String, offset: Int, detail: String, suspectLines: ClosedRange<Int>? = nil)
         /// The gzip or zstd stream ends before its end marker (a cut download or copy): the
         /// line it ends in is not read.
         case truncatedStream(compression: String, offset: Int)
@@ -97,12 +99,17 @@ public struct CorpusError: Error, Sendable, Hashable, CustomStringConvertible {
             case .notUTF8: "not UTF-8 text (Latin-1 or another legacy encoding?): convert it to UTF-8, e.g. iconv -f LATIN1 -t UTF-8"
             case .binary(let what, let hint):
                 "not a text corpus (\(what ?? "binary data"))" + (hint.map { ": \($0)" } ?? "")
-            case .corruptStream(let compression, let offset, let detail):
+            case .corruptStream(let compression, let offset, let detail, let suspect):
                 "\(compression) stream is corrupt at byte \(offset) (\(detail)); reading stopped here"
+                    + (suspect.map { lines in
+                        let which = lines.count == 1 ? "line \(lines.lowerBound)" : "lines \(lines.lowerBound) to \(lines.upperBound)"
+                        return "; \(which), read before the damage showed, may hold damaged text"
+                    } ?? "")
             case .truncatedStream(let compression, let offset):
                 "\(compression) stream ends early, at byte \(offset) (the file is cut short); the line it ends in is not read"
             case .cannotGrow(let words, let needed, let cap):
-                "the instruction has \(words) words; a rewrite needs at least \(needed), over the \(cap)-word cap (raise --max-words to include it)"
+                "the instruction has \(words) words; its last rewrite would need at least \(needed), over the \(cap)-word cap "
+                    + "(raise --max-words, or lower --rounds or --min-added-words, to include it)"
             }
         }
     }
