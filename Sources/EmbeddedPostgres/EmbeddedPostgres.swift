@@ -29,9 +29,11 @@ public struct EmbeddedPostgres: Sendable {
 
     var passwordFile: String { dataDirectory + "/treeinstruct.password" }
     var logFile: String { dataDirectory + "/server.log" }
+    /// The port of the last start, tried first by the next.
+    var portFile: String { dataDirectory + "/treeinstruct.port" }
 
     /// Starts the server (creating the cluster first if needed), or finds it already running.
-    /// It listens on `port` when given (a restart that clients should find again), else on a free one.
+    /// It listens on `port` when given, else on the port of its last start if that is free, else on a free one.
     public func start(port requestedPort: Int? = nil) throws -> Endpoint {
         let binaries = try PostgresBinaries.locate()
         let owner = try ServerUser.current()
@@ -42,11 +44,14 @@ public struct EmbeddedPostgres: Sendable {
         if let port = try runningPort(binaries, owner) {
             return Endpoint(host: "127.0.0.1", port: port, user: Self.user, password: password, database: "postgres")
         }
-        let port = try requestedPort ?? FreePort.find()
+        // The port of the last start when it is still free, so that a restarted server is found
+        // where clients (and the lines `postgres start` printed) expect it.
+        let port = try requestedPort ?? FreePort.find(preferring: try? Int(String(contentsOfFile: portFile, encoding: .utf8)))
         var options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(dataDirectory) -c max_connections=300"
         if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
         try owner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", options, "start"],
                       failure: "could not start PostgreSQL (see \(logFile))")
+        try? Data(String(port).utf8).write(to: URL(fileURLWithPath: portFile))
         return Endpoint(host: "127.0.0.1", port: port, user: Self.user, password: password, database: "postgres")
     }
 

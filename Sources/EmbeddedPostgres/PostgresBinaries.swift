@@ -78,6 +78,29 @@ struct ServerUser {
 
 /// A TCP port on 127.0.0.1 that nobody listens on right now.
 enum FreePort {
+    /// A free port on 127.0.0.1: `preferred` when nobody listens there, else any.
+    static func find(preferring preferred: Int?) throws -> Int {
+        if let preferred, isFree(preferred) { return preferred }
+        return try find()
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        guard (1...65535).contains(port) else { return false }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        // As PostgreSQL binds: connections of a server just stopped may linger in TIME_WAIT.
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
     static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw EmbeddedPostgresError("cannot open a socket to find a free port") }

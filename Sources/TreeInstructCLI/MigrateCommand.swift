@@ -10,7 +10,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let applied = try await database.withDatabase(schema: .none) { try await Migrator(database: $0).migrate() }
-        let names = applied.map { String(format: "%04d_%@", $0.version, $0.name) }
+        let names = applied.map(\.name)
         if json {
             print(JSONOutput.render(["applied": .array(names.map { .string($0) })]))
         } else {

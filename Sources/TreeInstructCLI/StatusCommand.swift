@@ -37,12 +37,20 @@ struct StatusCommand: AsyncParsableCommand {
         let redraw = watch && !json && isatty(STDOUT_FILENO) == 1
         try await database.withDatabase { database in
             repeat {
-                let snapshot = try await StatusSnapshot.read(database.queue, run: name, shards: shards)
-                let text = json ? StatusView.json(snapshot, prices)
-                    : watch && !redraw ? StatusView.lines(snapshot, prices)
-                    : StatusView.text(snapshot, prices)
-                // Written unbuffered: a pipe or a log file sees each refresh when it happens.
-                FileHandle.standardOutput.write(Data(((redraw ? "\u{1B}[2J\u{1B}[H" : "") + text + "\n").utf8))
+                do {
+                    let snapshot = try await withDeadline(seconds: max(10, interval)) {
+                        try await StatusSnapshot.read(database.queue, run: name, shards: shards)
+                    }
+                    let text = json ? StatusView.json(snapshot, prices)
+                        : watch && !redraw ? StatusView.lines(snapshot, prices)
+                        : StatusView.text(snapshot, prices)
+                    // Written unbuffered: a pipe or a log file sees each refresh when it happens.
+                    FileHandle.standardOutput.write(Data(((redraw ? "\u{1B}[2J\u{1B}[H" : "") + text + "\n").utf8))
+                } catch where watch && !(error is NotFound) && !(error is CancellationError) {
+                    // A watch outlives a database restart: it says what happened and tries again.
+                    let reason = Failure(error, subcommand: "status").message
+                    FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) database unavailable (\(reason)); retrying\n".utf8))
+                }
                 if watch { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
             } while watch
         }

@@ -3,6 +3,7 @@ import Crypto
 /// One numbered schema change, as shipped in the binary (from Migrations/NNNN_name.sql).
 public struct Migration: Sendable, Hashable {
     public let version: Int
+    /// The file's name without `.sql`, number included: `0001_task_store`.
     public let name: String
     public let sql: String
 

@@ -35,7 +35,7 @@ public struct Migrator: Sendable {
                 let pending = try Self.pending(migrations, applied: applied)
                 for migration in pending {
                     try await apply(migration, on: connection, s)
-                    logger.info("applied migration", metadata: ["migration": "\(migration.version)_\(migration.name)"])
+                    logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
                 }
                 try await connection.query("SELECT pg_advisory_unlock(hashtext(\(lockKey)))", logger: logger)
                 return pending
@@ -51,10 +51,10 @@ public struct Migrator: Sendable {
         let byVersion = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
             guard let migration = byVersion[version] else {
-                throw MigrationError("migration \(version)_\(record.name) is applied in the database but missing from this build; use the build that applied it, or a newer one")
+                throw MigrationError("migration \(record.name) is applied in the database but missing from this build; use the build that applied it, or a newer one")
             }
             guard migration.checksum == record.checksum else {
-                throw MigrationError("migration file \(String(format: "%04d", version))_\(migration.name).sql was edited after it was applied (checksum differs); add a new migration instead")
+                throw MigrationError("migration file \(migration.name).sql was edited after it was applied (checksum differs); add a new migration instead")
             }
         }
         return migrations.filter { applied[$0.version] == nil }.sorted { $0.version < $1.version }
@@ -99,7 +99,7 @@ public struct Migrator: Sendable {
         } catch let error as PostgresTransactionError {
             let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
             let message = (cause as? PSQLError)?.serverInfo?[.message] ?? cause.map { "\($0)" } ?? "\(error)"
-            throw MigrationError("migration \(String(format: "%04d", migration.version))_\(migration.name).sql failed: \(message)")
+            throw MigrationError("migration \(migration.name).sql failed: \(message)")
         }
     }
 }
