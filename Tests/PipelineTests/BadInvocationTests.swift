@@ -59,9 +59,10 @@ struct BadInvocationTests {
         Case(arguments: ["submit", "--corpus", "C", "--run", "existing", "--nodes", "4"], exitCode: 64,
              says: ["run \"existing\" exists with another configuration"]),
         Case(arguments: ["work", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\"", "existing"], environment: work),
-        Case(arguments: ["status", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\"", "runs: existing"]),
+        Case(arguments: ["status", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\"", "runs: other, existing"]),
         Case(arguments: ["status", "--interval", "0"], exitCode: 64, says: ["--interval", "got 0.0"]),
         Case(arguments: ["rerun", "--run", "existing", "--shard", "999999"], exitCode: 66, says: ["has no shard 999999"]),
+        Case(arguments: ["rerun", "--run", "existing", "--shard", "OTHER_SHARD"], exitCode: 66, says: ["run \"existing\" has no shard"]),
         Case(arguments: ["rerun", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\""]),
         Case(arguments: ["cancel", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\""]),
         Case(arguments: ["export", "--run", "nosuch", "--output", scratch + "/out.jsonl"], exitCode: 66, says: ["no run named \"nosuch\""]),
@@ -107,13 +108,19 @@ struct BadInvocationTests {
         let config = RunConfig(model: "treeinstruct-simulator")
         _ = try await Submission(queue: database.queue).submit(CorpusFile(path: TestCorpora.path("self-instruct-seed-175.jsonl")),
                                                                runName: "existing", config: config)
+        // A second run, whose shard must not be reachable through the first.
+        _ = try await Submission(queue: database.queue).submit(CorpusFile(path: TestCorpora.path("alpaca-gpt4-1k.jsonl")),
+                                                               runName: "other", config: RunConfig(rewrite: RewriteSettings(maxWords: 250), model: "m"))
+        let otherShard = try await EndToEndTests.count(database, """
+            SELECT min(s.id) FROM $schema.shards s JOIN $schema.runs r ON r.id = s.run_id WHERE r.name = 'other'
+            """)
         let before = try await Self.counts(database)
         let corpus = TestCorpora.path("self-instruct-seed-175.jsonl")
         for testCase in Self.cases {
             var environment = WorkerProcess.environment(database.settings)
             environment["TREEINSTRUCT_SCHEMA"] = database.schema
             environment.merge(testCase.environment) { $1 }
-            let arguments = testCase.arguments.map { $0 == "C" ? corpus : $0 }
+            let arguments = testCase.arguments.map { $0 == "C" ? corpus : $0 == "OTHER_SHARD" ? String(otherShard) : $0 }
             let outcome = try Self.invoke(arguments, environment: environment)
             let lines = outcome.error.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(outcome.status == testCase.exitCode, "\(testCase.testDescription): exit \(outcome.status), stderr \(outcome.error)")

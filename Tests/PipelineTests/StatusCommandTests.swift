@@ -48,6 +48,31 @@ struct StatusCommandTests {
         #expect(shards.count == 2)
     }
 
+    /// A gzip corpus by path and a zstd one on standard input become exactly the tasks the plain file gives.
+    @Test func compressedCorporaSubmitLikePlainOnes() async throws {
+        let database = try await TestPostgres.database()
+        let scratch = NSTemporaryDirectory() + "treeinstruct-compressed-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let plain = TestCorpora.path("alpaca-gpt4-4k.sharegpt.jsonl")
+        let shell = """
+            gzip -c '\(plain)' > '\(scratch)/corpus.data' &&
+            '\(WorkerProcess.executable)' submit --corpus '\(scratch)/corpus.data' --run gz --max-words 250 --json &&
+            if command -v zstd >/dev/null; then zstd -q -c '\(plain)'; else gzip -c '\(plain)'; fi |
+              '\(WorkerProcess.executable)' submit --corpus - --run piped --max-words 250 --json
+            """
+        let submitted = try BadInvocationTests.invoke(["/bin/sh", "-c", shell], environment: Self.environment(database), program: nil)
+        #expect(submitted.status == 0, "\(submitted.error)")
+        let reports = submitted.output.split(separator: "\n").map { try? JSONValue.parse(String($0)) }
+        #expect(reports.count == 2)
+        for report in reports {
+            #expect(report?["tasks_created"] == .number(4000), "\(submitted.output)")
+        }
+        #expect(try await EndToEndTests.count(database, """
+            SELECT count(*) FROM $schema.tasks a JOIN $schema.tasks b ON a.content_hash = b.content_hash AND a.run_id <> b.run_id
+            """) == 2 * 4000)
+    }
+
     @Test func watchIntoAPipePrintsPlainLines() async throws {
         let database = try await Self.seeded()
         let watched = try BadInvocationTests.invoke(["/usr/bin/timeout", "-s", "INT", "2", WorkerProcess.executable,
