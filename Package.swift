@@ -8,7 +8,7 @@ import PackageDescription
 // prompts and validation, with no I/O at all.
 let package = Package(
     name: "treeinstruct",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "treeinstruct", targets: ["TreeInstructCLI"]),
         .executable(name: "treeinstruct-bench", targets: ["QueueBench"]),
@@ -50,6 +50,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             plugins: ["EmbedMigrations"]
         ),
@@ -67,17 +68,26 @@ let package = Package(
             dependencies: [
                 "TreeInstructCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "RateLimiting",
-            dependencies: ["TreeInstructCore", "TaskStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TreeInstructCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The ports of the worker core and the rate limiter, implemented by the edges (PostgreSQL
+        // for leases and rate budgets, HTTP for chat): the CLI's wiring, a module of its own so
+        // tests wire the same way. River's drivers, in its terms.
+        .target(
+            name: "Wiring",
+            dependencies: ["TreeInstructCore", "TaskStore", "LLMClient", "RateLimiting", "Workers"]
         ),
         .target(
             name: "Workers",
             dependencies: [
-                "TreeInstructCore", "TaskStore", "LLMClient", "RateLimiting",
+                "TreeInstructCore", "RateLimiting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,7 +123,7 @@ let package = Package(
             name: "TreeInstructCLI",
             dependencies: [
                 "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers",
-                "EmbeddedPostgres", "EndpointSimulator", "Observability",
+                "EmbeddedPostgres", "EndpointSimulator", "Observability", "Wiring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,18 +134,27 @@ let package = Package(
         .executableTarget(
             name: "QueueBench",
             dependencies: ["TaskStore", "TreeInstructCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
-        .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest", "EmbeddedPostgres", "TestCorpora"]),
-        .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "EndpointSimulator", "RateLimiting", "PostgresTestSupport", "TaskStore"]),
+        .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest", "TreeInstructCore", "EmbeddedPostgres", "TestCorpora"]),
+        .testTarget(name: "LLMClientTests", dependencies: [
+            "LLMClient", "TreeInstructCore", "EndpointSimulator", "RateLimiting", "Wiring", "PostgresTestSupport", "TaskStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "PipelineTests", dependencies: [
             "TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "EmbeddedPostgres", "PostgresTestSupport", "TestCorpora",
-            "TreeInstructCLI",
+            "TreeInstructCLI", "TreeInstructCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "TaskStore"]),
-        .testTarget(name: "TaskStoreTests", dependencies: ["TaskStore", "Coordinator", "CorpusIngest", "EmbeddedPostgres", "PostgresTestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "TaskStore", "TreeInstructCore"]),
+        .testTarget(name: "TaskStoreTests", dependencies: [
+            "TaskStore", "TreeInstructCore", "Coordinator", "CorpusIngest", "EmbeddedPostgres", "PostgresTestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         .testTarget(
             name: "EndpointSimulatorTests",
             dependencies: [

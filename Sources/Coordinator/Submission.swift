@@ -1,7 +1,5 @@
 import CorpusIngest
 import Foundation
-import Logging
-import PostgresNIO
 import TaskStore
 import TreeInstructCore
 

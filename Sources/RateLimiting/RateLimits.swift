@@ -1,5 +1,3 @@
-import TaskStore
-
 /// A provider's limits for one endpoint and model, as the user configures them.
 public struct RateLimits: Sendable, Hashable, Codable {
     public var requestsPerMinute: Double?
@@ -26,9 +24,19 @@ public protocol RateBudget: Sendable {
     func adjust(_ adjustment: BudgetAdjustment) async throws
 }
 
-/// What a budget granted, and when to ask again if it granted less than asked (the store's
-/// type: the shared budget returns it as is).
-public typealias Grant = BudgetGrant
+/// What a budget granted: up to what was asked, and how long to wait before asking again when
+/// it granted less.
+public struct Grant: Sendable, Hashable {
+    public var requests: Int
+    public var tokens: Int
+    public var retryInSeconds: Double
+
+    public init(requests: Int, tokens: Int, retryInSeconds: Double) {
+        self.requests = requests
+        self.tokens = tokens
+        self.retryInSeconds = retryInSeconds
+    }
+}
 
 /// Feedback from the endpoint into a budget.
 public struct BudgetAdjustment: Sendable, Hashable {

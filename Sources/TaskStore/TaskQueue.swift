@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import TreeInstructCore
 
 /// The cluster's only shared state, seen as a queue: every statement that claims, finishes,
 /// retries or watches tasks is a method here, one statement per file under Statements/.

@@ -9,6 +9,7 @@ import Logging
 import ServiceLifecycle
 import TaskStore
 import TreeInstructCore
+import Wiring
 import Workers
 
 /// The whole job on one machine: a private PostgreSQL (unless DATABASE_URL or PGHOST is set),
@@ -139,7 +140,7 @@ struct LocalPipeline: Service {
                 let configuration = WorkerConfiguration(concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
                                                         idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
                 group.addTask {
-                    try await Worker(configuration: configuration, queue: database.queue, client: client, limiter: limiter,
+                    try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client, limiter: limiter,
                                      version: WorkerAssembly.version, logger: job.logger).run()
                 }
             }

@@ -4,6 +4,7 @@ import Logging
 import Observability
 import ServiceLifecycle
 import TaskStore
+import Wiring
 import Workers
 
 /// Runs one stateless worker until SIGTERM/SIGINT (or, with --exit-when-done, until no work is left).
@@ -84,7 +85,7 @@ struct WorkerService: Service {
         let limiter = try await WorkerAssembly.limiter(scope: scope, key: rateKey, limits: limits, queue: database.queue, logger: logger)
         await readiness.markReady()
         try await withGracefulShutdownHandler {
-            try await Worker(configuration: configuration, queue: database.queue, client: client, limiter: limiter,
+            try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client, limiter: limiter,
                              version: WorkerAssembly.version, logger: logger).run()
         } onGracefulShutdown: {
             Task { await readiness.markNotReady("draining") }

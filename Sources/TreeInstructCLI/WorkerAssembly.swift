@@ -1,7 +1,8 @@
 import LLMClient
 import Logging
-import ServiceLifecycle
+import Wiring
 import RateLimiting
+import ServiceLifecycle
 import TaskStore
 import Workers
 

@@ -1,4 +1,4 @@
-import TaskStore
+import TreeInstructCore
 
 /// Gathers the completions a worker's concurrent calls produce within a couple of
 /// milliseconds into one statement, so the database commits once per batch instead of once
@@ -8,15 +8,15 @@ import TaskStore
 /// frees. If a batch fails, each of its completions is retried alone, so one bad row cannot
 /// fail its neighbours and each caller sees its own error.
 actor CompletionBatcher {
-    private let queue: TaskQueue
+    private let store: any LeaseStore
     private let workerID: String
     private let maxBatch: Int
     private let window: Duration
     private var pending: [(Completion, CheckedContinuation<LeaseOutcome, any Error>)] = []
     private var flushScheduled = false
 
-    init(queue: TaskQueue, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2)) {
-        self.queue = queue
+    init(store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2)) {
+        self.store = store
         self.workerID = workerID
         self.maxBatch = max(1, maxBatch)
         self.window = window
@@ -46,17 +46,17 @@ actor CompletionBatcher {
 
     /// Writes the batch off the actor, so new completions keep gathering while it commits.
     private nonisolated func startFlush(_ batch: [(Completion, CheckedContinuation<LeaseOutcome, any Error>)]) {
-        let (queue, workerID) = (queue, workerID)
+        let (store, workerID) = (store, workerID)
         Task {
             do {
-                let outcomes = try await queue.complete(batch.map(\.0), workerID: workerID)
+                let outcomes = try await store.complete(batch.map(\.0), workerID: workerID)
                 for (completion, continuation) in batch {
                     continuation.resume(returning: outcomes[completion.task.id] ?? .stale)
                 }
             } catch {
                 for (completion, continuation) in batch {
                     do {
-                        let outcomes = try await queue.complete([completion], workerID: workerID)
+                        let outcomes = try await store.complete([completion], workerID: workerID)
                         continuation.resume(returning: outcomes[completion.task.id] ?? .stale)
                     } catch {
                         continuation.resume(throwing: error)

@@ -1,4 +1,4 @@
-import TaskStore
+import TreeInstructCore
 
 /// The tasks a worker holds right now, and the slots it has free: the claim loop waits here
 /// for room, and shutdown reads here what must be released.

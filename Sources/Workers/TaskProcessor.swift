@@ -1,16 +1,14 @@
 import Foundation
-import LLMClient
 import Logging
 import RateLimiting
-import TaskStore
 import TreeInstructCore
 
 /// Does one task: builds its prompt, waits for rate budget, calls the endpoint, validates the
 /// answer and records the outcome, fenced by the task's lease.
 struct TaskProcessor: Sendable {
-    let queue: TaskQueue
+    let store: any LeaseStore
     let completions: CompletionBatcher
-    let client: ChatClient
+    let chat: any ChatCompleting
     let limiter: RateLimiter
     let estimator = TokenEstimator()
     let configs: RunConfigCache
@@ -36,7 +34,7 @@ struct TaskProcessor: Sendable {
         metrics.inFlight.increment()
         let answer: Result<ChatCompletion, any Error>
         do {
-            answer = .success(try await client.complete(prompt, model: model, temperature: config.temperature, maxTokens: config.maxTokens))
+            answer = .success(try await chat.complete(prompt, model: model, temperature: config.temperature, maxTokens: config.maxTokens))
         } catch {
             answer = .failure(error)
         }
@@ -72,7 +70,7 @@ struct TaskProcessor: Sendable {
         case .failure(let rejection):
             metrics.failed(code: rejection.code.rawValue).increment()
             let failure = AttemptFailure(outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true)
-            _ = try await queue.fail(task, workerID: workerID, failure: failure,
+            _ = try await store.fail(task, workerID: workerID, failure: failure,
                                      retryDelaySeconds: backoff.delay(afterAttempt: task.attempt) / 4, report: report)
         }
     }
@@ -92,7 +90,7 @@ struct TaskProcessor: Sendable {
         let delay = max(error.retryAfterSeconds ?? 0, backoff.delay(afterAttempt: task.attempt))
         let failure = AttemptFailure(outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
                                      countsAsAttempt: error.kind != .rateLimited)
-        _ = try await queue.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: delay,
+        _ = try await store.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: delay,
                                  report: CallReport(httpStatus: error.httpStatus))
     }
 

@@ -1,9 +1,7 @@
 import Foundation
-import LLMClient
 import Logging
 import RateLimiting
 import ServiceLifecycle
-import TaskStore
 import TreeInstructCore
 
 /// A stateless worker: registers, claims tasks in batches, keeps up to `concurrency` LLM calls
@@ -15,17 +13,17 @@ import TreeInstructCore
 /// leases expire and any worker's reaper returns the tasks.
 public struct Worker: Service {
     public let configuration: WorkerConfiguration
-    private let queue: TaskQueue
-    private let client: ChatClient
+    private let store: any LeaseStore
+    private let chat: any ChatCompleting
     private let limiter: RateLimiter
     private let logger: Logger
     private let version: String
 
-    public init(configuration: WorkerConfiguration, queue: TaskQueue, client: ChatClient, limiter: RateLimiter,
+    public init(configuration: WorkerConfiguration, store: any LeaseStore, chat: any ChatCompleting, limiter: RateLimiter,
                 version: String, logger: Logger) {
         self.configuration = configuration
-        self.queue = queue
-        self.client = client
+        self.store = store
+        self.chat = chat
         self.limiter = limiter
         self.version = version
         var logger = logger
@@ -35,11 +33,11 @@ public struct Worker: Service {
 
     public func run() async throws {
         let inFlight = InFlightTasks(capacity: configuration.concurrency)
-        let processor = TaskProcessor(queue: queue, completions: CompletionBatcher(queue: queue, workerID: configuration.id),
-                                      client: client, limiter: limiter, configs: RunConfigCache(queue: queue),
+        let processor = TaskProcessor(store: store, completions: CompletionBatcher(store: store, workerID: configuration.id),
+                                      chat: chat, limiter: limiter, configs: RunConfigCache(store: store),
                                       workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
                                       logger: logger)
-        try await queue.register(WorkerIdentity(id: configuration.id, host: ProcessInfo.processInfo.hostName,
+        try await store.register(WorkerIdentity(id: configuration.id, host: ProcessInfo.processInfo.hostName,
                                                 pid: Int(ProcessInfo.processInfo.processIdentifier), version: version,
                                                 concurrency: configuration.concurrency))
         logger.info("worker started", metadata: ["concurrency": "\(configuration.concurrency)"])
@@ -53,7 +51,7 @@ public struct Worker: Service {
         } onGracefulShutdown: {
             Task { await inFlight.stop() }
         }
-        try? await detached { try await queue.markStopped(workerID: configuration.id) }
+        try? await detached { try await store.markStopped(workerID: configuration.id) }
         logger.info("worker stopped")
     }
 
@@ -68,7 +66,7 @@ public struct Worker: Service {
                 let free = await inFlight.free
                 let claimed: [ClaimedTask]
                 do {
-                    claimed = try await queue.claimTasks(workerID: configuration.id, limit: min(free, configuration.claimBatch),
+                    claimed = try await store.claim(workerID: configuration.id, limit: min(free, configuration.claimBatch),
                                                          leaseSeconds: configuration.leaseSeconds, runIDs: configuration.runIDs)
                 } catch {
                     logger.error("claim failed; retrying", metadata: ["error": "\(error)"])
@@ -82,7 +80,7 @@ public struct Worker: Service {
                 }
                 if claimed.isEmpty {
                     if configuration.exitWhenDone, await inFlight.count == 0,
-                       (try? await queue.openTaskCount(runIDs: configuration.runIDs)) == 0 {
+                       (try? await store.openTaskCount(runIDs: configuration.runIDs)) == 0 {
                         break
                     }
                     try? await Task.sleep(for: .seconds(configuration.idleSeconds))
@@ -101,7 +99,7 @@ public struct Worker: Service {
         }
         let leftovers = await inFlight.all
         if !leftovers.isEmpty {
-            _ = try? await detached { try await queue.release(leftovers, workerID: configuration.id) }
+            _ = try? await detached { try await store.release(leftovers, workerID: configuration.id) }
         }
         if let fatal = await inFlight.fatalError { throw fatal }
     }
@@ -119,7 +117,7 @@ public struct Worker: Service {
             } else if !(error is CancellationError) {
                 logger.error("task processing failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
             }
-            _ = try? await detached { try await queue.release([task], workerID: configuration.id) }
+            _ = try? await detached { try await store.release([task], workerID: configuration.id) }
         }
         await inFlight.remove(task)
     }
@@ -131,7 +129,7 @@ public struct Worker: Service {
                 // Only tasks in flight both before and after the heartbeat can have lost their lease:
                 // others were claimed after it read the leases, or finished while it ran.
                 let before = Set(await inFlight.all.map(\.id))
-                let held = try await queue.heartbeat(workerID: configuration.id, leaseSeconds: configuration.leaseSeconds)
+                let held = try await store.heartbeat(workerID: configuration.id, leaseSeconds: configuration.leaseSeconds)
                 let lost = await inFlight.all.filter { before.contains($0.id) && !held.contains($0.id) }
                 if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
             } catch where !Task.isCancelled {
@@ -145,7 +143,7 @@ public struct Worker: Service {
     private func reaping() async {
         while !Task.isCancelled {
             do {
-                let recovered = try await queue.reapExpiredLeases()
+                let recovered = try await store.reapExpiredLeases()
                 if recovered > 0 { logger.notice("recovered tasks from expired leases", metadata: ["tasks": "\(recovered)"]) }
             } catch where !Task.isCancelled {
                 logger.error("reaper failed", metadata: ["error": "\(error)"])

@@ -1,4 +1,5 @@
 import Foundation
+import Wiring
 import PostgresTestSupport
 import RateLimiting
 import TaskStore

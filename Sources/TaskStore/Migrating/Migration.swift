@@ -3,7 +3,7 @@ import Crypto
 /// One numbered schema change, as shipped in the binary (from Migrations/NNNN_name.sql).
 public struct Migration: Sendable, Hashable {
     public let version: Int
-    /// The file's name without `.sql`, number included: `0001_task_store`.
+    /// As embedded, the file's name without `.sql` (`0001_task_store`).
     public let name: String
     public let sql: String
 
@@ -11,6 +11,12 @@ public struct Migration: Sendable, Hashable {
         self.version = version
         self.name = name
         self.sql = sql
+    }
+
+    /// The file it comes from, for messages: `0001_task_store.sql`.
+    public var fileName: String {
+        let number = String(format: "%04d_", version)
+        return (name.hasPrefix(number) ? name : number + name) + ".sql"
     }
 
     /// SHA-256 of the file's text: an applied migration whose file changed is refused.

@@ -54,7 +54,7 @@ public struct Migrator: Sendable {
                 throw MigrationError("migration \(record.name) is applied in the database but missing from this build; use the build that applied it, or a newer one")
             }
             guard migration.checksum == record.checksum else {
-                throw MigrationError("migration file \(migration.name).sql was edited after it was applied (checksum differs); add a new migration instead")
+                throw MigrationError("migration file \(migration.fileName) was edited after it was applied (checksum differs); add a new migration instead")
             }
         }
         return migrations.filter { applied[$0.version] == nil }.sorted { $0.version < $1.version }
@@ -99,7 +99,7 @@ public struct Migrator: Sendable {
         } catch let error as PostgresTransactionError {
             let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
             let message = (cause as? PSQLError)?.serverInfo?[.message] ?? cause.map { "\($0)" } ?? "\(error)"
-            throw MigrationError("migration \(migration.name).sql failed: \(message)")
+            throw MigrationError("migration \(migration.fileName) failed: \(message)")
         }
     }
 }

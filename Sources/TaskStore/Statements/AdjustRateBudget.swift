@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Feeds what the endpoint said back into budget `key`, for every worker at once:

@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Stops a run: its pending tasks are cancelled and no follow-up is created; running tasks

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Leases up to `limit` due pending tasks to `workerID` for `leaseSeconds`, oldest due first.
@@ -27,15 +28,19 @@ extension TaskQueue {
                 claimed_at = now(), attempts = t.attempts + 1
             FROM candidates c
             WHERE t.id = c.id
-            RETURNING t.id, t.run_id, t.shard_id, t.stage::text, t.round, t.stages_left, t.instruction, t.input,
+            RETURNING t.id, t.run_id, t.shard_id, t.stage::text AS stage, t.round, t.stages_left, t.instruction, t.input,
                       t.source_line, t.attempts, t.max_attempts, t.lease_token, t.claimed_at
             """, logger: logger)
         var claimed: [ClaimedTask] = []
-        for try await row in rows.decode((Int64, Int64, Int64, String, Int, Int, String, String, Int, Int, Int, Int64, Date).self) {
+        for try await row in rows {
+            let c = row.makeRandomAccess()
             claimed.append(ClaimedTask(
-                id: row.0, runID: row.1, shardID: row.2, stage: TaskStage(rawValue: row.3) ?? .rewrite, round: row.4,
-                stagesLeft: row.5, instruction: row.6, input: row.7, sourceLine: row.8, attempt: row.9,
-                maxAttempts: row.10, leaseToken: row.11, claimedAt: row.12))
+                id: try c["id"].decode(Int64.self), runID: try c["run_id"].decode(Int64.self), shardID: try c["shard_id"].decode(Int64.self),
+                stage: TaskStage(rawValue: try c["stage"].decode(String.self)) ?? .rewrite, round: try c["round"].decode(Int.self),
+                stagesLeft: try c["stages_left"].decode(Int.self), instruction: try c["instruction"].decode(String.self),
+                input: try c["input"].decode(String.self), sourceLine: try c["source_line"].decode(Int.self),
+                attempt: try c["attempts"].decode(Int.self), maxAttempts: try c["max_attempts"].decode(Int.self),
+                leaseToken: try c["lease_token"].decode(Int64.self), claimedAt: try c["claimed_at"].decode(Date.self)))
         }
         return claimed.sorted { $0.id < $1.id }
     }

@@ -2,23 +2,6 @@ import Foundation
 import PostgresNIO
 import TreeInstructCore
 
-/// One task's accepted output, ready to be stored.
-public struct Completion: Sendable, Hashable {
-    public var task: ClaimedTask
-    public var output: TaskOutput
-    public var followUp: FollowUp?
-    public var difficulty: Int
-    public var report: CallReport
-
-    public init(task: ClaimedTask, output: TaskOutput, followUp: FollowUp?, difficulty: Int, report: CallReport) {
-        self.task = task
-        self.output = output
-        self.followUp = followUp
-        self.difficulty = difficulty
-        self.report = report
-    }
-}
-
 extension TaskQueue {
     /// Stores one task's output; see `complete(_:workerID:)`.
     public func complete(_ task: ClaimedTask, workerID: String, output: TaskOutput, followUp: FollowUp?,

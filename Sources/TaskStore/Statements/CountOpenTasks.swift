@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Tasks not yet terminal (pending, including retries waiting for their time, or running),

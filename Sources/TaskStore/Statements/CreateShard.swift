@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Adds shard number `ordinal` of a run, on `connection` (inside the caller's transaction).

@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Creates the budget `key` or updates its limits (the latest worker's configuration wins;

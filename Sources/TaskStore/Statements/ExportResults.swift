@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 /// One finished source row, ready to write out: the final instruction, its input, the answer,
 /// and, when asked for, how it got there.

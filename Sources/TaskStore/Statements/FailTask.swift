@@ -1,26 +1,5 @@
 import PostgresNIO
-
-/// Why an attempt did not succeed, as stored in attempts and grouped in failure_reasons.
-public struct AttemptFailure: Sendable, Hashable {
-    /// `rejected` for a validation rejection, `error` for an endpoint or network error.
-    public var outcome: String
-    /// A rejection code or an error class (`http_429`, `timeout`, ...).
-    public var code: String
-    public var detail: String
-    /// Whether another try may succeed (a 401 will not; a 503 or a bad sample may).
-    public var retryable: Bool
-    /// Whether the try uses up one of the task's attempts. A 429 does not: being throttled says
-    /// nothing about the task, and counting it would fail tasks during a provider's bad minute.
-    public var countsAsAttempt: Bool
-
-    public init(outcome: String, code: String, detail: String, retryable: Bool, countsAsAttempt: Bool = true) {
-        self.outcome = outcome
-        self.code = code
-        self.detail = detail
-        self.retryable = retryable
-        self.countsAsAttempt = countsAsAttempt
-    }
-}
+import TreeInstructCore
 
 extension TaskQueue {
     /// Records a failed attempt and, while attempts remain and the failure is retryable, puts

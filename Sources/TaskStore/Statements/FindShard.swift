@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Whether shard `shardID` belongs to run `runID` (a shard of another run must not be rerun

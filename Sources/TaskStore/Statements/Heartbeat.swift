@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Marks the worker alive and extends every lease it still holds by `leaseSeconds`.

@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 /// What a budget granted: up to what was asked, and how long to wait before asking again when
 /// it granted less.

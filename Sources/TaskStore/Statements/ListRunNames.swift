@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Names of the newest runs, newest first: for "no run named X" errors that say what exists.

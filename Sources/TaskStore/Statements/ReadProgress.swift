@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 /// One line of run_progress.
 public struct RunProgress: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 /// One line of shard_progress.
 public struct ShardProgress: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Returns tasks whose lease ran out (their worker died or stalled) to pending, or fails

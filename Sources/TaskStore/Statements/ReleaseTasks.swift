@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// Hands tasks back at a clean shutdown: pending again at once, the try not counted (the

@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 /// Which tasks of a run or shard go back to work.
 public enum RerunScope: String, Sendable, Hashable, CaseIterable {

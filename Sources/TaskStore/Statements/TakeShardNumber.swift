@@ -1,4 +1,5 @@
 import PostgresNIO
+import TreeInstructCore
 
 extension TaskQueue {
     /// The next unused shard number of a run, taken for good in one short statement: concurrent

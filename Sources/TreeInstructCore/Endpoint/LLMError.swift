@@ -47,7 +47,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Classifies an HTTP error status and its body's message.
-    static func classify(status: Int, message: String, errorCode: String?, retryAfterSeconds: Double?) -> LLMError {
+    package static func classify(status: Int, message: String, errorCode: String?, retryAfterSeconds: Double?) -> LLMError {
         let kind: Kind
         switch status {
         case 429: kind = .rateLimited

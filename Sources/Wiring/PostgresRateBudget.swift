@@ -1,3 +1,4 @@
+import RateLimiting
 import TaskStore
 
 /// A budget shared by every worker on every machine through one row of rate_budgets.
@@ -15,7 +16,8 @@ public struct PostgresRateBudget: RateBudget {
     }
 
     public func lease(requests: Int, tokens: Int) async throws -> Grant {
-        try await queue.leaseRateBudget(key: key, requests: requests, tokens: tokens)
+        let stored = try await queue.leaseRateBudget(key: key, requests: requests, tokens: tokens)
+        return Grant(requests: stored.requests, tokens: stored.tokens, retryInSeconds: stored.retryInSeconds)
     }
 
     public func adjust(_ adjustment: BudgetAdjustment) async throws {
