@@ -149,7 +149,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "TaskStore", "TreeInstructCore"]),
+        .testTarget(name: "WorkersTests", dependencies: [
+            "Workers", "TaskStore", "TreeInstructCore", "Wiring", "RateLimiting", "EndpointSimulator", "PostgresTestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "TaskStoreTests", dependencies: [
             "TaskStore", "TreeInstructCore", "Coordinator", "CorpusIngest", "EmbeddedPostgres", "PostgresTestSupport",
             .product(name: "Logging", package: "swift-log"),

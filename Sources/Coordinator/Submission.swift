@@ -42,49 +42,52 @@ public struct Submission: Sendable {
         let run = try await queue.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
         var errors: [CorpusError] = []
-        var inserting: [PendingShard] = []
-        do {
-            try await read(file, into: run, config: config, summary: &summary, errors: &errors, inserting: &inserting)
-            for pending in inserting { try await finish(pending, into: &summary) }
-        } catch {
-            // Let the shard inserts still under way end before reporting, so none lands after.
-            for pending in inserting { _ = try? await pending.insert.value }
-            throw error
+        // Shard inserts are child tasks: if reading or one insert fails, the others end (and
+        // roll back) before the error is reported, so none lands after it.
+        try await withThrowingTaskGroup(of: InsertedShard.self) { inserts in
+            var inFlight = 0
+            func insert(_ shard: [InstructionRecord]) async throws {
+                if inFlight == parallelShards, let done = try await inserts.next() {
+                    count(done, into: &summary)
+                    inFlight -= 1
+                }
+                // Numbered before the insert starts, so numbers follow the file.
+                let (queue, path) = (queue, file.path)
+                let ordinal = try await queue.takeShardNumber(runID: run.id)
+                inserts.addTask {
+                    InsertedShard(records: shard.count,
+                                  inserted: try await queue.insertShard(shard, sourceFile: path, run: run, ordinal: ordinal))
+                }
+                inFlight += 1
+            }
+            var shard: [InstructionRecord] = []
+            shard.reserveCapacity(shardSize)
+            for item in file {
+                switch item {
+                case .record(let record):
+                    summary.recordsRead += 1
+                    if let tooLong = config.cannotGrow(record, file: file.path) {
+                        summary.badRecords += 1
+                        try await keep(tooLong, in: &errors, runID: run.id)
+                        continue
+                    }
+                    shard.append(record)
+                    if shard.count == shardSize {
+                        try await insert(shard)
+                        shard.removeAll(keepingCapacity: true)
+                    }
+                case .error(let error):
+                    summary.badRecords += 1
+                    try await keep(error, in: &errors, runID: run.id)
+                }
+            }
+            if !shard.isEmpty { try await insert(shard) }
+            for try await done in inserts { count(done, into: &summary) }
         }
         try await queue.recordIngestErrors(errors, runID: run.id)
         let elapsed = (ContinuousClock.now - started).components
         summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         return summary
-    }
-
-    /// Reads the corpus, cutting shards and starting their inserts, at most `parallelShards` at once.
-    private func read(_ file: CorpusFile, into run: RunRecord, config: RunConfig, summary: inout SubmissionSummary,
-                      errors: inout [CorpusError], inserting: inout [PendingShard]) async throws {
-        var shard: [InstructionRecord] = []
-        shard.reserveCapacity(shardSize)
-        for item in file {
-            switch item {
-            case .record(let record):
-                summary.recordsRead += 1
-                if let tooLong = config.cannotGrow(record, file: file.path) {
-                    summary.badRecords += 1
-                    try await keep(tooLong, in: &errors, runID: run.id)
-                    continue
-                }
-                shard.append(record)
-                if shard.count == shardSize {
-                    if inserting.count == parallelShards {
-                        try await finish(inserting.removeFirst(), into: &summary)
-                    }
-                    inserting.append(try await store(shard, of: file, run: run))
-                    shard.removeAll(keepingCapacity: true)
-                }
-            case .error(let error):
-                summary.badRecords += 1
-                try await keep(error, in: &errors, runID: run.id)
-            }
-        }
-        if !shard.isEmpty { inserting.append(try await store(shard, of: file, run: run)) }
     }
 
     /// Buffers an ingest error, storing the buffer every 1000.
@@ -96,26 +99,15 @@ public struct Submission: Sendable {
         }
     }
 
-    /// A shard whose insert is under way, and how many records it holds.
-    private struct PendingShard {
+    /// A shard's insert, done: how many records it held and how many were new.
+    private struct InsertedShard: Sendable {
         let records: Int
-        let insert: Task<Int, any Error>
+        let inserted: Int
     }
 
-    /// Starts inserting `records` as a shard; `finish` waits for it and counts what was new.
-    /// The shard's number is taken here, before its insert starts, so numbers follow the file.
-    private func store(_ records: [InstructionRecord], of file: CorpusFile, run: RunRecord) async throws -> PendingShard {
-        let (queue, path) = (queue, file.path)
-        let ordinal = try await queue.takeShardNumber(runID: run.id)
-        return PendingShard(records: records.count, insert: Task {
-            try await queue.insertShard(records, sourceFile: path, run: run, ordinal: ordinal)
-        })
-    }
-
-    private func finish(_ pending: PendingShard, into summary: inout SubmissionSummary) async throws {
-        let inserted = try await pending.insert.value
-        summary.tasksCreated += inserted
-        summary.duplicates += pending.records - inserted
-        if inserted > 0 { summary.shardsCreated += 1 }
+    private func count(_ shard: InsertedShard, into summary: inout SubmissionSummary) {
+        summary.tasksCreated += shard.inserted
+        summary.duplicates += shard.records - shard.inserted
+        if shard.inserted > 0 { summary.shardsCreated += 1 }
     }
 }

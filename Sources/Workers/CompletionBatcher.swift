@@ -4,64 +4,104 @@ import TreeInstructCore
 /// milliseconds into one statement, so the database commits once per batch instead of once
 /// per task: the store's cost per completion is mostly the round trip, parse and plan.
 ///
-/// Each caller still waits for its own outcome, so a result is durable before its task slot
-/// frees. If a batch fails, each of its completions is retried alone, so one bad row cannot
-/// fail its neighbours and each caller sees its own error.
+/// It runs as a child task of the worker (`run()`), which ends once it is cancelled and nothing
+/// is left to write. Each caller waits for its own outcome, so a result is durable before its
+/// task slot frees. A batch that fails is retried with backoff (the database may be
+/// restarting), then row by row, so one bad row cannot fail its neighbours and each caller
+/// sees its own error. At most `backlogLimit` completions wait to be written; callers beyond
+/// that wait for room.
 actor CompletionBatcher {
+    typealias Waiter = CheckedContinuation<LeaseOutcome, any Error>
+
     private let store: any LeaseStore
     private let workerID: String
     private let maxBatch: Int
     private let window: Duration
-    private var pending: [(Completion, CheckedContinuation<LeaseOutcome, any Error>)] = []
-    private var flushScheduled = false
+    private let retryDelays: [Duration]
+    private let backlogLimit: Int
+    private var pending: [(Completion, Waiter)] = []
+    private var wake: CheckedContinuation<Void, Never>?
+    private var roomWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2)) {
+    /// - Parameters:
+    ///   - maxBatch: completions per statement at most (default 64).
+    ///   - window: how long the first completion of a batch waits for company (default 2 ms).
+    ///   - retryDelays: pauses between tries of a failed batch (default 0.1, 0.3, 1, 3 s).
+    ///   - backlogLimit: completions waiting to be written at most (default 1024).
+    init(store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2),
+         retryDelays: [Duration] = [.milliseconds(100), .milliseconds(300), .seconds(1), .seconds(3)], backlogLimit: Int = 1024) {
         self.store = store
         self.workerID = workerID
         self.maxBatch = max(1, maxBatch)
         self.window = window
+        self.retryDelays = retryDelays
+        self.backlogLimit = max(self.maxBatch, backlogLimit)
     }
 
     /// Stores `completion` with whatever else arrives in the same window; returns its outcome.
     func complete(_ completion: Completion) async throws -> LeaseOutcome {
-        try await withCheckedThrowingContinuation { continuation in
-            pending.append((completion, continuation))
-            if pending.count >= maxBatch {
-                startFlush(pending)
-                pending = []
-            } else if !flushScheduled {
-                flushScheduled = true
-                Task { await flushAfterWindow() }
+        while pending.count >= backlogLimit {
+            await withCheckedContinuation { roomWaiters.append($0) }
+        }
+        return try await withCheckedThrowingContinuation { waiter in
+            pending.append((completion, waiter))
+            wake?.resume()
+            wake = nil
+        }
+    }
+
+    /// The write loop: takes batches as they form and writes each in a child task, so new
+    /// completions keep gathering while one commits. Returns when cancelled with nothing pending.
+    func run() async {
+        await withDiscardingTaskGroup { writes in
+            while let batch = await nextBatch() {
+                writes.addTask { await self.write(batch) }
             }
         }
     }
 
-    private func flushAfterWindow() async {
-        try? await Task.sleep(for: window)
-        flushScheduled = false
-        guard !pending.isEmpty else { return }
-        startFlush(pending)
-        pending = []
+    private func nextBatch() async -> [(Completion, Waiter)]? {
+        if pending.isEmpty {
+            guard !Task.isCancelled else { return nil }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { wake = $0 }
+            } onCancel: {
+                // A cancellation handler cannot touch the actor's state; this task only hops
+                // onto the actor to end the wait.
+                Task { await self.endWait() }
+            }
+            if pending.isEmpty { return nil }
+        }
+        if pending.count < maxBatch { try? await Task.sleep(for: window) }
+        let batch = Array(pending.prefix(maxBatch))
+        pending.removeFirst(batch.count)
+        for waiter in roomWaiters { waiter.resume() }
+        roomWaiters.removeAll()
+        return batch
     }
 
-    /// Writes the batch off the actor, so new completions keep gathering while it commits.
-    private nonisolated func startFlush(_ batch: [(Completion, CheckedContinuation<LeaseOutcome, any Error>)]) {
-        let (store, workerID) = (store, workerID)
-        Task {
+    private func endWait() {
+        wake?.resume()
+        wake = nil
+    }
+
+    private nonisolated func write(_ batch: [(Completion, Waiter)]) async {
+        for delay in retryDelays + [nil] {
             do {
                 let outcomes = try await store.complete(batch.map(\.0), workerID: workerID)
-                for (completion, continuation) in batch {
-                    continuation.resume(returning: outcomes[completion.task.id] ?? .stale)
-                }
+                for (completion, waiter) in batch { waiter.resume(returning: outcomes[completion.task.id] ?? .stale) }
+                return
             } catch {
-                for (completion, continuation) in batch {
-                    do {
-                        let outcomes = try await store.complete([completion], workerID: workerID)
-                        continuation.resume(returning: outcomes[completion.task.id] ?? .stale)
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
-                }
+                guard let delay else { break }
+                try? await Task.sleep(for: delay)
+            }
+        }
+        for (completion, waiter) in batch {
+            do {
+                let outcomes = try await store.complete([completion], workerID: workerID)
+                waiter.resume(returning: outcomes[completion.task.id] ?? .stale)
+            } catch {
+                waiter.resume(throwing: error)
             }
         }
     }

@@ -33,7 +33,8 @@ public struct Worker: Service {
 
     public func run() async throws {
         let inFlight = InFlightTasks(capacity: configuration.concurrency)
-        let processor = TaskProcessor(store: store, completions: CompletionBatcher(store: store, workerID: configuration.id),
+        let completions = CompletionBatcher(store: store, workerID: configuration.id)
+        let processor = TaskProcessor(store: store, completions: completions,
                                       chat: chat, limiter: limiter, configs: RunConfigCache(store: store),
                                       workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
                                       logger: logger)
@@ -45,13 +46,17 @@ public struct Worker: Service {
             try await withThrowingTaskGroup(of: Void.self) { housekeeping in
                 housekeeping.addTask { await heartbeats(inFlight) }
                 housekeeping.addTask { await reaping() }
+                // Every call has its outcome written before `work` returns, so the batcher has
+                // nothing left when it is cancelled with the rest.
+                housekeeping.addTask { await completions.run() }
                 defer { housekeeping.cancelAll() }
                 try await work(inFlight, processor)
             }
         } onGracefulShutdown: {
+            // The shutdown handler is synchronous; this task only carries the stop to the actor.
             Task { await inFlight.stop() }
         }
-        try? await detached { try await store.markStopped(workerID: configuration.id) }
+        try? await store.markStopped(workerID: configuration.id)
         logger.info("worker stopped")
     }
 
@@ -97,27 +102,31 @@ public struct Worker: Service {
                 calls.cancelAll()
             }
         }
+        // Calls cancelled after the grace period left their tasks here: released in one go, from
+        // this task, which shutdown does not cancel.
         let leftovers = await inFlight.all
         if !leftovers.isEmpty {
-            _ = try? await detached { try await store.release(leftovers, workerID: configuration.id) }
+            _ = try? await store.release(leftovers, workerID: configuration.id)
         }
         if let fatal = await inFlight.fatalError { throw fatal }
     }
 
-    /// Processes one task. If that stops short (shutdown cancelled it, or the database failed
-    /// mid-way) the task is released; if the release cannot reach the database either, the
-    /// lease expires and a reaper returns the task.
+    /// Processes one task. If shutdown cancelled it, the task stays in `inFlight` and `work`
+    /// releases it with the others; if it stopped short otherwise (the database failed mid-way)
+    /// it is released here. If the release cannot reach the database either, the lease expires
+    /// and a reaper returns the task.
     private func run(_ task: ClaimedTask, _ processor: TaskProcessor, _ inFlight: InFlightTasks) async {
         do {
             try await processor.process(task) { await inFlight.callReturned(task) }
         } catch {
+            if Task.isCancelled || error is CancellationError { return }
             if let unusable = error as? TaskProcessor.EndpointUnusable {
                 logger.critical("stopping: \(unusable)")
                 await inFlight.fail(unusable)
-            } else if !(error is CancellationError) {
+            } else {
                 logger.error("task processing failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
             }
-            _ = try? await detached { try await store.release([task], workerID: configuration.id) }
+            _ = try? await store.release([task], workerID: configuration.id)
         }
         await inFlight.remove(task)
     }
@@ -152,10 +161,5 @@ public struct Worker: Service {
             }
             try? await Task.sleep(for: .milliseconds(Int64(configuration.reapSeconds * 1000)))
         }
-    }
-
-    /// Runs `body` outside the current task's cancellation, for clean-up that must reach the database.
-    private func detached<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await Task { try await body() }.value
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import TreeInstructCore
-@testable import TaskStore
 import Testing
 @testable import Workers
 

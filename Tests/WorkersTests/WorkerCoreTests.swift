@@ -1,0 +1,110 @@
+import Foundation
+import PostgresTestSupport
+import ServiceLifecycle
+import Logging
+import TaskStore
+import Testing
+import TreeInstructCore
+@testable import Workers
+
+/// The worker core in this process: a scripted chat endpoint, the real PostgreSQL store. What
+/// the subprocess suites show in seconds, shown here in milliseconds, one behaviour at a time.
+@Suite("Worker core, in process", .enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
+struct WorkerCoreTests {
+    /// Claims come in batches, calls fill the slots without exceeding them, completions are
+    /// written many per statement, and every task ends with exactly one result.
+    @Test func batchesClaimsFillsSlotsAndBatchesCompletions() async throws {
+        let fixture = try await WorkerFixture.make(rows: 200)
+        let chat = ScriptedChat(latency: .milliseconds(10))
+        try await fixture.worker(chat, concurrency: 8).run()
+        let counts = fixture.store.counts.withLock { $0 }
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 200)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.results") == 200)
+        #expect(chat.snapshot.calls == 200)
+        #expect(chat.snapshot.mostInFlight == 8, "slots: \(chat.snapshot.mostInFlight) calls at most at once")
+        // 8 slots claim 4 at a time at most (half the slots), and never more than are free.
+        #expect(counts.claimed == 200 && counts.claims < 200 && counts.largestClaim == 4, "\(counts.claims) claims for 200 tasks, largest \(counts.largestClaim)")
+        #expect(counts.completed == 200 && counts.completeCalls < 150, "\(counts.completeCalls) statements for 200 completions")
+    }
+
+    /// A rejected answer or a 500 goes back to pending after a backoff and is tried again;
+    /// both attempts are in the history, and the task ends succeeded.
+    @Test func failuresBackOffAndRetry() async throws {
+        let fixture = try await WorkerFixture.make(rows: 20)
+        let chat = ScriptedChat { call in
+            switch call {
+            case 1: .failure(LLMError(kind: .serverError, httpStatus: 500, message: "boom"))
+            case 2: .invalid
+            default: nil
+            }
+        }
+        try await fixture.worker(chat).run()
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded' AND attempts = 3") == 20)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE code = 'http_500'") == 20)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE outcome = 'rejected'") == 20)
+    }
+
+    /// A task whose attempts run out is failed for good, not retried forever.
+    @Test func attemptsRunOut() async throws {
+        let fixture = try await WorkerFixture.make(rows: 5)
+        try await fixture.worker(ScriptedChat { _ in .invalid }).run()
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND attempts = 3") == 5)
+    }
+
+    /// The database refuses the first completion statements (a restart): the batcher retries
+    /// with backoff and nothing is lost or written twice.
+    @Test func completionBatchesSurviveAShortOutage() async throws {
+        let fixture = try await WorkerFixture.make(rows: 30)
+        fixture.store.counts.withLock { $0.failNext = 2 }
+        try await fixture.worker(ScriptedChat()).run()
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.results") == 30)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded' AND attempts = 1") == 30)
+    }
+
+    /// Fencing: a completion from a lease that expired and was reaped changes nothing.
+    @Test func aStaleLeaseCannotComplete() async throws {
+        let fixture = try await WorkerFixture.make(rows: 1)
+        let task = try #require(try await fixture.store.claim(workerID: "old", limit: 1, leaseSeconds: 30, runIDs: nil).first)
+        _ = try await fixture.count("WITH e AS (UPDATE $schema.tasks SET lease_expires_at = now() - interval '1 second' RETURNING 1) SELECT count(*) FROM e")
+        #expect(try await fixture.store.reapExpiredLeases() == 1)
+        let batcher = CompletionBatcher(store: fixture.store, workerID: "old")
+        let outcome = try await withThrowingTaskGroup(of: LeaseOutcome?.self) { group in
+            group.addTask { await batcher.run(); return nil }
+            let outcome = try await batcher.complete(Completion(task: task, output: .response("late"), followUp: nil, difficulty: 0,
+                                                                report: CallReport()))
+            group.cancelAll()
+            return outcome
+        }
+        #expect(outcome == .stale)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.results") == 0)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'pending'") == 1)
+    }
+
+    /// Shutdown drains: calls still running when the grace period ends are cancelled and their
+    /// tasks released at once; none stays running, none is lost.
+    @Test func shutdownReleasesWhatTheGraceCannotFinish() async throws {
+        let fixture = try await WorkerFixture.make(rows: 40)
+        let chat = ScriptedChat(latency: .seconds(30))
+        let worker = fixture.worker(chat, concurrency: 6, graceSeconds: 0.2, exitWhenDone: false)
+        let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })))
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while chat.snapshot.inFlight < 6 { try await Task.sleep(for: .milliseconds(5)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'running'") == 0)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'pending'") == 40)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE outcome = 'released'") == 6)
+    }
+
+    /// An endpoint that refuses the key stops the worker; the refusal costs no task an attempt.
+    @Test func aRefusedKeyStopsTheWorker() async throws {
+        let fixture = try await WorkerFixture.make(rows: 10)
+        let chat = ScriptedChat { _ in .failure(LLMError(kind: .unauthorized, httpStatus: 401, message: "bad key")) }
+        await #expect(throws: TaskProcessor.EndpointUnusable.self) { try await fixture.worker(chat, concurrency: 2).run() }
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state IN ('failed', 'running')") == 0)
+    }
+}

@@ -1,0 +1,125 @@
+import EndpointSimulator
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresTestSupport
+import RateLimiting
+import Synchronization
+import TaskStore
+import TreeInstructCore
+import Wiring
+@testable import Workers
+
+/// An endpoint in the test's own process: answers each prompt as a well-behaved model would
+/// (the simulator's answer builder, no HTTP), after `latency`, or as `script` says for the
+/// n-th call of a task; counts calls and the most in flight at once.
+final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind `state`'s lock
+    enum Reply: Sendable { case valid, invalid, failure(LLMError) }
+
+    struct State {
+        var calls = 0
+        var inFlight = 0
+        var mostInFlight = 0
+        var callsPerInstruction: [String: Int] = [:]
+    }
+
+    let latency: Duration
+    /// What the n-th call (1-based) for one instruction answers; `.valid` when it returns nil.
+    let script: @Sendable (Int) -> Reply?
+    let state = Mutex(State())
+
+    init(latency: Duration = .milliseconds(5), script: @escaping @Sendable (Int) -> Reply? = { _ in nil }) {
+        self.latency = latency
+        self.script = script
+    }
+
+    func complete(_ prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?) async throws -> ChatCompletion {
+        let key = prompt.messages.last?.content ?? ""
+        let call = state.withLock { state in
+            state.calls += 1
+            state.inFlight += 1
+            state.mostInFlight = max(state.mostInFlight, state.inFlight)
+            state.callsPerInstruction[key, default: 0] += 1
+            return state.callsPerInstruction[key]!
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        try await Task.sleep(for: latency)
+        let builder = AnswerBuilder(messages: prompt.messages, seed: 7, wantsJSON: prompt.responseSchema != nil)
+        switch script(call) ?? .valid {
+        case .valid: return ChatCompletion(content: builder.answer(), finishReason: "stop", model: model, promptTokens: 10, completionTokens: 10)
+        case .invalid: return ChatCompletion(content: "Sure! Here is the answer.", finishReason: "stop", model: model)
+        case .failure(let error): throw error
+        }
+    }
+
+    var snapshot: State { state.withLock { $0 } }
+}
+
+/// The PostgreSQL lease store, counting what the worker core asks of it.
+final class CountingStore: LeaseStore {
+    struct Counts { var claims = 0; var claimed = 0; var largestClaim = 0; var completeCalls = 0; var completed = 0; var failNext = 0 }
+    let base: PostgresLeaseStore
+    let counts = Mutex(Counts())
+
+    init(base: PostgresLeaseStore) { self.base = base }
+
+    func register(_ worker: WorkerIdentity) async throws { try await base.register(worker) }
+    func claim(workerID: String, limit: Int, leaseSeconds: Double, runIDs: [Int64]?) async throws -> [ClaimedTask] {
+        let tasks = try await base.claim(workerID: workerID, limit: limit, leaseSeconds: leaseSeconds, runIDs: runIDs)
+        if !tasks.isEmpty { counts.withLock { $0.claims += 1; $0.claimed += tasks.count; $0.largestClaim = max($0.largestClaim, tasks.count) } }
+        return tasks
+    }
+    func heartbeat(workerID: String, leaseSeconds: Double) async throws -> Set<Int64> {
+        try await base.heartbeat(workerID: workerID, leaseSeconds: leaseSeconds)
+    }
+    func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome] {
+        let fail = counts.withLock { counts in
+            defer { counts.failNext = max(0, counts.failNext - 1) }
+            return counts.failNext > 0
+        }
+        if fail { throw StoreDown() }
+        counts.withLock { $0.completeCalls += 1; $0.completed += completions.count }
+        return try await base.complete(completions, workerID: workerID)
+    }
+    func fail(_ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+              report: CallReport) async throws -> LeaseOutcome {
+        try await base.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: retryDelaySeconds, report: report)
+    }
+    func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int { try await base.release(tasks, workerID: workerID) }
+    func reapExpiredLeases() async throws -> Int { try await base.reapExpiredLeases() }
+    func markStopped(workerID: String) async throws { try await base.markStopped(workerID: workerID) }
+    func openTaskCount(runIDs: [Int64]?) async throws -> Int { try await base.openTaskCount(runIDs: runIDs) }
+    func runConfig(id: Int64) async throws -> RunConfig { try await base.runConfig(id: id) }
+
+    struct StoreDown: Error {}
+}
+
+/// A run of `rows` rows on a fresh schema, and what the tests read back.
+struct WorkerFixture {
+    let database: Database
+    let run: RunRecord
+    let store: CountingStore
+
+    static func make(rows: Int, config: RunConfig = RunConfig(rounds: 1, respond: false, model: "m", maxAttempts: 3)) async throws -> WorkerFixture {
+        let database = try await TestPostgres.database()
+        let run = try await database.queue.createOrFindRun(name: "in-process", config: config)
+        let records = (1...rows).map { InstructionRecord(instruction: "Describe the history of the city number \($0) in Europe.", input: "", line: $0) }
+        _ = try await database.queue.insertShard(records, sourceFile: "corpus.jsonl", run: run)
+        return WorkerFixture(database: database, run: run, store: CountingStore(base: PostgresLeaseStore(queue: database.queue)))
+    }
+
+    func worker(_ chat: ScriptedChat, concurrency: Int = 8, leaseSeconds: Double = 30, graceSeconds: Double = 5,
+                exitWhenDone: Bool = true, backoff: Backoff = Backoff(baseSeconds: 0.02, maxSeconds: 0.05)) -> Worker {
+        let configuration = WorkerConfiguration(concurrency: concurrency, leaseSeconds: leaseSeconds, graceSeconds: graceSeconds,
+                                                idleSeconds: 0.01, runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff)
+        let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
+        return Worker(configuration: configuration, store: store, chat: chat, limiter: limiter, version: "test",
+                      logger: Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    func count(_ sql: String) async throws -> Int {
+        let rows = try await database.client.query(.init(unsafeSQL: sql.replacingOccurrences(of: "$schema", with: "\"\(database.schema)\"")))
+        for try await value in rows.decode(Int.self) { return value }
+        return -1
+    }
+}
