@@ -25,8 +25,6 @@ public struct APIKey: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var customMirror: Mirror { Mirror(self, children: []) }
     public var isEmpty: Bool { secret.isEmpty }
 
-    /// Whether `text` contains this key (for tests and log scrubbing checks).
-    public func appears(in text: String) -> Bool { !secret.isEmpty && text.contains(secret) }
 }
 
 public struct APIKeyError: Error, CustomStringConvertible {

@@ -33,7 +33,7 @@ public struct MetricsEndpoint: Service {
         }
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
-            let (ready, reason) = (await readiness.isReady, await readiness.reason)
+            let (ready, reason) = readiness.current
             return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
         }
         let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)

@@ -25,17 +25,19 @@ struct NoopThroughput: AsyncParsableCommand {
                 for loop in 0..<loops {
                     group.addTask {
                         // The next claim goes out while the previous batch commits, as in a worker (its claim
-                        // loop and completion batcher run side by side) and in pgqueuer (its buffered log).
-                        var completed = 0
-                        var committing: Task<Int, any Error>?
-                        while true {
-                            let claimed = try await queue.claimTasks(workerID: "bench-\(loop)", limit: batch, leaseSeconds: 60)
-                            if let committing { completed += try await committing.value }
-                            if claimed.isEmpty { return completed }
-                            let finished = claimed.map {
-                                Completion(task: $0, output: .response("ok"), followUp: nil, difficulty: 0, report: CallReport(model: "bench"))
+                        // loop and completion batcher run side by side) and in pgqueuer (its buffered log):
+                        // at most one commit in flight, a child task of this loop.
+                        try await withThrowingTaskGroup(of: Int.self) { commits in
+                            var completed = 0
+                            while true {
+                                let claimed = try await queue.claimTasks(workerID: "bench-\(loop)", limit: batch, leaseSeconds: 60)
+                                if let committed = try await commits.next() { completed += committed }
+                                if claimed.isEmpty { return completed }
+                                let finished = claimed.map {
+                                    Completion(task: $0, output: .response("ok"), followUp: nil, difficulty: 0, report: CallReport(model: "bench"))
+                                }
+                                commits.addTask { try await queue.complete(finished, workerID: "bench-\(loop)").count }
                             }
-                            committing = Task { try await queue.complete(finished, workerID: "bench-\(loop)").count }
                         }
                     }
                 }

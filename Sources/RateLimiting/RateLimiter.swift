@@ -37,7 +37,7 @@ public actor RateLimiter {
     private var cachedTokens = 0
     private var waiters: [(id: Int, tokens: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiterID = 0
-    private var refilling = false
+    private var wake: CheckedContinuation<Void, Never>?
     private var successes = 0
     private var pendingDebt = 0.0
     private var statedLimitApplied = false
@@ -68,12 +68,11 @@ public actor RateLimiter {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiters.append((id, tokens, continuation))
-                if !refilling {
-                    refilling = true
-                    Task { await refill() }
-                }
+                wake?.resume()
+                wake = nil
             }
         } onCancel: {
+            // A cancellation handler cannot touch the actor's state; this task only hops onto it.
             Task { await self.cancelWaiter(id) }
         }
         return permit
@@ -149,10 +148,35 @@ public actor RateLimiter {
         waiters.remove(at: index).continuation.resume(throwing: CancellationError())
     }
 
-    /// Leases permits while anyone waits; one refill loop at a time.
+    /// The refill loop: leases permits from the budget while anyone waits, and sleeps until
+    /// someone does. Run it beside the calls that acquire permits (the worker does), for as long
+    /// as they may: without it a limited `acquire` waits forever. Waiters left when it is
+    /// cancelled are cancelled too.
+    public func run() async {
+        while !Task.isCancelled {
+            if waiters.isEmpty {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { wake = $0 }
+                } onCancel: {
+                    // As in `acquire`: the handler only hops onto the actor to end the wait.
+                    Task { await self.endWait() }
+                }
+            } else {
+                await refill()
+            }
+        }
+        for waiter in waiters { waiter.continuation.resume(throwing: CancellationError()) }
+        waiters.removeAll()
+    }
+
+    private func endWait() {
+        wake?.resume()
+        wake = nil
+    }
+
+    /// Leases permits while anyone waits.
     private func refill() async {
-        defer { refilling = false }
-        while true {
+        while !Task.isCancelled {
             serveWaiters()
             guard !waiters.isEmpty else { return }
             let batch = waiters.prefix(maxBatch)

@@ -135,16 +135,18 @@ struct LocalPipeline: Service {
         let summary = try await Submission(queue: database.queue).submit(job.file, runName: job.runName, config: job.config)
         print(SubmitCommand.describe(summary, json: false))
         let limiter = try await WorkerAssembly.limiter(scope: .local, key: "local", limits: job.limits, queue: database.queue, logger: job.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, job.workers) {
-                let configuration = WorkerConfiguration(concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
-                                                        idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
-                group.addTask {
-                    try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client, limiter: limiter,
-                                     version: WorkerAssembly.version, logger: job.logger).run()
+        try await WorkerAssembly.drawing(on: limiter) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<max(1, job.workers) {
+                    let configuration = WorkerConfiguration(concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
+                                                            idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
+                    group.addTask {
+                        try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client, limiter: limiter,
+                                         version: WorkerAssembly.version, logger: job.logger).run()
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
         }
         print(StatusView.text(try await StatusSnapshot.read(database.queue, run: job.runName, shards: false), StatusView.Prices()))
         guard try await database.queue.openTaskCount(runIDs: [summary.runID]) == 0 else {

@@ -83,12 +83,14 @@ struct WorkerService: Service {
             configuration.runIDs = ids
         }
         let limiter = try await WorkerAssembly.limiter(scope: scope, key: rateKey, limits: limits, queue: database.queue, logger: logger)
-        await readiness.markReady()
-        try await withGracefulShutdownHandler {
-            try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client, limiter: limiter,
-                             version: WorkerAssembly.version, logger: logger).run()
-        } onGracefulShutdown: {
-            Task { await readiness.markNotReady("draining") }
+        readiness.markReady()
+        try await WorkerAssembly.drawing(on: limiter) {
+            try await withGracefulShutdownHandler {
+                try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client,
+                                 limiter: limiter, version: WorkerAssembly.version, logger: logger).run()
+            } onGracefulShutdown: {
+                readiness.markNotReady("draining")
+            }
         }
     }
 }

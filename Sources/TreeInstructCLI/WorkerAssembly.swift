@@ -19,6 +19,15 @@ enum WorkerAssembly {
         }
         return RateLimiter(budget: budget, limits: limits, logger: logger)
     }
+
+    /// Runs `body` (the workers drawing on `limiter`) with the limiter's refill loop beside it.
+    static func drawing<Result: Sendable>(on limiter: RateLimiter, _ body: () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await limiter.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
 }
 
 extension WorkerAssembly {

@@ -1,7 +1,8 @@
 import Metrics
 
-/// The worker's metrics, created once (Prometheus refuses a name registered twice with other
-/// labels). No-ops until the process bootstraps a metrics backend.
+/// Handles on the worker's metrics. swift-metrics hands back the same metric for the same label,
+/// so each worker may make its own; each name has one type and one label set, as Prometheus
+/// requires. No-ops until the process bootstraps a metrics backend.
 struct WorkerMetrics: Sendable {
     let claimed = Counter(label: "treeinstruct_tasks_claimed_total")
     let succeeded = Counter(label: "treeinstruct_tasks_succeeded_total")

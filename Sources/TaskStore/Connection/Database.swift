@@ -73,8 +73,13 @@ public struct Database: Sendable {
                 group.addTask {
                     let connection = try await PostgresConnection.connect(configuration: try Self.connectionConfiguration(settings),
                                                                           id: 0, logger: logger)
-                    defer { Task { try? await connection.close() } }
-                    try await connection.query("SELECT 1", logger: logger)
+                    do {
+                        try await connection.query("SELECT 1", logger: logger)
+                    } catch {
+                        try? await connection.close()
+                        throw error
+                    }
+                    try? await connection.close()
                 }
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))

@@ -1,6 +1,6 @@
 /// A failed call, classified so the worker knows whether to try again and when.
 ///
-/// Retryable: 429, 408, 409, 5xx, timeouts, dropped connections, bodies we cannot read.
+/// Retryable: 429, 408, 409, 425, 5xx, timeouts, dropped connections, bodies we cannot read.
 /// Permanent: 400, 401, 403, 404, 422, other 4xx, and content-filter refusals: trying again
 /// would fail the same way and cost money.
 public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -51,6 +51,8 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         let kind: Kind
         switch status {
         case 429: kind = .rateLimited
+        // Request timeout, conflict and too-early say "not now", not "never": the same request
+        // may succeed later, so they are retried as timeouts are.
         case 408, 409, 425: kind = .timeout
         case 500...599: kind = .serverError
         case 400 where ["content_filter", "content_policy_violation"].contains(errorCode ?? ""): kind = .contentFilter

@@ -2,9 +2,12 @@
 ///
 /// Checks run in a fixed order and the first failure wins, so each bad answer gets one stable
 /// code: empty, truncated, refusal, malformed_json, schema_mismatch, answered_instead,
-/// unchanged, original_not_preserved, wrong_added_count, depth_exceeded, url_introduced,
-/// leaked_procedure, language_changed, too_long, too_short, added_not_used. The plain template
-/// skips the checks that need a tree.
+/// unchanged; then the trees: the expansion keeps the original (original_not_preserved), adds
+/// exactly K nodes (wrong_added_count), and only then the original tree is checked against the
+/// instruction's words and the new instruction against the original's nodes (both
+/// original_not_preserved again); then depth_exceeded, url_introduced, leaked_procedure,
+/// language_changed, too_long, too_short, added_not_used. The plain template skips the checks
+/// that need a tree.
 public struct RewriteValidator: Sendable {
     public var settings: RewriteSettings
     /// Share of a label's content words that must appear for the label to count as present.
