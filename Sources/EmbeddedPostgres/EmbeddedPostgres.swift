@@ -121,3 +121,22 @@ extension EmbeddedPostgres {
     /// A TCP port on 127.0.0.1 nobody listens on right now (for tests that start servers).
     public static func freePort() throws -> Int { try FreePort.find() }
 }
+
+extension EmbeddedPostgres {
+    /// `start(port:)` on a thread of its own: `pg_ctl -w` blocks until the server answers
+    /// (seconds), which must not hold one of the few threads that run async code.
+    public func started(port: Int? = nil) async throws -> Endpoint {
+        try await Self.offThePool { try start(port: port) }
+    }
+
+    /// `stop()` on a thread of its own, as `started`.
+    public func stopped() async throws {
+        try await Self.offThePool { try stop() }
+    }
+
+    static func offThePool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}

@@ -42,9 +42,28 @@ actor SharedServer {
     }
 
     private var started: Connection?
+    /// Callers that came while the server was starting (the actor is re-entered at each await).
+    private var waiting: [CheckedContinuation<Connection, any Error>]?
 
-    func connection() throws -> Connection {
+    /// The shared server, started by the first caller only; the others wait for it.
+    func connection() async throws -> Connection {
         if let started { return started }
+        if waiting != nil { return try await withCheckedThrowingContinuation { waiting?.append($0) } }
+        waiting = []
+        do {
+            let connection = try await start()
+            started = connection
+            for waiter in waiting ?? [] { waiter.resume(returning: connection) }
+            waiting = nil
+            return connection
+        } catch {
+            for waiter in waiting ?? [] { waiter.resume(throwing: error) }
+            waiting = nil
+            throw error
+        }
+    }
+
+    private func start() async throws -> Connection {
         var logger = Logger(label: "treeinstruct.tests")
         logger.logLevel = .warning
         let settings: DatabaseSettings
@@ -53,16 +72,15 @@ actor SharedServer {
         } else {
             let directory = NSTemporaryDirectory() + "treeinstruct-tests-\(getpid())-\(UUID().uuidString.prefix(8))/data"
             let server = EmbeddedPostgres(dataDirectory: directory, durable: false)
-            let endpoint = try server.start()
+            let endpoint = try await server.started()
             ServerStopper.register(server)
             settings = DatabaseSettings(host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password,
                                         database: endpoint.database, sslMode: .disable)
         }
         let database = try Database(settings: settings, schema: "treeinstruct", maxConnections: 40, logger: logger)
+        // The pool runs for the rest of the test process; no task of the tests outlives it.
         Task.detached { await database.client.run() }
-        let connection = Connection(settings: settings, client: database.client, logger: logger)
-        started = connection
-        return connection
+        return Connection(settings: settings, client: database.client, logger: logger)
     }
 }
 

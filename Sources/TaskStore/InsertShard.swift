@@ -32,9 +32,9 @@ extension TaskQueue {
                 return 0
             } catch let error as PostgresTransactionError where attemptsLeft > 1 {
                 // Nothing of this shard was stored; again, when the database says why:
-                switch (error.closureError as? PSQLError)?.serverInfo?[.sqlState] {
-                case "23505": number = try await takeShardNumber(runID: run.id)  // the number was used otherwise: another
-                case "40P01": break  // two shards holding each other's duplicates; this one was rolled back
+                switch (error.closureError as? PSQLError)?.serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)) {
+                case .uniqueViolation?: number = try await takeShardNumber(runID: run.id)  // the number was used otherwise: another
+                case .deadlockDetected?: break  // two shards holding each other's duplicates; this one was rolled back
                 default: throw error
                 }
                 attemptsLeft -= 1

@@ -6,10 +6,10 @@ import EndpointSimulator
 import Foundation
 import LLMClient
 import Logging
+import RateLimiting
 import ServiceLifecycle
 import TaskStore
 import TreeInstructCore
-import Wiring
 import Workers
 
 /// The whole job on one machine: a private PostgreSQL (unless DATABASE_URL or PGHOST is set),
@@ -68,21 +68,32 @@ struct LocalCommand: AsyncParsableCommand {
 
         let environment = Environment.values
         let usesOwnServer = environment["DATABASE_URL"] == nil && environment["DATABASE_URL_FILE"] == nil && environment["PGHOST"] == nil
+        guard usesOwnServer else {
+            let settings = try database.settings { logger.warning("\($0)") }
+            return try await run(settings: settings, file: file, runName: runName, config: config, limits: limits,
+                                 outputPath: outputPath, endpoint: realEndpoint, logger: logger)
+        }
         let server = EmbeddedPostgres(dataDirectory: dataDir)
-        let settings: DatabaseSettings
-        if usesOwnServer {
-            let started = try server.start()
-            print("PostgreSQL running privately in \(server.dataDirectory) on 127.0.0.1:\(started.port)")
-            settings = DatabaseSettings(host: started.host, port: started.port, user: started.user, password: started.password,
+        let started = try await server.started()
+        print("PostgreSQL running privately in \(server.dataDirectory) on 127.0.0.1:\(started.port)")
+        let settings = DatabaseSettings(host: started.host, port: started.port, user: started.user, password: started.password,
                                         database: started.database, sslMode: .disable)
-        } else {
-            settings = try database.settings { logger.warning("\($0)") }
+        // The private server stops however the job ends.
+        let failure: (any Error)?
+        do {
+            try await run(settings: settings, file: file, runName: runName, config: config, limits: limits,
+                          outputPath: outputPath, endpoint: realEndpoint, logger: logger)
+            failure = nil
+        } catch {
+            failure = error
         }
-        defer {
-            if usesOwnServer {
-                do { try server.stop() } catch { logger.error("could not stop PostgreSQL: \(error)") }
-            }
-        }
+        do { try await server.stopped() } catch { logger.error("could not stop PostgreSQL: \(error)") }
+        if let failure { throw failure }
+    }
+
+    /// The job against `settings`, with the real endpoint or, without one, the simulator.
+    private func run(settings: DatabaseSettings, file: CorpusFile, runName: String, config: RunConfig, limits: RateLimiting.RateLimits,
+                     outputPath: String, endpoint realEndpoint: EndpointConfiguration?, logger: Logger) async throws {
         let job = LocalJob(settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
                            workers: workers, concurrency: concurrency, limits: limits, outputPath: outputPath,
                            exportFormat: exportFormat, logger: logger)
@@ -141,8 +152,8 @@ struct LocalPipeline: Service {
                     let configuration = WorkerConfiguration(concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
                                                             idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
                     group.addTask {
-                        try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client, limiter: limiter,
-                                         version: WorkerAssembly.version, logger: job.logger).run()
+                        try await WorkerAssembly.worker(configuration, queue: database.queue, client: client, limiter: limiter,
+                                                        logger: job.logger).run()
                     }
                 }
                 try await group.waitForAll()
@@ -159,5 +170,3 @@ struct LocalPipeline: Service {
         print("wrote \(rows) rows to \(job.outputPath)")
     }
 }
-
-import RateLimiting

@@ -2,9 +2,9 @@ import ArgumentParser
 import LLMClient
 import Logging
 import Observability
+import RateLimiting
 import ServiceLifecycle
 import TaskStore
-import Wiring
 import Workers
 
 /// Runs one stateless worker until SIGTERM/SIGINT (or, with --exit-when-done, until no work is left).
@@ -86,13 +86,10 @@ struct WorkerService: Service {
         readiness.markReady()
         try await WorkerAssembly.drawing(on: limiter) {
             try await withGracefulShutdownHandler {
-                try await Worker(configuration: configuration, store: PostgresLeaseStore(queue: database.queue), chat: client,
-                                 limiter: limiter, version: WorkerAssembly.version, logger: logger).run()
+                try await WorkerAssembly.worker(configuration, queue: database.queue, client: client, limiter: limiter, logger: logger).run()
             } onGracefulShutdown: {
                 readiness.markNotReady("draining")
             }
         }
     }
 }
-
-import RateLimiting

@@ -20,6 +20,13 @@ enum WorkerAssembly {
         return RateLimiter(budget: budget, limits: limits, logger: logger)
     }
 
+    /// A worker over the PostgreSQL task store and the HTTP endpoint.
+    static func worker(_ configuration: WorkerConfiguration, queue: TaskQueue, client: ChatClient, limiter: RateLimiter,
+                       logger: Logger) -> Worker {
+        Worker(configuration: configuration, store: PostgresLeaseStore(queue: queue), chat: client, limiter: limiter,
+               version: version, logger: logger)
+    }
+
     /// Runs `body` (the workers drawing on `limiter`) with the limiter's refill loop beside it.
     static func drawing<Result: Sendable>(on limiter: RateLimiter, _ body: () async throws -> Result) async throws -> Result {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -119,10 +119,12 @@ struct ClaimingTests {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(3))
         try await queue.register(WorkerIdentity(id: "w", host: "h", pid: 1, version: "t", concurrency: 3))
-        let held = try await queue.claimTasks(workerID: "w", limit: 3, leaseSeconds: 0.5)
+        // Leases of 2 s renewed every 0.5 s, 3 times: they would have expired without the renewals,
+        // and a loaded machine's stall of over a second does not make them expire with them.
+        let held = try await queue.claimTasks(workerID: "w", limit: 3, leaseSeconds: 2)
         for _ in 0..<3 {
-            try await Task.sleep(for: .milliseconds(250))
-            #expect(try await queue.heartbeat(workerID: "w", leaseSeconds: 0.5) == Set(held.map(\.id)))
+            try await Task.sleep(for: .milliseconds(750))
+            #expect(try await queue.heartbeat(workerID: "w", leaseSeconds: 2) == Set(held.map(\.id)))
         }
         #expect(try await queue.reapExpiredLeases() == 0)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.active_workers WHERE worker_id = 'w' AND running_tasks = 3") == 1)

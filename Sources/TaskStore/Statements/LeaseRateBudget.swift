@@ -1,24 +1,11 @@
 import PostgresNIO
 import TreeInstructCore
 
-/// What a budget granted: up to what was asked, and how long to wait before asking again when
-/// it granted less.
-public struct BudgetGrant: Sendable, Hashable {
-    public var requests: Int
-    public var tokens: Int
-    public var retryInSeconds: Double
-
-    public init(requests: Int, tokens: Int, retryInSeconds: Double) {
-        self.requests = requests
-        self.tokens = tokens
-        self.retryInSeconds = retryInSeconds
-    }
-}
-
 extension TaskQueue {
     /// Atomically refills budget `key` by the time elapsed (database clock) and takes up to
     /// `requests` requests and `tokens` tokens from it. An unlimited dimension grants in full.
-    public func leaseRateBudget(key: String, requests: Int, tokens: Int) async throws -> BudgetGrant {
+    /// Returns what was granted, and how long to wait before asking again when it was less.
+    public func leaseRateBudget(key: String, requests: Int, tokens: Int) async throws -> (requests: Int, tokens: Int, retryInSeconds: Double) {
         let rows = try await client.query("""
             WITH current AS (
                 SELECT key, not_before,
@@ -61,7 +48,7 @@ extension TaskQueue {
             FROM granted
             """, logger: logger)
         for try await (requests, tokens, wait) in rows.decode((Int, Int, Double).self) {
-            return BudgetGrant(requests: requests, tokens: tokens, retryInSeconds: wait)
+            return (requests, tokens, wait)
         }
         throw StoreInvariantViolated(message: "rate budget \(key) was not declared")
     }
