@@ -59,8 +59,10 @@ let package = Package(
         .target(name: "TestCorpora"),
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["TaskStore", "EmbeddedPostgres", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "TaskStore", "EmbeddedPostgres", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
         .target(
@@ -133,33 +135,43 @@ let package = Package(
         ),
         .executableTarget(
             name: "QueueBench",
-            dependencies: ["TaskStore", "TreeInstructCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "TaskStore", "TreeInstructCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(name: "TreeInstructCoreTests", dependencies: ["TreeInstructCore"]),
         .testTarget(name: "CorpusIngestTests", dependencies: ["CorpusIngest", "TreeInstructCore", "EmbeddedPostgres", "TestCorpora"]),
-        .testTarget(name: "LLMClientTests", dependencies: [
-            "LLMClient", "TreeInstructCore", "EndpointSimulator", "RateLimiting", "Wiring", "PostgresTestSupport", "TaskStore",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "PipelineTests", dependencies: [
-            "TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "EmbeddedPostgres", "PostgresTestSupport", "TestCorpora",
-            "TreeInstructCLI", "TreeInstructCore",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-        ]),
-        .testTarget(name: "WorkersTests", dependencies: [
-            "Workers", "TaskStore", "TreeInstructCore", "Wiring", "RateLimiting", "EndpointSimulator", "PostgresTestSupport",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-        .testTarget(name: "TaskStoreTests", dependencies: [
-            "TaskStore", "TreeInstructCore", "Coordinator", "CorpusIngest", "EmbeddedPostgres", "PostgresTestSupport",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-        ]),
+        .testTarget(
+            name: "LLMClientTests",
+            dependencies: [
+                "LLMClient", "TreeInstructCore", "EndpointSimulator", "RateLimiting", "Wiring", "PostgresTestSupport", "TaskStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "TaskStore", "Coordinator", "CorpusIngest", "EndpointSimulator", "EmbeddedPostgres", "PostgresTestSupport", "TestCorpora",
+                "TreeInstructCLI", "TreeInstructCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "WorkersTests",
+            dependencies: [
+                "Workers", "TaskStore", "TreeInstructCore", "Wiring", "RateLimiting", "EndpointSimulator", "PostgresTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "TaskStoreTests",
+            dependencies: [
+                "TaskStore", "TreeInstructCore", "Coordinator", "CorpusIngest", "EmbeddedPostgres", "PostgresTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(
             name: "EndpointSimulatorTests",
             dependencies: [

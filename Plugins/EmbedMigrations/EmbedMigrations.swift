@@ -11,12 +11,14 @@ struct EmbedMigrations: BuildToolPlugin {
             .filter { $0.pathExtension == "sql" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMigrations.swift")
-        return [.buildCommand(
-            displayName: "Embedding \(files.count) migrations",
-            executable: try context.tool(named: "MigrationEmbedder").url,
-            arguments: [output.path] + files.map(\.path),
-            inputFiles: files + [folder],
-            outputFiles: [output]
-        )]
+        return [
+            .buildCommand(
+                displayName: "Embedding \(files.count) migrations",
+                executable: try context.tool(named: "MigrationEmbedder").url,
+                arguments: [output.path] + files.map(\.path),
+                inputFiles: files + [folder],
+                outputFiles: [output]
+            )
+        ]
     }
 }

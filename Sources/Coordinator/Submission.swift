@@ -55,8 +55,9 @@ public struct Submission: Sendable {
                 let (queue, path) = (queue, file.path)
                 let ordinal = try await queue.takeShardNumber(runID: run.id)
                 inserts.addTask {
-                    InsertedShard(records: shard.count,
-                                  inserted: try await queue.insertShard(shard, sourceFile: path, run: run, ordinal: ordinal))
+                    InsertedShard(
+                        records: shard.count,
+                        inserted: try await queue.insertShard(shard, sourceFile: path, run: run, ordinal: ordinal))
                 }
                 inFlight += 1
             }

@@ -58,8 +58,9 @@ enum ContentSignature: Equatable {
         switch self {
         case .gzip, .zstd:
             guard let outer else { return nil }
-            return .unsupportedCompression(what: "compressed twice (\(self == .gzip ? "gzip" : "zstd") inside \(outer))",
-                                           hint: "decompress the outer layer first")
+            return .unsupportedCompression(
+                what: "compressed twice (\(self == .gzip ? "gzip" : "zstd") inside \(outer))",
+                hint: "decompress the outer layer first")
         case .unsupportedCompression(let what, let hint):
             return .unsupportedCompression(what: what + under, hint: hint)
         case .binaryFormat(let what, let hint):

@@ -20,16 +20,21 @@ public struct CorpusFile: Sequence, Sendable {
     private let handoff = StreamHandoff()
 
     /// Opens nothing yet; `resolvedFormat()` checks the file, `makeIterator()` reads it.
-    public init(path: String, format: CorpusFormat? = nil, maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes,
-                chunkBytes: Int = 1 << 20) {
-        self.init(path: path, descriptor: path == "-" ? STDIN_FILENO : nil, format: format, maxRecordBytes: maxRecordBytes,
-                  chunkBytes: chunkBytes)
+    public init(
+        path: String, format: CorpusFormat? = nil, maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes,
+        chunkBytes: Int = 1 << 20
+    ) {
+        self.init(
+            path: path, descriptor: path == "-" ? STDIN_FILENO : nil, format: format, maxRecordBytes: maxRecordBytes,
+            chunkBytes: chunkBytes)
     }
 
     /// A corpus read from a descriptor opened elsewhere (a pipe), named `name` in errors. The
     /// descriptor is read once and never closed here.
-    public init(descriptor: Int32, name: String = "-", format: CorpusFormat? = nil,
-                maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes, chunkBytes: Int = 1 << 20) {
+    public init(
+        descriptor: Int32, name: String = "-", format: CorpusFormat? = nil,
+        maxRecordBytes: Int = CorpusDecoder.defaultMaxRecordBytes, chunkBytes: Int = 1 << 20
+    ) {
         self.init(path: name, descriptor: descriptor, format: format, maxRecordBytes: maxRecordBytes, chunkBytes: chunkBytes)
     }
 
@@ -97,8 +102,10 @@ public struct CorpusFile: Sequence, Sendable {
     }
 
     private func openReader() throws(CorpusError) -> CorpusReader {
-        let alreadyRead = CorpusError(file: path, reason: .unreadable(
-            (descriptor == STDIN_FILENO ? "standard input" : "a pipe") + " can be read only once, and it was read already"))
+        let alreadyRead = CorpusError(
+            file: path,
+            reason: .unreadable(
+                (descriptor == STDIN_FILENO ? "standard input" : "a pipe") + " can be read only once, and it was read already"))
         let (input, probe) = try handoff.take(open: open, judge: judge, alreadyRead: alreadyRead)
         return try CorpusReader(input: input, probe: probe, name: path, maxRecordBytes: maxRecordBytes, chunkBytes: chunkBytes)
     }

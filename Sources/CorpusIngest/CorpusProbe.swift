@@ -31,8 +31,10 @@ struct CorpusProbe: Sendable {
 
     /// Up to `headBytes` of the decompressed stream. A stream that yields nothing at all
     /// (a damaged or cut header) is refused here; later damage is the reader's to report.
-    private static func decompressedHead(_ raw: [UInt8], compression: CorpusCompression, isWholeInput: Bool,
-                                         name: String) throws(CorpusError) -> [UInt8] {
+    private static func decompressedHead(
+        _ raw: [UInt8], compression: CorpusCompression, isWholeInput: Bool,
+        name: String
+    ) throws(CorpusError) -> [UInt8] {
         let decompressor: any StreamDecompressor
         do throws(CorpusError.Reason) {
             decompressor = try compression.makeDecompressor(outputBytes: headBytes)

@@ -69,8 +69,12 @@ final class CorpusReader {
             noteVerified(decompressor)
             let reached = lineFeeds + 1
             let suspect = verifiedLineFeeds + 1 < reached ? (verifiedLineFeeds + 1)...(reached - 1) : nil
-            emit(.error(located(.corruptStream(compression: decompressor.compression.rawValue, offset: error.offset,
-                                               detail: error.detail, suspectLines: suspect))))
+            emit(
+                .error(
+                    located(
+                        .corruptStream(
+                            compression: decompressor.compression.rawValue, offset: error.offset,
+                            detail: error.detail, suspectLines: suspect))))
             return false
         }
         return true

@@ -37,8 +37,10 @@ final class StreamHandoff: @unchecked Sendable {  // state guarded by lock
     }
 
     /// The input to read from its start, with its probe. A once-only input is handed out once.
-    func take(open: () throws(CorpusError) -> ByteInput, judge: (ByteInput) throws(CorpusError) -> CorpusProbe,
-              alreadyRead: CorpusError) throws(CorpusError) -> (ByteInput, CorpusProbe) {
+    func take(
+        open: () throws(CorpusError) -> ByteInput, judge: (ByteInput) throws(CorpusError) -> CorpusProbe,
+        alreadyRead: CorpusError
+    ) throws(CorpusError) -> (ByteInput, CorpusProbe) {
         lock.lock()
         defer { lock.unlock() }
         switch state {

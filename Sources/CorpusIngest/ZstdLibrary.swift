@@ -6,8 +6,11 @@ internal import CZstdABI
 struct ZstdLibrary: @unchecked Sendable {
     typealias CreateDStream = @convention(c) () -> OpaquePointer?
     typealias InitDStream = @convention(c) (OpaquePointer?) -> Int
-    typealias DecompressStream = @convention(c) (OpaquePointer?, UnsafeMutablePointer<ZSTD_outBuffer>?,
-                                                 UnsafeMutablePointer<ZSTD_inBuffer>?) -> Int
+    typealias DecompressStream =
+        @convention(c) (
+            OpaquePointer?, UnsafeMutablePointer<ZSTD_outBuffer>?,
+            UnsafeMutablePointer<ZSTD_inBuffer>?
+        ) -> Int
     typealias IsError = @convention(c) (Int) -> UInt32
     typealias GetErrorName = @convention(c) (Int) -> UnsafePointer<CChar>?
     typealias FreeDStream = @convention(c) (OpaquePointer?) -> Int
@@ -20,9 +23,9 @@ struct ZstdLibrary: @unchecked Sendable {
     let freeDStream: FreeDStream
 
     #if os(macOS)
-    static let candidates = ["libzstd.1.dylib", "/opt/homebrew/lib/libzstd.1.dylib", "/usr/local/lib/libzstd.1.dylib"]
+        static let candidates = ["libzstd.1.dylib", "/opt/homebrew/lib/libzstd.1.dylib", "/usr/local/lib/libzstd.1.dylib"]
     #else
-    static let candidates = ["libzstd.so.1"]
+        static let candidates = ["libzstd.so.1"]
     #endif
 
     /// Loaded once per process; nil when the library is not on this machine.
@@ -43,11 +46,12 @@ struct ZstdLibrary: @unchecked Sendable {
             dlsym(handle, name).map { unsafeBitCast($0, to: type) }
         }
         guard let createDStream = symbol("ZSTD_createDStream", as: CreateDStream.self),
-              let initDStream = symbol("ZSTD_initDStream", as: InitDStream.self),
-              let decompressStream = symbol("ZSTD_decompressStream", as: DecompressStream.self),
-              let isError = symbol("ZSTD_isError", as: IsError.self),
-              let getErrorName = symbol("ZSTD_getErrorName", as: GetErrorName.self),
-              let freeDStream = symbol("ZSTD_freeDStream", as: FreeDStream.self) else { return nil }
+            let initDStream = symbol("ZSTD_initDStream", as: InitDStream.self),
+            let decompressStream = symbol("ZSTD_decompressStream", as: DecompressStream.self),
+            let isError = symbol("ZSTD_isError", as: IsError.self),
+            let getErrorName = symbol("ZSTD_getErrorName", as: GetErrorName.self),
+            let freeDStream = symbol("ZSTD_freeDStream", as: FreeDStream.self)
+        else { return nil }
         (self.createDStream, self.initDStream, self.decompressStream) = (createDStream, initDStream, decompressStream)
         (self.isError, self.getErrorName, self.freeDStream) = (isError, getErrorName, freeDStream)
     }

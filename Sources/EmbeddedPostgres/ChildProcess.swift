@@ -8,8 +8,10 @@ public enum ChildProcess {
     /// /dev/null, standard output into the file at `outputPath` and standard error there too, or
     /// into `errorPath`; returns its exit status (128 + the signal's number when a signal ended
     /// it). `environment` nil: ours.
-    public static func run(_ arguments: [String], environment: [String: String]? = nil, outputPath: String,
-                           errorPath: String? = nil) throws -> Int32 {
+    public static func run(
+        _ arguments: [String], environment: [String: String]? = nil, outputPath: String,
+        errorPath: String? = nil
+    ) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

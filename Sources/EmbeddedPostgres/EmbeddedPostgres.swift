@@ -49,8 +49,9 @@ public struct EmbeddedPostgres: Sendable {
         let port = try requestedPort ?? FreePort.find(preferring: try? Int(String(contentsOfFile: portFile, encoding: .utf8)))
         var options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(dataDirectory) -c max_connections=300"
         if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
-        try owner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", options, "start"],
-                      failure: "could not start PostgreSQL (see \(logFile))")
+        try owner.run(
+            binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", options, "start"],
+            failure: "could not start PostgreSQL (see \(logFile))")
         try? Data(String(port).utf8).write(to: URL(fileURLWithPath: portFile))
         return Endpoint(host: "127.0.0.1", port: port, user: Self.user, password: password, database: "postgres")
     }
@@ -77,8 +78,12 @@ public struct EmbeddedPostgres: Sendable {
         defer { try? manager.removeItem(atPath: staging) }
         try owner.own([dataDirectory, staging])
         owner.makeParentsPassable(of: dataDirectory)
-        try owner.run(binaries.initdb, ["-D", dataDirectory, "-U", Self.user, "--pwfile=\(staging)", "-A", "scram-sha-256",
-                                        "-E", "UTF8", "--locale=C"], failure: "initdb failed")
+        try owner.run(
+            binaries.initdb,
+            [
+                "-D", dataDirectory, "-U", Self.user, "--pwfile=\(staging)", "-A", "scram-sha-256",
+                "-E", "UTF8", "--locale=C",
+            ], failure: "initdb failed")
         guard manager.createFile(atPath: passwordFile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw EmbeddedPostgresError("cannot write \(passwordFile)")
         }

@@ -15,7 +15,8 @@ struct PostgresBinaries {
         where manager.isExecutableFile(atPath: directory + "/initdb") && manager.isExecutableFile(atPath: directory + "/pg_ctl") {
             return PostgresBinaries(initdb: directory + "/initdb", pgCtl: directory + "/pg_ctl")
         }
-        throw EmbeddedPostgresError("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin; install them: apt-get install postgresql")
+        throw EmbeddedPostgresError(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin; install them: apt-get install postgresql")
     }
 }
 

@@ -21,8 +21,9 @@ public final class ChatClient: Sendable {
         self.logger = logger
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .milliseconds(Int64(endpoint.connectTimeoutSeconds * 1000))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60),
-                                             concurrentHTTP1ConnectionsPerHostSoftLimit: endpoint.maxConnectionsPerHost)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: endpoint.maxConnectionsPerHost)
         configuration.decompression = .enabled(limit: .ratio(50))
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
@@ -32,11 +33,14 @@ public final class ChatClient: Sendable {
     }
 
     /// Sends `prompt` to `model`. Throws only `LLMError`.
-    public func complete(_ prompt: ChatPrompt, model: String, temperature: Double? = nil, maxTokens: Int? = nil)
+    public func complete(
+        _ prompt: ChatPrompt, model: String, temperature: Double? = nil, maxTokens: Int? = nil
+    )
         async throws(LLMError) -> ChatCompletion
     {
-        let body = ChatRequestBody(prompt: prompt, model: model, temperature: temperature, maxTokens: maxTokens,
-                                   dialect: endpoint.dialect)
+        let body = ChatRequestBody(
+            prompt: prompt, model: model, temperature: temperature, maxTokens: maxTokens,
+            dialect: endpoint.dialect)
         var request = HTTPClientRequest(url: endpoint.chatCompletionsURL)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

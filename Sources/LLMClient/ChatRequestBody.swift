@@ -15,7 +15,9 @@ struct ChatRequestBody {
         if let schema = prompt.responseSchema {
             switch dialect {
             case .jsonSchema:
-                fields["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": true]]
+                fields["response_format"] = [
+                    "type": "json_schema", "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": true],
+                ]
             case .jsonObject:
                 fields["response_format"] = ["type": "json_object", "schema": schema.schema]
             case .promptOnly:

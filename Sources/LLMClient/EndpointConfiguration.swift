@@ -22,9 +22,11 @@ public struct EndpointConfiguration: Sendable, Hashable {
     /// HTTP/1.1 connections kept per host; in-flight calls beyond it queue in the client.
     public var maxConnectionsPerHost: Int
 
-    public init(baseURL: String, apiKey: APIKey? = nil, dialect: StructuredOutputDialect = .jsonSchema,
-                extraHeaders: [String: String] = [:], connectTimeoutSeconds: Double = 10,
-                requestTimeoutSeconds: Double = 120, maxConnectionsPerHost: Int = 64) {
+    public init(
+        baseURL: String, apiKey: APIKey? = nil, dialect: StructuredOutputDialect = .jsonSchema,
+        extraHeaders: [String: String] = [:], connectTimeoutSeconds: Double = 10,
+        requestTimeoutSeconds: Double = 120, maxConnectionsPerHost: Int = 64
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.dialect = dialect

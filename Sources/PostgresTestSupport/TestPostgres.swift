@@ -11,7 +11,8 @@ import Testing
 public enum TestPostgres {
     /// Whether a server can be had at all; tests that need one are disabled (with this reason)
     /// only when it cannot.
-    public static let canStart: Bool = ProcessInfo.processInfo.environment["DATABASE_URL"] != nil
+    public static let canStart: Bool =
+        ProcessInfo.processInfo.environment["DATABASE_URL"] != nil
         || (try? EmbeddedPostgres.locateBinaries()) != nil
     public static let unavailableReason: Comment =
         "PostgreSQL cannot be started: no DATABASE_URL and no initdb/pg_ctl (apt-get install postgresql)"
@@ -74,8 +75,9 @@ actor SharedServer {
             let server = EmbeddedPostgres(dataDirectory: directory, durable: false)
             let endpoint = try await server.started()
             ServerStopper.register(server)
-            settings = DatabaseSettings(host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password,
-                                        database: endpoint.database, sslMode: .disable)
+            settings = DatabaseSettings(
+                host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password,
+                database: endpoint.database, sslMode: .disable)
         }
         let database = try Database(settings: settings, schema: "treeinstruct", maxConnections: 40, logger: logger)
         // The pool runs for the rest of the test process; no task of the tests outlives it.

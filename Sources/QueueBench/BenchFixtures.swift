@@ -7,7 +7,8 @@ extension TaskQueue {
     /// in one statement, so a claim can be timed against a table of millions of finished rows.
     func seedFinishedTasks(runID: Int64, count: Int, firstNumber: Int) async throws {
         guard count > 0 else { return }
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO \(unescaped: "\"\(schema)\"").tasks (run_id, shard_id, content_hash, stage, round, stages_left, source_line,
                                               instruction, state, attempts, max_attempts, finished_at)
             SELECT \(runID), (SELECT min(id) FROM \(unescaped: "\"\(schema)\"").shards WHERE run_id = \(runID)),

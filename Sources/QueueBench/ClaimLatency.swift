@@ -37,8 +37,11 @@ struct ClaimLatency: AsyncParsableCommand {
                 }
                 latencies.sort()
                 // Written at once, not buffered: the 10 M step takes minutes.
-                FileHandle.standardOutput.write(Data((String(format: "claims finished_rows=%d pending=%d batch=%d samples=%d p50_ms=%.3f p99_ms=%.3f (seeding took %.0f s)",
-                             target, pending, batch, samples, percentile(latencies, 0.5), percentile(latencies, 0.99), seeding) + "\n").utf8))
+                FileHandle.standardOutput.write(
+                    Data(
+                        (String(
+                            format: "claims finished_rows=%d pending=%d batch=%d samples=%d p50_ms=%.3f p99_ms=%.3f (seeding took %.0f s)",
+                            target, pending, batch, samples, percentile(latencies, 0.5), percentile(latencies, 0.99), seeding) + "\n").utf8))
             }
         }
     }

@@ -44,8 +44,10 @@ struct NoopThroughput: AsyncParsableCommand {
                 return try await group.reduce(0, +)
             }
             let elapsed = seconds(ContinuousClock.now - start)
-            print(String(format: "noop tasks=%d loops=%d batch=%d seconds=%.2f tasks_per_second=%.0f", done, loops, batch, elapsed,
-                         Double(done) / elapsed))
+            print(
+                String(
+                    format: "noop tasks=%d loops=%d batch=%d seconds=%.2f tasks_per_second=%.0f", done, loops, batch, elapsed,
+                    Double(done) / elapsed))
         }
     }
 }

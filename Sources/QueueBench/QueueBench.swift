@@ -19,9 +19,12 @@ struct QueueBench: AsyncParsableCommand {
 
 /// A fresh schema on the configured database, migrated, with the pool running for `body`.
 func withBenchDatabase<Result: Sendable>(schema: String, _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
-    let logger = { var logger = Logger(label: "bench"); logger.logLevel = .warning; return logger }()
-    let settings = try DatabaseSettings.resolve(url: ProcessInfo.processInfo.environment["DATABASE_URL"],
-                                                environment: ProcessInfo.processInfo.environment)
+    let logger = {
+        var logger = Logger(label: "bench"); logger.logLevel = .warning; return logger
+    }()
+    let settings = try DatabaseSettings.resolve(
+        url: ProcessInfo.processInfo.environment["DATABASE_URL"],
+        environment: ProcessInfo.processInfo.environment)
     return try await Database(settings: settings, schema: schema, maxConnections: 16, logger: logger).withRunning { database in
         try await database.client.query("DROP SCHEMA IF EXISTS \(unescaped: "\"\(schema)\"") CASCADE", logger: logger)
         try await Migrator(database: database).migrate()

@@ -96,7 +96,9 @@ public actor RateLimiter {
         if adjustment == nil, abs(pendingDebt) >= Double(max(1000, (limits.tokenCapacity ?? 0) / 10)) {
             adjustment = BudgetAdjustment()
         }
-        guard var adjustment, limits.tokensPerMinute != nil || adjustment.pauseSeconds > 0 || adjustment.cut < 1 || adjustment.raise > 0 else { return }
+        guard var adjustment, limits.tokensPerMinute != nil || adjustment.pauseSeconds > 0 || adjustment.cut < 1 || adjustment.raise > 0 else {
+            return
+        }
         adjustment.tokenDebt = limits.tokensPerMinute == nil ? 0 : pendingDebt
         pendingDebt = 0
         do {
@@ -119,7 +121,8 @@ public actor RateLimiter {
             logger.warning("the endpoint states a lower limit than configured; slowing to it", metadata: ["share": "\(share)"])
             return BudgetAdjustment(cut: share)
         }
-        let exhaustedUnlimited = (signals.remainingRequests == 0 && limits.requestsPerMinute == nil)
+        let exhaustedUnlimited =
+            (signals.remainingRequests == 0 && limits.requestsPerMinute == nil)
             || (signals.remainingTokens == 0 && limits.tokensPerMinute == nil)
         if exhaustedUnlimited, let reset = signals.resetSeconds, reset > 0 {
             return BudgetAdjustment(pauseSeconds: reset)
@@ -135,8 +138,9 @@ public actor RateLimiter {
 
     private func serveWaiters() {
         while let first = waiters.first,
-              limits.requestsPerMinute == nil || cachedRequests >= 1,
-              limits.tokensPerMinute == nil || cachedTokens >= first.tokens {
+            limits.requestsPerMinute == nil || cachedRequests >= 1,
+            limits.tokensPerMinute == nil || cachedTokens >= first.tokens
+        {
             waiters.removeFirst()
             take(first.tokens)
             first.continuation.resume()
@@ -216,8 +220,10 @@ public struct RateLimitSignals: Sendable, Hashable {
     /// Time until the exhausted budget resets.
     public var resetSeconds: Double?
 
-    public init(limitRequests: Int? = nil, limitTokens: Int? = nil, remainingRequests: Int? = nil, remainingTokens: Int? = nil,
-                resetSeconds: Double? = nil) {
+    public init(
+        limitRequests: Int? = nil, limitTokens: Int? = nil, remainingRequests: Int? = nil, remainingTokens: Int? = nil,
+        resetSeconds: Double? = nil
+    ) {
         self.limitRequests = limitRequests
         self.limitTokens = limitTokens
         self.remainingRequests = remainingRequests

@@ -26,11 +26,13 @@ public actor TokenEstimator {
     }
 
     public func estimate(_ prompt: ChatPrompt, maxTokens: Int?) -> TokenGuess {
-        let characters = prompt.messages.reduce(0) { $0 + $1.content.unicodeScalars.count + 8 }
+        let characters =
+            prompt.messages.reduce(0) { $0 + $1.content.unicodeScalars.count + 8 }
             + (prompt.responseSchema.map { $0.schema.compactText.unicodeScalars.count } ?? 0)
         let uncalibrated = Double(characters) / 4 + 1
-        return TokenGuess(promptTokens: Int((uncalibrated * promptScale).rounded(.up)),
-                          completionTokens: maxTokens ?? Int(averageCompletion.rounded()), uncalibratedPrompt: uncalibrated)
+        return TokenGuess(
+            promptTokens: Int((uncalibrated * promptScale).rounded(.up)),
+            completionTokens: maxTokens ?? Int(averageCompletion.rounded()), uncalibratedPrompt: uncalibrated)
     }
 
     /// Learns from what the provider reported for a call (exponential averages over about 50 calls).

@@ -8,8 +8,10 @@ extension TaskQueue {
     ///
     /// `ordinal` is a number from `takeShardNumber` (a caller inserting shards side by side takes
     /// them in file order); without one, one is taken here. A rolled-back shard leaves it unused.
-    public func insertShard(_ records: [InstructionRecord], sourceFile: String, run: RunRecord, ordinal: Int? = nil,
-                            batchSize: Int = 5000) async throws -> Int {
+    public func insertShard(
+        _ records: [InstructionRecord], sourceFile: String, run: RunRecord, ordinal: Int? = nil,
+        batchSize: Int = 5000
+    ) async throws -> Int {
         guard let first = records.first, let last = records.last else { return 0 }
         var number: Int
         if let ordinal { number = ordinal } else { number = try await takeShardNumber(runID: run.id) }
@@ -18,8 +20,9 @@ extension TaskQueue {
             let numbered = number
             do {
                 return try await client.withTransaction(logger: logger) { connection in
-                    let shardID = try await createShard(runID: run.id, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
-                                                        lastLine: last.line, on: connection)
+                    let shardID = try await createShard(
+                        runID: run.id, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
+                        lastLine: last.line, on: connection)
                     var inserted = 0
                     for start in stride(from: 0, to: records.count, by: batchSize) {
                         let batch = Array(records[start..<min(start + batchSize, records.count)])

@@ -34,15 +34,18 @@ struct DatabaseOptions: ParsableArguments {
     func validate() throws {
         guard SchemaName.isValid(schemaName) else {
             let source = schema == nil ? "TREEINSTRUCT_SCHEMA" : "--schema"
-            throw ValidationError("\(source) must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters), got \"\(PrintableName.shown(schemaName, limit: 70))\"")
+            throw ValidationError(
+                "\(source) must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters), got \"\(PrintableName.shown(schemaName, limit: 70))\""
+            )
         }
     }
 
     var schemaName: String { Environment.string(schema, "TREEINSTRUCT_SCHEMA", default: "treeinstruct")! }
 
     func logger(_ label: String) throws -> Logger {
-        try LogBootstrap.once(format: Environment.string(logFormat?.rawValue, "TREEINSTRUCT_LOG_FORMAT", default: "text")!,
-                                  level: Environment.string(logLevel, "TREEINSTRUCT_LOG_LEVEL", default: "info")!)
+        try LogBootstrap.once(
+            format: Environment.string(logFormat?.rawValue, "TREEINSTRUCT_LOG_FORMAT", default: "text")!,
+            level: Environment.string(logLevel, "TREEINSTRUCT_LOG_LEVEL", default: "info")!)
         return Logger(label: label)
     }
 
@@ -57,8 +60,10 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Connects (checking the database answers), prepares the schema, runs `body`, and stops the pool.
-    func withDatabase<Result: Sendable>(schema use: SchemaUse = .requireCurrent,
-                                        _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+    func withDatabase<Result: Sendable>(
+        schema use: SchemaUse = .requireCurrent,
+        _ body: @Sendable (Database) async throws -> Result
+    ) async throws -> Result {
         let logger = try logger("treeinstruct")
         let database = try Database(settings: settings { logger.warning("\($0)") }, schema: schemaName, logger: logger)
         return try await database.withRunning { database in

@@ -33,7 +33,9 @@ struct EndpointOptions: ParsableArguments {
     @Option(name: .long, help: "Tokens per minute allowed for this endpoint and model (env TREEINSTRUCT_TPM).")
     var tpm: Double?
 
-    @Option(name: .long, help: "Rate limit scope: cluster (shared through PostgreSQL by every worker) or local (env TREEINSTRUCT_RATE_SCOPE, default cluster).")
+    @Option(
+        name: .long,
+        help: "Rate limit scope: cluster (shared through PostgreSQL by every worker) or local (env TREEINSTRUCT_RATE_SCOPE, default cluster).")
     var rateScope: RateScope?
 
     enum RateScope: String, ExpressibleByArgument, CaseIterable { case cluster, local }
@@ -64,7 +66,8 @@ struct EndpointOptions: ParsableArguments {
         }
         guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
             let source = self.baseURL == nil ? "OPENAI_BASE_URL" : "--base-url"
-            throw UsageError("\(source) must be an http:// or https:// URL such as https://api.openai.com/v1, got \"\(PrintableName.shown(baseURL, limit: 60))\"")
+            throw UsageError(
+                "\(source) must be an http:// or https:// URL such as https://api.openai.com/v1, got \"\(PrintableName.shown(baseURL, limit: 60))\"")
         }
         var key: APIKey?
         if let file = Environment.string(apiKeyFile, "OPENAI_API_KEY_FILE") {
@@ -84,17 +87,21 @@ struct EndpointOptions: ParsableArguments {
         }
         return EndpointConfiguration(
             baseURL: baseURL, apiKey: key, dialect: resolvedDialect, extraHeaders: extra,
-            connectTimeoutSeconds: try Environment.double(connectTimeout, "--connect-timeout", "TREEINSTRUCT_CONNECT_TIMEOUT", default: 10,
-                                                          in: Self.connectTimeoutRange)!,
-            requestTimeoutSeconds: try Environment.double(requestTimeout, "--request-timeout", "TREEINSTRUCT_REQUEST_TIMEOUT", default: 120,
-                                                          in: Self.requestTimeoutRange)!,
-            maxConnectionsPerHost: try Environment.int(maxConnections, "--max-connections", "TREEINSTRUCT_MAX_CONNECTIONS", default: 64,
-                                                       in: Self.maxConnectionsRange)!)
+            connectTimeoutSeconds: try Environment.double(
+                connectTimeout, "--connect-timeout", "TREEINSTRUCT_CONNECT_TIMEOUT", default: 10,
+                in: Self.connectTimeoutRange)!,
+            requestTimeoutSeconds: try Environment.double(
+                requestTimeout, "--request-timeout", "TREEINSTRUCT_REQUEST_TIMEOUT", default: 120,
+                in: Self.requestTimeoutRange)!,
+            maxConnectionsPerHost: try Environment.int(
+                maxConnections, "--max-connections", "TREEINSTRUCT_MAX_CONNECTIONS", default: 64,
+                in: Self.maxConnectionsRange)!)
     }
 
     func limits() throws -> RateLimits {
-        RateLimits(requestsPerMinute: try Environment.double(rpm, "--rpm", "TREEINSTRUCT_RPM", in: Self.requestsPerMinuteRange),
-                   tokensPerMinute: try Environment.double(tpm, "--tpm", "TREEINSTRUCT_TPM", in: Self.tokensPerMinuteRange))
+        RateLimits(
+            requestsPerMinute: try Environment.double(rpm, "--rpm", "TREEINSTRUCT_RPM", in: Self.requestsPerMinuteRange),
+            tokensPerMinute: try Environment.double(tpm, "--tpm", "TREEINSTRUCT_TPM", in: Self.tokensPerMinuteRange))
     }
 
     func scope() throws -> RateScope {

@@ -13,8 +13,10 @@ enum Environment {
         return fallback
     }
 
-    static func double(_ flag: Double?, _ option: String, _ variable: String, default fallback: Double? = nil,
-                       in range: ClosedRange<Double>) throws -> Double? {
+    static func double(
+        _ flag: Double?, _ option: String, _ variable: String, default fallback: Double? = nil,
+        in range: ClosedRange<Double>
+    ) throws -> Double? {
         if let flag { return try Check.range(option, flag, range) }
         guard let text = values[variable], !text.isEmpty else { return fallback }
         guard let value = Double(text) else { throw UsageError("\(variable) must be a number, got \"\(PrintableName.shown(text))\"") }
@@ -48,4 +50,3 @@ enum Check {
         throw UsageError("\(option) \"\(PrintableName.shown(name, limit: 40))\": a run name \(problem)")
     }
 }
-

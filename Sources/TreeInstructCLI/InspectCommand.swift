@@ -30,8 +30,9 @@ struct InspectCommand: AsyncParsableCommand {
         try Check.range("--show-errors", showErrors, 0...Int.max)
         let file = try CorpusOptions.open(corpus, format: format, maxRecordBytes: maxRecordBytes)
         let report = try CorpusReport(file: file, config: config)
-        print("\(corpus): format \(report.format.rawValue), \(report.records) records, \(report.distinct) distinct, "
-            + "\(report.errors.count) lines submit would skip (\(report.cannotGrow) cannot grow), \(report.words) instruction words")
+        print(
+            "\(corpus): format \(report.format.rawValue), \(report.records) records, \(report.distinct) distinct, "
+                + "\(report.errors.count) lines submit would skip (\(report.cannotGrow) cannot grow), \(report.words) instruction words")
         for error in report.errors.prefix(showErrors) {
             print("  \(error)")
         }

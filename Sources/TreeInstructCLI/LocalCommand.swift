@@ -70,19 +70,22 @@ struct LocalCommand: AsyncParsableCommand {
         let usesOwnServer = environment["DATABASE_URL"] == nil && environment["DATABASE_URL_FILE"] == nil && environment["PGHOST"] == nil
         guard usesOwnServer else {
             let settings = try database.settings { logger.warning("\($0)") }
-            return try await run(settings: settings, file: file, runName: runName, config: config, limits: limits,
-                                 outputPath: outputPath, endpoint: realEndpoint, logger: logger)
+            return try await run(
+                settings: settings, file: file, runName: runName, config: config, limits: limits,
+                outputPath: outputPath, endpoint: realEndpoint, logger: logger)
         }
         let server = EmbeddedPostgres(dataDirectory: dataDir)
         let started = try await server.started()
         print("PostgreSQL running privately in \(server.dataDirectory) on 127.0.0.1:\(started.port)")
-        let settings = DatabaseSettings(host: started.host, port: started.port, user: started.user, password: started.password,
-                                        database: started.database, sslMode: .disable)
+        let settings = DatabaseSettings(
+            host: started.host, port: started.port, user: started.user, password: started.password,
+            database: started.database, sslMode: .disable)
         // The private server stops however the job ends.
         let failure: (any Error)?
         do {
-            try await run(settings: settings, file: file, runName: runName, config: config, limits: limits,
-                          outputPath: outputPath, endpoint: realEndpoint, logger: logger)
+            try await run(
+                settings: settings, file: file, runName: runName, config: config, limits: limits,
+                outputPath: outputPath, endpoint: realEndpoint, logger: logger)
             failure = nil
         } catch {
             failure = error
@@ -92,18 +95,22 @@ struct LocalCommand: AsyncParsableCommand {
     }
 
     /// The job against `settings`, with the real endpoint or, without one, the simulator.
-    private func run(settings: DatabaseSettings, file: CorpusFile, runName: String, config: RunConfig, limits: RateLimiting.RateLimits,
-                     outputPath: String, endpoint realEndpoint: EndpointConfiguration?, logger: Logger) async throws {
-        let job = LocalJob(settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
-                           workers: workers, concurrency: concurrency, limits: limits, outputPath: outputPath,
-                           exportFormat: exportFormat, logger: logger)
+    private func run(
+        settings: DatabaseSettings, file: CorpusFile, runName: String, config: RunConfig, limits: RateLimiting.RateLimits,
+        outputPath: String, endpoint realEndpoint: EndpointConfiguration?, logger: Logger
+    ) async throws {
+        let job = LocalJob(
+            settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
+            workers: workers, concurrency: concurrency, limits: limits, outputPath: outputPath,
+            exportFormat: exportFormat, logger: logger)
         if let realEndpoint {
             try await job.run(endpoint: realEndpoint)
         } else {
             var simulator = SimulatorConfiguration(port: 0)
             simulator.latency = LatencyProfile(milliseconds: simulatedLatencyMs, jitterMilliseconds: simulatedLatencyMs / 2)
             print("dry run: answering with the TreeInstruct endpoint simulator (not a model)")
-            try await SimulatorServer.withRunning(simulator, logger: Logger(label: "treeinstruct.sim", factory: { _ in SwiftLogNoOpLogHandler() })) { baseURL in
+            try await SimulatorServer.withRunning(simulator, logger: Logger(label: "treeinstruct.sim", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                baseURL in
                 try await job.run(endpoint: EndpointConfiguration(baseURL: baseURL))
             }
         }
@@ -149,11 +156,14 @@ struct LocalPipeline: Service {
         try await WorkerAssembly.drawing(on: limiter) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<max(1, job.workers) {
-                    let configuration = WorkerConfiguration(concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
-                                                            idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
+                    let configuration = WorkerConfiguration(
+                        concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
+                        idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
                     group.addTask {
-                        try await WorkerAssembly.worker(configuration, queue: database.queue, client: client, limiter: limiter,
-                                                        logger: job.logger).run()
+                        try await WorkerAssembly.worker(
+                            configuration, queue: database.queue, client: client, limiter: limiter,
+                            logger: job.logger
+                        ).run()
                     }
                 }
                 try await group.waitForAll()

@@ -12,9 +12,11 @@ struct TreeInstruct: AsyncParsableCommand {
             environment variable, 65 corpus not usable (binary, corrupt), 66 not found (file, run, shard), \
             69 database unreachable, 78 database not migrated.
             """,
-        subcommands: [LocalCommand.self, MigrateCommand.self, SubmitCommand.self, WorkCommand.self, StatusCommand.self,
-                      RerunCommand.self, CancelCommand.self, ExportCommand.self, InspectCommand.self, SimCommand.self, PostgresCommand.self,
-                      ProbeCommand.self]
+        subcommands: [
+            LocalCommand.self, MigrateCommand.self, SubmitCommand.self, WorkCommand.self, StatusCommand.self,
+            RerunCommand.self, CancelCommand.self, ExportCommand.self, InspectCommand.self, SimCommand.self, PostgresCommand.self,
+            ProbeCommand.self,
+        ]
     )
 
     /// Parses and runs the command; any error becomes one line and an exit code (`Failure`),

@@ -37,8 +37,9 @@ struct PostgresCommand: ParsableCommand {
             } else {
                 let passwordFile = try Self.writePasswordFile(for: endpoint, in: server.dataDirectory)
                 print("unset DATABASE_URL DATABASE_URL_FILE PGPASSWORD")
-                print("export PGHOST=\(endpoint.host) PGPORT=\(endpoint.port) PGUSER=\(Self.quoted(endpoint.user)) "
-                    + "PGDATABASE=\(Self.quoted(endpoint.database)) PGSSLMODE=disable PGPASSFILE=\(Self.quoted(passwordFile))")
+                print(
+                    "export PGHOST=\(endpoint.host) PGPORT=\(endpoint.port) PGUSER=\(Self.quoted(endpoint.user)) "
+                        + "PGDATABASE=\(Self.quoted(endpoint.database)) PGSSLMODE=disable PGPASSFILE=\(Self.quoted(passwordFile))")
             }
         }
 

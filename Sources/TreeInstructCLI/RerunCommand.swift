@@ -4,7 +4,8 @@ import TreeInstructCore
 
 /// Sends failed (or all) tasks of a run or shard back to work; history is kept.
 struct RerunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rerun", abstract: "Put a run's or a shard's failed tasks (or all with --all) back to pending.")
+    static let configuration = CommandConfiguration(
+        commandName: "rerun", abstract: "Put a run's or a shard's failed tasks (or all with --all) back to pending.")
 
     @OptionGroup var database: DatabaseOptions
     @Option(name: .long, help: "Run name.") var run: String
@@ -19,7 +20,8 @@ struct RerunCommand: AsyncParsableCommand {
         let count = try await database.withDatabase { database in
             let run = try await database.queue.requireRun(name)
             if let shard, try await !database.queue.shardExists(shard, runID: run.id) {
-                throw NotFound("run \"\(PrintableName.shown(name, limit: 40))\" has no shard \(shard) (see `treeinstruct status --run NAME --shards`)")
+                throw NotFound(
+                    "run \"\(PrintableName.shown(name, limit: 40))\" has no shard \(shard) (see `treeinstruct status --run NAME --shards`)")
             }
             return try await database.queue.rerun(runID: run.id, shardID: shard, scope: scope)
         }

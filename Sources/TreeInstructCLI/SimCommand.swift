@@ -48,8 +48,9 @@ struct SimCommand: AsyncParsableCommand {
     }
 
     var faults: FaultProfile {
-        FaultProfile(serverError: fail500, unavailable: fail503, hang: hang, malformed: malformed, invalidOutput: invalidOutput,
-                     truncated: truncated, refusal: refusal, hangDuration: .milliseconds(Int64(hangSeconds * 1000)), fixedStatus: status)
+        FaultProfile(
+            serverError: fail500, unavailable: fail503, hang: hang, malformed: malformed, invalidOutput: invalidOutput,
+            truncated: truncated, refusal: refusal, hangDuration: .milliseconds(Int64(hangSeconds * 1000)), fixedStatus: status)
     }
 
     func simulatorConfiguration() throws -> SimulatorConfiguration {
@@ -62,8 +63,9 @@ struct SimCommand: AsyncParsableCommand {
         return SimulatorConfiguration(
             host: host, port: port, model: model, apiKey: apiKey,
             latency: LatencyProfile(milliseconds: latencyMs, jitterMilliseconds: jitterMs),
-            rateLimits: RateLimitConfiguration(requestsPerMinute: rpm, tokensPerMinute: tpm, burstSeconds: burstSeconds,
-                                               retryAfterFormat: retryAfterDate ? .httpDate : .seconds),
+            rateLimits: RateLimitConfiguration(
+                requestsPerMinute: rpm, tokensPerMinute: tpm, burstSeconds: burstSeconds,
+                retryAfterFormat: retryAfterDate ? .httpDate : .seconds),
             faults: faults, seed: seed)
     }
 

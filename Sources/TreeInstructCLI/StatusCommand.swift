@@ -19,7 +19,8 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only this run.") var run: String?
     @Flag(help: "Also show each shard of the run(s): its lines, state and counts.") var shards = false
     @Flag(help: "Refresh every --interval seconds until interrupted.") var watch = false
-    @Option(name: .long, parsing: .unconditional, help: "Seconds between refreshes with --watch, \(Self.intervalRange) (default 2).") var interval: Double = 2
+    @Option(name: .long, parsing: .unconditional, help: "Seconds between refreshes with --watch, \(Self.intervalRange) (default 2).") var interval:
+        Double = 2
     @Option(name: .long, parsing: .unconditional, help: "Price per million prompt tokens, to show cost.") var promptPrice: Double?
     @Option(name: .long, parsing: .unconditional, help: "Price per million completion tokens, to show cost.") var completionPrice: Double?
     @Flag(help: "Print JSON (one document per refresh).") var json = false
@@ -41,15 +42,19 @@ struct StatusCommand: AsyncParsableCommand {
                     let snapshot = try await withDeadline(seconds: max(10, interval)) {
                         try await StatusSnapshot.read(database.queue, run: name, shards: shards)
                     }
-                    let text = json ? StatusView.json(snapshot, prices)
-                        : watch && !redraw ? StatusView.lines(snapshot, prices)
-                        : StatusView.text(snapshot, prices)
+                    let text =
+                        json
+                        ? StatusView.json(snapshot, prices)
+                        : watch && !redraw
+                            ? StatusView.lines(snapshot, prices)
+                            : StatusView.text(snapshot, prices)
                     // Written unbuffered: a pipe or a log file sees each refresh when it happens.
                     FileHandle.standardOutput.write(Data(((redraw ? "\u{1B}[2J\u{1B}[H" : "") + text + "\n").utf8))
-                } catch where watch && !(error is NotFound) && !(error is CancellationError) {
+                } catch  where watch && !(error is NotFound) && !(error is CancellationError) {
                     // A watch outlives a database restart: it says what happened and tries again.
                     let reason = Failure(error, subcommand: "status").message
-                    FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) database unavailable (\(reason)); retrying\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("\(ISO8601DateFormatter().string(from: Date())) database unavailable (\(reason)); retrying\n".utf8))
                 }
                 if watch { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
             } while watch

@@ -23,9 +23,13 @@ enum StatusView {
             let width = 30
             let filled = Int((run.percentDone / 100 * Double(width)).rounded())
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            var lines = ["\(PrintableName.shown(run.run))  \(stateText(run.state))  [\(bar)] \(percent(run.percentDone)) done  "
-                + "\(run.rowsSucceeded)/\(run.sourceRows) rows succeeded, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled"]
-            lines.append("  tasks: pending \(run.pending)  running \(run.running)  succeeded \(run.succeeded)  failed \(run.failed)  cancelled \(run.cancelled)")
+            var lines = [
+                "\(PrintableName.shown(run.run))  \(stateText(run.state))  [\(bar)] \(percent(run.percentDone)) done  "
+                    + "\(run.rowsSucceeded)/\(run.sourceRows) rows succeeded, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled"
+            ]
+            lines.append(
+                "  tasks: pending \(run.pending)  running \(run.running)  succeeded \(run.succeeded)  failed \(run.failed)  cancelled \(run.cancelled)"
+            )
             var rate = "  \(rateText(run))  ETA \(etaText(run))  tokens \(run.promptTokens)+\(run.completionTokens)"
             if let cost = prices.cost(run) { rate += String(format: "  cost $%.4f", cost) }
             lines.append(rate)
@@ -35,11 +39,15 @@ enum StatusView {
             if let shards = snapshot.shards[run.runID] {
                 lines.append("  shard_id  lines            state                 rows  succeeded  failed  cancelled  done")
                 for shard in shards {
-                    lines.append("  " + [pad("\(shard.shardID)", 8), pad("\(shard.firstLine)-\(shard.lastLine)", 15),
-                                         pad(stateText(shard.state), 20), pad("\(shard.sourceRows)", 5, right: true),
-                                         pad("\(shard.rowsSucceeded)", 10, right: true), pad("\(shard.failed)", 7, right: true),
-                                         pad("\(shard.cancelled)", 10, right: true), pad(percent(shard.percentDone), 6, right: true)]
-                        .joined(separator: " "))
+                    lines.append(
+                        "  "
+                            + [
+                                pad("\(shard.shardID)", 8), pad("\(shard.firstLine)-\(shard.lastLine)", 15),
+                                pad(stateText(shard.state), 20), pad("\(shard.sourceRows)", 5, right: true),
+                                pad("\(shard.rowsSucceeded)", 10, right: true), pad("\(shard.failed)", 7, right: true),
+                                pad("\(shard.cancelled)", 10, right: true), pad(percent(shard.percentDone), 6, right: true),
+                            ]
+                            .joined(separator: " "))
                 }
             }
             return lines.joined(separator: "\n")
@@ -51,7 +59,8 @@ enum StatusView {
         let time = ISO8601DateFormatter().string(from: Date())
         if snapshot.runs.isEmpty { return "\(time) no runs yet" }
         return snapshot.runs.map { run in
-            var line = "\(time) \(PrintableName.shown(run.run)) \(stateText(run.state)) \(percent(run.percentDone)) done "
+            var line =
+                "\(time) \(PrintableName.shown(run.run)) \(stateText(run.state)) \(percent(run.percentDone)) done "
                 + "\(run.rowsSucceeded)/\(run.sourceRows) rows, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled, "
                 + "\(run.pending) pending, \(run.running) running, \(rateText(run)), ETA \(etaText(run))"
             if let cost = prices.cost(run) { line += String(format: ", cost $%.4f", cost) }
@@ -60,29 +69,36 @@ enum StatusView {
     }
 
     static func json(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
-        JSONOutput.render(.array(snapshot.runs.map { run in
-            var fields: [String: JSONValue] = [
-                "run": .string(run.run), "state": .string(run.state), "source_rows": count(run.sourceRows),
-                "pending": count(run.pending), "running": count(run.running), "succeeded": count(run.succeeded),
-                "failed": count(run.failed), "cancelled": count(run.cancelled), "rows_succeeded": count(run.rowsSucceeded),
-                "rows_failed": count(run.rowsFailed), "rows_cancelled": count(run.rowsCancelled),
-                "percent_done": .number(run.percentDone), "tasks_per_minute": run.tasksPerMinute.map { .number($0) } ?? .null,
-                "tasks_remaining": count(run.tasksRemaining), "eta_seconds": run.etaSeconds.map { .number($0) } ?? .null,
-                "prompt_tokens": count(run.promptTokens), "completion_tokens": count(run.completionTokens),
-                "failures": .array((snapshot.failures[run.runID] ?? []).map { ["code": .string($0.code), "attempts": count($0.attempts)] }),
-            ]
-            if let cost = prices.cost(run) { fields["cost"] = .number(cost) }
-            if let shards = snapshot.shards[run.runID] {
-                fields["shards"] = .array(shards.map { shard in
-                    ["shard_id": .number(Double(shard.shardID)), "ordinal": count(shard.ordinal), "source_file": .string(shard.sourceFile),
-                     "first_line": count(shard.firstLine), "last_line": count(shard.lastLine), "state": .string(shard.state),
-                     "source_rows": count(shard.sourceRows), "rows_succeeded": count(shard.rowsSucceeded), "pending": count(shard.pending),
-                     "running": count(shard.running), "failed": count(shard.failed), "cancelled": count(shard.cancelled),
-                     "percent_done": .number(shard.percentDone)]
-                })
-            }
-            return .object(fields)
-        }))
+        JSONOutput.render(
+            .array(
+                snapshot.runs.map { run in
+                    var fields: [String: JSONValue] = [
+                        "run": .string(run.run), "state": .string(run.state), "source_rows": count(run.sourceRows),
+                        "pending": count(run.pending), "running": count(run.running), "succeeded": count(run.succeeded),
+                        "failed": count(run.failed), "cancelled": count(run.cancelled), "rows_succeeded": count(run.rowsSucceeded),
+                        "rows_failed": count(run.rowsFailed), "rows_cancelled": count(run.rowsCancelled),
+                        "percent_done": .number(run.percentDone), "tasks_per_minute": run.tasksPerMinute.map { .number($0) } ?? .null,
+                        "tasks_remaining": count(run.tasksRemaining), "eta_seconds": run.etaSeconds.map { .number($0) } ?? .null,
+                        "prompt_tokens": count(run.promptTokens), "completion_tokens": count(run.completionTokens),
+                        "failures": .array((snapshot.failures[run.runID] ?? []).map { ["code": .string($0.code), "attempts": count($0.attempts)] }),
+                    ]
+                    if let cost = prices.cost(run) { fields["cost"] = .number(cost) }
+                    if let shards = snapshot.shards[run.runID] {
+                        fields["shards"] = .array(
+                            shards.map { shard in
+                                [
+                                    "shard_id": .number(Double(shard.shardID)), "ordinal": count(shard.ordinal),
+                                    "source_file": .string(shard.sourceFile),
+                                    "first_line": count(shard.firstLine), "last_line": count(shard.lastLine), "state": .string(shard.state),
+                                    "source_rows": count(shard.sourceRows), "rows_succeeded": count(shard.rowsSucceeded),
+                                    "pending": count(shard.pending),
+                                    "running": count(shard.running), "failed": count(shard.failed), "cancelled": count(shard.cancelled),
+                                    "percent_done": .number(shard.percentDone),
+                                ]
+                            })
+                    }
+                    return .object(fields)
+                }))
     }
 
     static func stateText(_ state: String) -> String { state.replacingOccurrences(of: "_", with: " ") }

@@ -35,10 +35,12 @@ struct SubmitCommand: AsyncParsableCommand {
 
     static func describe(_ summary: SubmissionSummary, json: Bool) -> String {
         if json {
-            return JSONOutput.render(["run": .string(summary.run), "records": .number(Double(summary.recordsRead)),
-                                      "tasks_created": .number(Double(summary.tasksCreated)), "duplicates": .number(Double(summary.duplicates)),
-                                      "bad_records": .number(Double(summary.badRecords)), "shards": .number(Double(summary.shardsCreated)),
-                                      "seconds": .number(summary.seconds)])
+            return JSONOutput.render([
+                "run": .string(summary.run), "records": .number(Double(summary.recordsRead)),
+                "tasks_created": .number(Double(summary.tasksCreated)), "duplicates": .number(Double(summary.duplicates)),
+                "bad_records": .number(Double(summary.badRecords)), "shards": .number(Double(summary.shardsCreated)),
+                "seconds": .number(summary.seconds),
+            ])
         }
         return "run \(summary.run): \(summary.recordsRead) records read, \(summary.tasksCreated) tasks created, "
             + "\(summary.duplicates) duplicates, \(summary.badRecords) bad records (see ingest_errors), "

@@ -13,15 +13,23 @@ struct WorkCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var endpoint: EndpointOptions
-    @Option(name: .long, parsing: .unconditional, help: "LLM calls in flight at most, \(Self.concurrencyRange) (env TREEINSTRUCT_CONCURRENCY, default 16).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "LLM calls in flight at most, \(Self.concurrencyRange) (env TREEINSTRUCT_CONCURRENCY, default 16).")
     var concurrency: Int?
-    @Option(name: .long, parsing: .unconditional, help: "Seconds a lease lasts unless renewed, \(Self.leaseRange) (default 60).") var leaseSeconds: Double = 60
-    @Option(name: .long, parsing: .unconditional, help: "Seconds in-flight calls get to finish after SIGTERM, \(Self.graceRange) (env TREEINSTRUCT_GRACE, default 30).")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds a lease lasts unless renewed, \(Self.leaseRange) (default 60).") var leaseSeconds:
+        Double = 60
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Seconds in-flight calls get to finish after SIGTERM, \(Self.graceRange) (env TREEINSTRUCT_GRACE, default 30).")
     var grace: Double?
     @Option(name: .customLong("run"), help: "Work only on this run (repeatable; default all runs).") var runs: [String] = []
-    @Option(name: .long, help: "Rate budget name shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).") var rateKey: String?
+    @Option(name: .long, help: "Rate budget name shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).")
+    var rateKey: String?
     @Flag(help: "Stop when the runs have no pending or running task left.") var exitWhenDone = false
-    @Option(name: .long, parsing: .unconditional, help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).")
     var metricsPort: Int?
 
     static let concurrencyRange = 1...4096

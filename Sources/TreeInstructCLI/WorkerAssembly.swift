@@ -11,20 +11,26 @@ import Workers
 enum WorkerAssembly {
     static let version = "0.1.0"
 
-    static func limiter(scope: EndpointOptions.RateScope, key: String, limits: RateLimits, queue: TaskQueue,
-                        logger: Logger) async throws -> RateLimiter {
-        let budget: any RateBudget = switch scope {
-        case .cluster where !limits.isUnlimited: try await PostgresRateBudget.declare(key: key, limits: limits, queue: queue)
-        default: LocalRateBudget(limits: limits)
-        }
+    static func limiter(
+        scope: EndpointOptions.RateScope, key: String, limits: RateLimits, queue: TaskQueue,
+        logger: Logger
+    ) async throws -> RateLimiter {
+        let budget: any RateBudget =
+            switch scope {
+            case .cluster where !limits.isUnlimited: try await PostgresRateBudget.declare(key: key, limits: limits, queue: queue)
+            default: LocalRateBudget(limits: limits)
+            }
         return RateLimiter(budget: budget, limits: limits, logger: logger)
     }
 
     /// A worker over the PostgreSQL task store and the HTTP endpoint.
-    static func worker(_ configuration: WorkerConfiguration, queue: TaskQueue, client: ChatClient, limiter: RateLimiter,
-                       logger: Logger) -> Worker {
-        Worker(configuration: configuration, store: PostgresLeaseStore(queue: queue), chat: client, limiter: limiter,
-               version: version, logger: logger)
+    static func worker(
+        _ configuration: WorkerConfiguration, queue: TaskQueue, client: ChatClient, limiter: RateLimiter,
+        logger: Logger
+    ) -> Worker {
+        Worker(
+            configuration: configuration, store: PostgresLeaseStore(queue: queue), chat: client, limiter: limiter,
+            version: version, logger: logger)
     }
 
     /// Runs `body` (the workers drawing on `limiter`) with the limiter's refill loop beside it.
@@ -41,8 +47,10 @@ extension WorkerAssembly {
     /// Runs `services` (the database pool first, so it stops last) until the last one finishes
     /// or SIGTERM/SIGINT drains them, then shuts the LLM client down either way.
     static func run(_ services: [ServiceGroupConfiguration.ServiceConfiguration], client: ChatClient, logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      cancellationSignals: [], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -22,8 +22,10 @@ public struct PostgresLeaseStore: LeaseStore {
         try await queue.complete(completions, workerID: workerID)
     }
 
-    public func fail(_ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
-                     report: CallReport) async throws -> LeaseOutcome {
+    public func fail(
+        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+        report: CallReport
+    ) async throws -> LeaseOutcome {
         try await queue.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: retryDelaySeconds, report: report)
     }
 

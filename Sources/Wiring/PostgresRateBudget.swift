@@ -10,8 +10,9 @@ public struct PostgresRateBudget: RateBudget {
 
     /// Declares the budget (creating it or updating its limits) and returns a handle on it.
     public static func declare(key: String, limits: RateLimits, queue: TaskQueue) async throws -> PostgresRateBudget {
-        try await queue.declareRateBudget(key: key, requestsPerMinute: limits.requestsPerMinute,
-                                          tokensPerMinute: limits.tokensPerMinute, burstSeconds: limits.burstSeconds)
+        try await queue.declareRateBudget(
+            key: key, requestsPerMinute: limits.requestsPerMinute,
+            tokensPerMinute: limits.tokensPerMinute, burstSeconds: limits.burstSeconds)
         return PostgresRateBudget(queue: queue, key: key)
     }
 
@@ -21,7 +22,8 @@ public struct PostgresRateBudget: RateBudget {
     }
 
     public func adjust(_ adjustment: BudgetAdjustment) async throws {
-        try await queue.adjustRateBudget(key: key, pauseSeconds: adjustment.pauseSeconds, cut: adjustment.cut,
-                                         raise: adjustment.raise, tokenDebt: adjustment.tokenDebt, throttled: adjustment.throttled)
+        try await queue.adjustRateBudget(
+            key: key, pauseSeconds: adjustment.pauseSeconds, cut: adjustment.cut,
+            raise: adjustment.raise, tokenDebt: adjustment.tokenDebt, throttled: adjustment.throttled)
     }
 }

@@ -28,8 +28,10 @@ actor CompletionBatcher {
     ///   - window: how long the first completion of a batch waits for company (default 2 ms).
     ///   - retryDelays: pauses between tries of a failed batch (default 0.1, 0.3, 1, 3 s).
     ///   - backlogLimit: completions waiting to be written at most (default 1024).
-    init(store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2),
-         retryDelays: [Duration] = [.milliseconds(100), .milliseconds(300), .seconds(1), .seconds(3)], backlogLimit: Int = 1024) {
+    init(
+        store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2),
+        retryDelays: [Duration] = [.milliseconds(100), .milliseconds(300), .seconds(1), .seconds(3)], backlogLimit: Int = 1024
+    ) {
         self.store = store
         self.workerID = workerID
         self.maxBatch = max(1, maxBatch)

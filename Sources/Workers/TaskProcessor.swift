@@ -55,23 +55,30 @@ struct TaskProcessor: Sendable {
         await estimator.observe(guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens)
         let used = (completion.promptTokens ?? 0) + (completion.completionTokens ?? 0)
         let headers = completion.rateLimits
-        await limiter.finish(permit, actualTokens: used > 0 ? used : nil, outcome: .answered(RateLimitSignals(
-            limitRequests: headers.limitRequests, limitTokens: headers.limitTokens, remainingRequests: headers.remainingRequests,
-            remainingTokens: headers.remainingTokens, resetSeconds: headers.suggestedWaitSeconds)))
-        let report = CallReport(model: completion.model ?? model, promptTokens: completion.promptTokens,
-                                completionTokens: completion.completionTokens,
-                                latencyMilliseconds: Int(completion.latencySeconds * 1000), httpStatus: completion.httpStatus)
+        await limiter.finish(
+            permit, actualTokens: used > 0 ? used : nil,
+            outcome: .answered(
+                RateLimitSignals(
+                    limitRequests: headers.limitRequests, limitTokens: headers.limitTokens, remainingRequests: headers.remainingRequests,
+                    remainingTokens: headers.remainingTokens, resetSeconds: headers.suggestedWaitSeconds)))
+        let report = CallReport(
+            model: completion.model ?? model, promptTokens: completion.promptTokens,
+            completionTokens: completion.completionTokens,
+            latencyMilliseconds: Int(completion.latencySeconds * 1000), httpStatus: completion.httpStatus)
         switch Self.validate(completion, of: task, config: config) {
         case .success(let output):
             let followUp = FollowUp.after(task, output: output, config: config)
-            let outcome = try await completions.complete(Completion(task: task, output: output, followUp: followUp,
-                                                                    difficulty: config.difficulty(afterRound: task.round), report: report))
+            let outcome = try await completions.complete(
+                Completion(
+                    task: task, output: output, followUp: followUp,
+                    difficulty: config.difficulty(afterRound: task.round), report: report))
             if outcome == .stale { metrics.staleCompletions.increment() } else { metrics.succeeded.increment() }
         case .failure(let rejection):
             metrics.failed(code: rejection.code.rawValue).increment()
             let failure = AttemptFailure(outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true)
-            _ = try await store.fail(task, workerID: workerID, failure: failure,
-                                     retryDelaySeconds: backoff.delay(afterAttempt: task.attempt) / 4, report: report)
+            _ = try await store.fail(
+                task, workerID: workerID, failure: failure,
+                retryDelaySeconds: backoff.delay(afterAttempt: task.attempt) / 4, report: report)
         }
     }
 
@@ -88,10 +95,12 @@ struct TaskProcessor: Sendable {
             throw EndpointUnusable(error: error)
         }
         let delay = max(error.retryAfterSeconds ?? 0, backoff.delay(afterAttempt: task.attempt))
-        let failure = AttemptFailure(outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
-                                     countsAsAttempt: error.kind != .rateLimited)
-        _ = try await store.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: delay,
-                                 report: CallReport(httpStatus: error.httpStatus))
+        let failure = AttemptFailure(
+            outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
+            countsAsAttempt: error.kind != .rateLimited)
+        _ = try await store.fail(
+            task, workerID: workerID, failure: failure, retryDelaySeconds: delay,
+            report: CallReport(httpStatus: error.httpStatus))
     }
 
     static func prompt(for task: ClaimedTask, config: RunConfig) -> (ChatPrompt, String) {

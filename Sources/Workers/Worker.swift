@@ -19,8 +19,10 @@ public struct Worker: Service {
     private let logger: Logger
     private let version: String
 
-    public init(configuration: WorkerConfiguration, store: any LeaseStore, chat: any ChatCompleting, limiter: RateLimiter,
-                version: String, logger: Logger) {
+    public init(
+        configuration: WorkerConfiguration, store: any LeaseStore, chat: any ChatCompleting, limiter: RateLimiter,
+        version: String, logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.chat = chat
@@ -34,13 +36,16 @@ public struct Worker: Service {
     public func run() async throws {
         let inFlight = InFlightTasks(capacity: configuration.concurrency)
         let completions = CompletionBatcher(store: store, workerID: configuration.id)
-        let processor = TaskProcessor(store: store, completions: completions,
-                                      chat: chat, limiter: limiter, configs: RunConfigCache(store: store),
-                                      workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
-                                      logger: logger)
-        try await store.register(WorkerIdentity(id: configuration.id, host: ProcessInfo.processInfo.hostName,
-                                                pid: Int(ProcessInfo.processInfo.processIdentifier), version: version,
-                                                concurrency: configuration.concurrency))
+        let processor = TaskProcessor(
+            store: store, completions: completions,
+            chat: chat, limiter: limiter, configs: RunConfigCache(store: store),
+            workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
+            logger: logger)
+        try await store.register(
+            WorkerIdentity(
+                id: configuration.id, host: ProcessInfo.processInfo.hostName,
+                pid: Int(ProcessInfo.processInfo.processIdentifier), version: version,
+                concurrency: configuration.concurrency))
         logger.info("worker started", metadata: ["concurrency": "\(configuration.concurrency)"])
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { housekeeping in
@@ -71,8 +76,9 @@ public struct Worker: Service {
                 let free = await inFlight.free
                 let claimed: [ClaimedTask]
                 do {
-                    claimed = try await store.claim(workerID: configuration.id, limit: min(free, configuration.claimBatch),
-                                                         leaseSeconds: configuration.leaseSeconds, runIDs: configuration.runIDs)
+                    claimed = try await store.claim(
+                        workerID: configuration.id, limit: min(free, configuration.claimBatch),
+                        leaseSeconds: configuration.leaseSeconds, runIDs: configuration.runIDs)
                 } catch {
                     logger.error("claim failed; retrying", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: .seconds(1))
@@ -85,7 +91,8 @@ public struct Worker: Service {
                 }
                 if claimed.isEmpty {
                     if configuration.exitWhenDone, await inFlight.count == 0,
-                       (try? await store.openTaskCount(runIDs: configuration.runIDs)) == 0 {
+                        (try? await store.openTaskCount(runIDs: configuration.runIDs)) == 0
+                    {
                         break
                     }
                     try? await Task.sleep(for: .seconds(configuration.idleSeconds))
@@ -141,7 +148,7 @@ public struct Worker: Service {
                 let held = try await store.heartbeat(workerID: configuration.id, leaseSeconds: configuration.leaseSeconds)
                 let lost = await inFlight.all.filter { before.contains($0.id) && !held.contains($0.id) }
                 if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
-            } catch where !Task.isCancelled {
+            } catch  where !Task.isCancelled {
                 logger.error("heartbeat failed", metadata: ["error": "\(error)"])
             } catch {
                 return
@@ -154,7 +161,7 @@ public struct Worker: Service {
             do {
                 let recovered = try await store.reapExpiredLeases()
                 if recovered > 0 { logger.notice("recovered tasks from expired leases", metadata: ["tasks": "\(recovered)"]) }
-            } catch where !Task.isCancelled {
+            } catch  where !Task.isCancelled {
                 logger.error("reaper failed", metadata: ["error": "\(error)"])
             } catch {
                 return

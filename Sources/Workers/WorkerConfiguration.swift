@@ -26,10 +26,12 @@ public struct WorkerConfiguration: Sendable {
     public var exitWhenDone: Bool
     public var backoff: Backoff
 
-    public init(id: String = WorkerConfiguration.defaultID(), concurrency: Int = 16, claimBatch: Int? = nil,
-                leaseSeconds: Double = 60, heartbeatSeconds: Double? = nil, reapSeconds: Double = 15,
-                graceSeconds: Double = 30, idleSeconds: Double = 1, runIDs: [Int64]? = nil, exitWhenDone: Bool = false,
-                backoff: Backoff = Backoff()) {
+    public init(
+        id: String = WorkerConfiguration.defaultID(), concurrency: Int = 16, claimBatch: Int? = nil,
+        leaseSeconds: Double = 60, heartbeatSeconds: Double? = nil, reapSeconds: Double = 15,
+        graceSeconds: Double = 30, idleSeconds: Double = 1, runIDs: [Int64]? = nil, exitWhenDone: Bool = false,
+        backoff: Backoff = Backoff()
+    ) {
         self.id = id
         self.concurrency = max(1, concurrency)
         self.claimBatch = max(1, claimBatch ?? min(64, max(1, concurrency / 2)))

@@ -21,8 +21,10 @@ struct CompressedCorpusTests {
     @Test func multiMemberGzipReadsEveryMember() throws {
         let scratch = try ScratchDirectory()
         // As `cat a.gz b.gz c.gz` or pigz make them; small chunks so members straddle reads.
-        let members = try [scratch.gzip(Corpus.alpaca(700, first: 1)), scratch.gzip(Corpus.alpaca(2, first: 701)),
-                           scratch.gzip(Corpus.alpaca(300, first: 703))]
+        let members = try [
+            scratch.gzip(Corpus.alpaca(700, first: 1)), scratch.gzip(Corpus.alpaca(2, first: 701)),
+            scratch.gzip(Corpus.alpaca(300, first: 703)),
+        ]
         let path = try scratch.write(members.flatMap { $0 }, to: "corpus.jsonl.gz")
         let (records, errors) = Corpus.items(CorpusFile(path: path, chunkBytes: 4096))
         #expect(errors.isEmpty)
@@ -91,7 +93,9 @@ struct CompressedCorpusTests {
         #expect(error.reason.code == "corrupt_stream")
         #expect(error.line > (records.last?.line ?? 0))
         #expect(error.description.hasPrefix("\(path):\(error.line): gzip stream is corrupt at byte "))
-        #expect(error.description.hasSuffix("reading stopped here; lines 1001 to \(error.line - 1), read before the damage showed, may hold damaged text"))
+        #expect(
+            error.description.hasSuffix("reading stopped here; lines 1001 to \(error.line - 1), read before the damage showed, may hold damaged text")
+        )
         #expect(records.prefix(1000).map(\.line) == Array(1...1000))
         #expect(records.prefix(1000).allSatisfy { $0.instruction == "Task \($0.line)" })
     }
@@ -110,7 +114,8 @@ struct CompressedCorpusTests {
 
     @Test func compressedJSONLinesAreDetectedFromTheDecompressedHead() throws {
         let scratch = try ScratchDirectory()
-        let shareGPT = #"{"id": "c1", "conversations": [{"from": "human", "value": "Name a bird."}, {"from": "gpt", "value": "A robin."}]}"#
+        let shareGPT =
+            #"{"id": "c1", "conversations": [{"from": "human", "value": "Name a bird."}, {"from": "gpt", "value": "A robin."}]}"#
             + "\n" + #"{"id": "c2", "conversations": [{"from": "human", "value": "Name a fish."}, {"from": "gpt", "value": "A carp."}]}"# + "\n"
         let conversations = try scratch.write(try scratch.gzip(Array(shareGPT.utf8)), to: "chats.jsonl.gz")
         let file = CorpusFile(path: conversations)

@@ -23,11 +23,12 @@ struct CorpusFileTests {
     @Test func goodRecordsSurviveBadOnesAcrossChunks() throws {
         var bytes: [UInt8] = []
         for index in 1...2000 {
-            let line: [UInt8] = switch index % 5 {
-            case 0: Array(#"{"instruction": "broken"#.utf8)
-            case 3: Array(#"{"instruction": "bad "#.utf8) + [0xFF] + Array(#""}"#.utf8)
-            default: Array(#"{"instruction": "Task \#(index)", "input": "ctx \#(index)"}"#.utf8)
-            }
+            let line: [UInt8] =
+                switch index % 5 {
+                case 0: Array(#"{"instruction": "broken"#.utf8)
+                case 3: Array(#"{"instruction": "bad "#.utf8) + [0xFF] + Array(#""}"#.utf8)
+                default: Array(#"{"instruction": "Task \#(index)", "input": "ctx \#(index)"}"#.utf8)
+                }
             bytes += line + [0x0A]
         }
         let path = try Self.temporaryFile(bytes)

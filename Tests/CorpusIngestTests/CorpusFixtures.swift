@@ -63,8 +63,9 @@ enum Tools {
         typealias Bound = @convention(c) (Int) -> Int
         typealias Compress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, Int32) -> Int
         guard let library = dlopen("libzstd.so.1", RTLD_NOW),
-              let bound = dlsym(library, "ZSTD_compressBound").map({ unsafeBitCast($0, to: Bound.self) }),
-              let compress = dlsym(library, "ZSTD_compress").map({ unsafeBitCast($0, to: Compress.self) }) else { return nil }
+            let bound = dlsym(library, "ZSTD_compressBound").map({ unsafeBitCast($0, to: Bound.self) }),
+            let compress = dlsym(library, "ZSTD_compress").map({ unsafeBitCast($0, to: Compress.self) })
+        else { return nil }
         var output = [UInt8](repeating: 0, count: bound(bytes.count))
         let written = output.withUnsafeMutableBytes { target in
             bytes.withUnsafeBytes { source in compress(target.baseAddress, target.count, source.baseAddress, source.count, 3) }

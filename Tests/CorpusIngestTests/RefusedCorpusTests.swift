@@ -7,8 +7,10 @@ import TreeInstructCore
 @Suite("Refused corpora")
 struct RefusedCorpusTests {
     /// `resolvedFormat()` throws `expected`, and iterating yields it as the only item.
-    static func expectRefused(_ path: String, _ expected: String, code: String,
-                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectRefused(
+        _ path: String, _ expected: String, code: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let file = CorpusFile(path: path)
         let refusal = try #require(Corpus.refusal(file), sourceLocation: sourceLocation)
         #expect(refusal.description == expected, sourceLocation: sourceLocation)
@@ -27,8 +29,9 @@ struct RefusedCorpusTests {
             let bytes = try #require(try scratch.compress(corpus, with: tool, arguments), "the \(tool) command is needed")
             // Named as if it were plain JSON lines: the bytes decide.
             let path = try scratch.write(bytes, to: "\(tool).jsonl")
-            try Self.expectRefused(path, "\(path): \(what), which cannot be read as a corpus: \(Self.recompress)",
-                                   code: "unsupported_compression")
+            try Self.expectRefused(
+                path, "\(path): \(what), which cannot be read as a corpus: \(Self.recompress)",
+                code: "unsupported_compression")
         }
     }
 
@@ -49,8 +52,9 @@ struct RefusedCorpusTests {
         let tar = [UInt8](try Data(contentsOf: URL(fileURLWithPath: tarPath)))
         try Self.expectRefused(tarPath, "\(tarPath): a tar archive, which cannot be read as a corpus: \(hint)", code: "unsupported_compression")
         let tarGz = try scratch.write(try scratch.gzip(tar), to: "corpus.tgz")
-        try Self.expectRefused(tarGz, "\(tarGz): a tar archive (gzip-compressed), which cannot be read as a corpus: \(hint)",
-                               code: "unsupported_compression")
+        try Self.expectRefused(
+            tarGz, "\(tarGz): a tar archive (gzip-compressed), which cannot be read as a corpus: \(hint)",
+            code: "unsupported_compression")
     }
 
     @Test func binaryFormatsAreNamed() throws {
@@ -83,7 +87,8 @@ struct RefusedCorpusTests {
 
     @Test func aTextCorpusWithOneNULLineIsStillRead() throws {
         let scratch = try ScratchDirectory()
-        let bytes = Array(#"{"instruction": "One"}"#.utf8) + [0x0A] + Array(#"{"instruction": "T"#.utf8) + [0x00]
+        let bytes =
+            Array(#"{"instruction": "One"}"#.utf8) + [0x0A] + Array(#"{"instruction": "T"#.utf8) + [0x00]
             + Array(#"wo"}"#.utf8) + [0x0A] + Array(#"{"instruction": "Three"}"#.utf8) + [0x0A]
         let path = try scratch.write(bytes, to: "corpus.jsonl")
         #expect(try CorpusFile(path: path).resolvedFormat() == .alpaca)
@@ -125,7 +130,8 @@ struct RefusedCorpusTests {
     @Test func zstdWithoutTheLibraryIsRefusedWithWhatToDo() {
         #expect(ZstdLibrary.load(["libzstd-absent.so.99"]) == nil)
         let refusal = CorpusError(file: "corpus.zst", reason: .zstdUnavailable)
-        #expect(refusal.description
+        #expect(
+            refusal.description
                 == "corpus.zst: zstd-compressed, but libzstd.so.1 cannot be loaded (apt-get install libzstd1), or decompress it first")
         #expect(refusal.reason.code == "unsupported_compression")
     }

@@ -106,7 +106,8 @@ struct AnswerBuilderTests {
             }
             codes.insert(rejection.code)
         }
-        let expected: Set<RejectionCode> = template == .structured
+        let expected: Set<RejectionCode> =
+            template == .structured
             ? [.wrongAddedCount, .schemaMismatch, .tooShort]
             : [.tooShort, .unchanged]
         #expect(codes == expected)

@@ -51,10 +51,12 @@ struct ChatCompletionsTests {
                 #expect(result.failureCode == nil, "\(template): \(result)")
             }
             let respond = try await sim.chat(ResponsePrompt.make(instruction: Self.instruction, input: ""))
-            let result = ResponseValidator().validate(content: respond.content ?? "", finishReason: respond.finishReason, instruction: Self.instruction)
+            let result = ResponseValidator().validate(
+                content: respond.content ?? "", finishReason: respond.finishReason, instruction: Self.instruction)
             #expect((try? result.get())?.contains("Simulated") == true)
             // The alias path without /v1 answers the same way.
-            let alias = try await sim.send(.POST, "/chat/completions", body: SimulatorHarness.body(ResponsePrompt.make(instruction: Self.instruction, input: "")))
+            let alias = try await sim.send(
+                .POST, "/chat/completions", body: SimulatorHarness.body(ResponsePrompt.make(instruction: Self.instruction, input: "")))
             #expect(alias.status == 200 && alias.content == respond.content)
         }
     }
@@ -68,8 +70,9 @@ struct ChatCompletionsTests {
 
     @Test func maxTokensCutsTheAnswer() async throws {
         try await SimulatorHarness.with { sim in
-            let reply = try await sim.chat(RewritePrompt.make(instruction: Self.instruction, input: "", settings: Self.settings),
-                                           extra: "\"max_tokens\":10")
+            let reply = try await sim.chat(
+                RewritePrompt.make(instruction: Self.instruction, input: "", settings: Self.settings),
+                extra: "\"max_tokens\":10")
             #expect(reply.status == 200)
             #expect(reply.finishReason == "length")
             #expect(reply.content?.unicodeScalars.count == 40)
@@ -83,8 +86,9 @@ struct ChatCompletionsTests {
             #expect(reply.status == 200)
             #expect(reply.content?.contains("TreeInstruct endpoint simulator") == true)
             #expect(reply.json?["model"] == "sim-x")
-            let jsonReply = try await sim.send(.POST, "/v1/chat/completions",
-                                               body: #"{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"json_object","schema":{"type":"object"}}}"#)
+            let jsonReply = try await sim.send(
+                .POST, "/v1/chat/completions",
+                body: #"{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"json_object","schema":{"type":"object"}}}"#)
             #expect(try JSONValue.parse(jsonReply.content ?? "")["simulator"] == "treeinstruct")
             let models = try await sim.send(.GET, "/v1/models")
             guard case .array(let data) = models.json?["data"] else { Issue.record("no model list"); return }
@@ -103,9 +107,11 @@ struct ChatCompletionsTests {
             #expect(stream.status == 400)
             #expect(stream.errorType == "invalid_request_error")
             #expect(stream.body.contains("streaming not supported"))
-            for body in ["{not json", "[1,2]", #"{"messages":[]}"#, #"{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"xml"}}"#,
-                         #"{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x"}}}"#,
-                         #"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":-3}"#] {
+            for body in [
+                "{not json", "[1,2]", #"{"messages":[]}"#, #"{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"xml"}}"#,
+                #"{"messages":[{"role":"user","content":"Hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x"}}}"#,
+                #"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":-3}"#,
+            ] {
                 let reply = try await sim.send(.POST, "/v1/chat/completions", body: body)
                 #expect(reply.status == 400, "\(body)")
                 #expect(reply.json?["error"]?["message"] != nil, "\(body)")

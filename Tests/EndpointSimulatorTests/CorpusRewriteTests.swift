@@ -62,7 +62,8 @@ struct CorpusRewriteTests {
                 let prompt = RewritePrompt.make(instruction: instruction, input: row.input, settings: settings)
                 let builder = AnswerBuilder(messages: prompt.messages, seed: 42)
                 guard case .rewrite(let read, let readInput, let readSettings) = builder.request,
-                      read == instruction, readInput == row.input, readSettings.nodesToAdd == 3 else {
+                    read == instruction, readInput == row.input, readSettings.nodesToAdd == 3
+                else {
                     outcome.failures.append("row \(index) round \(round): prompt not read back")
                     break
                 }

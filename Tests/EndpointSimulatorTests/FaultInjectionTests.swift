@@ -94,7 +94,8 @@ struct FaultInjectionTests {
         try await SimulatorHarness.with(Self.faults(.init(refusal: 1))) { sim in
             let reply = try await sim.chat(Self.prompt)
             #expect(reply.content == AnswerBuilder.refusal)
-            let result = RewriteValidator(settings: Self.settings).validate(content: reply.content ?? "", finishReason: reply.finishReason, instruction: Self.instruction)
+            let result = RewriteValidator(settings: Self.settings).validate(
+                content: reply.content ?? "", finishReason: reply.finishReason, instruction: Self.instruction)
             #expect(result.failureCode == .refusal)
         }
     }
@@ -113,7 +114,8 @@ struct FaultInjectionTests {
     @Test func faultRatesMixAsConfigured() async throws {
         try await SimulatorHarness.with(.init(faults: .init(serverError: 0.5), seed: 7)) { sim in
             var errors = 0
-            for _ in 0..<100 where try await sim.send(.POST, "/v1/chat/completions", body: #"{"messages":[{"role":"user","content":"Hi"}]}"#).status == 500 {
+            for _ in 0..<100
+            where try await sim.send(.POST, "/v1/chat/completions", body: #"{"messages":[{"role":"user","content":"Hi"}]}"#).status == 500 {
                 errors += 1
             }
             #expect((30...70).contains(errors), "\(errors) of 100")

@@ -16,8 +16,10 @@ struct SimulatorHarness {
 
     static let quietLogger = Logger(label: "sim-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static func with<T: Sendable>(_ configuration: SimulatorConfiguration = .init(),
-                                  _ body: @Sendable (SimulatorHarness) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        _ configuration: SimulatorConfiguration = .init(),
+        _ body: @Sendable (SimulatorHarness) async throws -> T
+    ) async throws -> T {
         var configuration = configuration
         configuration.host = "127.0.0.1"
         configuration.port = 0
@@ -63,8 +65,10 @@ struct SimulatorHarness {
         }
     }
 
-    func send(_ method: HTTPMethod = .POST, _ path: String, body: String? = nil, headers: [(String, String)] = [],
-              timeout: TimeAmount = .seconds(10)) async throws -> Reply {
+    func send(
+        _ method: HTTPMethod = .POST, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+        timeout: TimeAmount = .seconds(10)
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -78,8 +82,10 @@ struct SimulatorHarness {
     }
 
     /// A chat completion for `prompt`, with optional extra top-level fields (raw JSON).
-    func chat(_ prompt: ChatPrompt, extra: String = "", headers: [(String, String)] = [],
-              timeout: TimeAmount = .seconds(10)) async throws -> Reply {
+    func chat(
+        _ prompt: ChatPrompt, extra: String = "", headers: [(String, String)] = [],
+        timeout: TimeAmount = .seconds(10)
+    ) async throws -> Reply {
         try await send(.POST, "/v1/chat/completions", body: Self.body(prompt, extra: extra), headers: headers, timeout: timeout)
     }
 
@@ -89,7 +95,9 @@ struct SimulatorHarness {
         }
         var fields: [String: JSONValue] = ["model": "anything", "messages": .array(messages)]
         if let schema = prompt.responseSchema {
-            fields["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(schema.name), "strict": true, "schema": schema.schema]]
+            fields["response_format"] = [
+                "type": "json_schema", "json_schema": ["name": .string(schema.name), "strict": true, "schema": schema.schema],
+            ]
         }
         let text = JSONValue.object(fields).compactText
         return extra.isEmpty ? text : String(text.dropLast()) + "," + extra + "}"

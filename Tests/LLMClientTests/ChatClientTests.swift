@@ -13,14 +13,18 @@ struct ChatClientTests {
     static let instruction = "Give three tips for staying healthy."
     static var prompt: ChatPrompt { RewritePrompt.make(instruction: instruction, input: "", settings: settings) }
 
-    static func simulate<T: Sendable>(_ configuration: SimulatorConfiguration = .init(), dialect: StructuredOutputDialect = .jsonSchema,
-                                      key: APIKey? = nil, requestTimeout: Double = 10,
-                                      _ body: @Sendable (ChatClient) async throws -> T) async throws -> T {
+    static func simulate<T: Sendable>(
+        _ configuration: SimulatorConfiguration = .init(), dialect: StructuredOutputDialect = .jsonSchema,
+        key: APIKey? = nil, requestTimeout: Double = 10,
+        _ body: @Sendable (ChatClient) async throws -> T
+    ) async throws -> T {
         var configuration = configuration
         configuration.port = 0
         return try await SimulatorServer.withRunning(configuration, logger: quiet) { baseURL in
-            let client = ChatClient(endpoint: EndpointConfiguration(baseURL: baseURL, apiKey: key, dialect: dialect,
-                                                                    requestTimeoutSeconds: requestTimeout), logger: quiet)
+            let client = ChatClient(
+                endpoint: EndpointConfiguration(
+                    baseURL: baseURL, apiKey: key, dialect: dialect,
+                    requestTimeoutSeconds: requestTimeout), logger: quiet)
             do {
                 let result = try await body(client)
                 try await client.shutdown()
@@ -96,16 +100,22 @@ struct ChatClientTests {
         #expect(date.retryAfterSeconds == 30)
         #expect(RateLimitHeaders({ ["retry-after": "7"][$0] }).retryAfterSeconds == 7)
         #expect(RateLimitHeaders({ ["retry-after-ms": "250", "retry-after": "9"][$0] }).retryAfterSeconds == 0.25)
-        let reset = RateLimitHeaders({ ["x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "6m0s",
-                                        "x-ratelimit-remaining-requests": "3", "x-ratelimit-reset-requests": "120ms"][$0] })
+        let reset = RateLimitHeaders({
+            [
+                "x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "6m0s",
+                "x-ratelimit-remaining-requests": "3", "x-ratelimit-reset-requests": "120ms",
+            ][$0]
+        })
         #expect(reset.suggestedWaitSeconds == 360)
         #expect(reset.resetRequestsSeconds == 0.12)
         #expect(RateLimitHeaders({ ["x-ratelimit-reset-requests": "1h2m3.5s"][$0] }).resetRequestsSeconds == 3723.5)
     }
 
-    @Test(arguments: [(500, LLMError.Kind.serverError, true), (503, .serverError, true), (400, .badRequest, false),
-                      (401, .unauthorized, false), (403, .unauthorized, false), (404, .notFound, false),
-                      (422, .unprocessable, false), (408, .timeout, true)])
+    @Test(arguments: [
+        (500, LLMError.Kind.serverError, true), (503, .serverError, true), (400, .badRequest, false),
+        (401, .unauthorized, false), (403, .unauthorized, false), (404, .notFound, false),
+        (422, .unprocessable, false), (408, .timeout, true),
+    ])
     func statusClasses(status: Int, kind: LLMError.Kind, retryable: Bool) async throws {
         try await Self.simulate(.init(faults: .init(fixedStatus: status))) { client in
             let error = await Self.failure { try await client.complete(Self.prompt, model: "m") }

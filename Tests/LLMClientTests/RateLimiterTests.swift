@@ -102,8 +102,10 @@ struct RateLimiterTests {
     func workersShareOneBudgetThroughPostgres() async throws {
         let queue = try await TestPostgres.database().queue
         let limits = RateLimits(requestsPerMinute: 1200, burstSeconds: 0.5)
-        let budgets = [try await PostgresRateBudget.declare(key: "shared", limits: limits, queue: queue),
-                       try await PostgresRateBudget.declare(key: "shared", limits: limits, queue: queue)]
+        let budgets = [
+            try await PostgresRateBudget.declare(key: "shared", limits: limits, queue: queue),
+            try await PostgresRateBudget.declare(key: "shared", limits: limits, queue: queue),
+        ]
         let limiters = budgets.map { RateLimiter(budget: $0, limits: limits) }
         try await Self.running(limiters) {
             let seconds = try await Self.elapsed {

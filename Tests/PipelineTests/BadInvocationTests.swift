@@ -29,19 +29,25 @@ struct BadInvocationTests {
     static let scratch = NSTemporaryDirectory() + "treeinstruct-bad-\(UUID().uuidString.prefix(8))"
 
     static let cases: [Case] = [
-        Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--temperature", "-1"], exitCode: 64,
-             says: ["--temperature must be between 0.0 and 2.0, got -1.0"]),
+        Case(
+            arguments: ["submit", "--corpus", "C", "--run", "r", "--temperature", "-1"], exitCode: 64,
+            says: ["--temperature must be between 0.0 and 2.0, got -1.0"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--temperature", "nan"], exitCode: 64, says: ["--temperature", "got nan"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--max-tokens", "0"], exitCode: 64, says: ["--max-tokens", "got 0"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--shard-size", "0"], exitCode: 64, says: ["--shard-size", "got 0"]),
-        Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--nodes", "1000000"], exitCode: 64, says: ["--nodes must be between 1 and 50, got 1000000"]),
-        Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--nodes", "-1"], exitCode: 64, says: ["--nodes must be between 1 and 50, got -1"]),
+        Case(
+            arguments: ["submit", "--corpus", "C", "--run", "r", "--nodes", "1000000"], exitCode: 64,
+            says: ["--nodes must be between 1 and 50, got 1000000"]),
+        Case(
+            arguments: ["submit", "--corpus", "C", "--run", "r", "--nodes", "-1"], exitCode: 64, says: ["--nodes must be between 1 and 50, got -1"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--rounds", "0"], exitCode: 64, says: ["--rounds", "got 0"]),
-        Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--max-words", "5", "--min-added-words", "12"], exitCode: 64,
-             says: ["--max-words 5 leaves no room", "12 words"]),
+        Case(
+            arguments: ["submit", "--corpus", "C", "--run", "r", "--max-words", "5", "--min-added-words", "12"], exitCode: 64,
+            says: ["--max-words 5 leaves no room", "12 words"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", ""], exitCode: 64, says: ["--run", "must not be empty"]),
-        Case(arguments: ["submit", "--corpus", "C", "--run", String(repeating: "n", count: 10_000)], exitCode: 64,
-             says: ["--run", "at most 128 characters, got 10000"]),
+        Case(
+            arguments: ["submit", "--corpus", "C", "--run", String(repeating: "n", count: 10_000)], exitCode: 64,
+            says: ["--run", "at most 128 characters, got 10000"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", "two\nlines"], exitCode: 64, says: ["--run", "printable", "U+000A"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", "clear\u{1B}[2J"], exitCode: 64, says: ["--run", "printable", "U+001B"]),
         Case(arguments: ["submit", "--corpus", "C", "--run", "r", "--bogus"], exitCode: 64, says: ["--bogus", "treeinstruct submit --help"]),
@@ -49,15 +55,18 @@ struct BadInvocationTests {
         Case(arguments: ["submit", "--corpus", scratch, "--run", "r"], exitCode: 66, says: ["is a directory"]),
         Case(arguments: ["submit", "--corpus", scratch + "/random.bin", "--run", "r"], exitCode: 65, says: ["random.bin", "binary"]),
         Case(arguments: ["work", "--concurrency", "0"], exitCode: 64, says: ["--concurrency must be between 1 and 4096, got 0"], environment: work),
-        Case(arguments: ["work"], exitCode: 64, says: ["TREEINSTRUCT_CONCURRENCY must be between 1 and 4096, got 0"],
-             environment: work.merging(["TREEINSTRUCT_CONCURRENCY": "0"]) { $1 }),
+        Case(
+            arguments: ["work"], exitCode: 64, says: ["TREEINSTRUCT_CONCURRENCY must be between 1 and 4096, got 0"],
+            environment: work.merging(["TREEINSTRUCT_CONCURRENCY": "0"]) { $1 }),
         Case(arguments: ["work", "--lease-seconds", "0"], exitCode: 64, says: ["--lease-seconds", "got 0.0"], environment: work),
         Case(arguments: ["work", "--grace", "-1"], exitCode: 64, says: ["--grace", "got -1.0"], environment: work),
         Case(arguments: ["work", "--rpm", "0"], exitCode: 64, says: ["--rpm must be between", "got 0.0"], environment: work),
-        Case(arguments: ["work"], exitCode: 64, says: ["OPENAI_BASE_URL must be an http:// or https:// URL", "localhost:8000/v1"],
-             environment: ["OPENAI_BASE_URL": "localhost:8000/v1"]),
-        Case(arguments: ["submit", "--corpus", "C", "--run", "existing", "--nodes", "4"], exitCode: 64,
-             says: ["run \"existing\" exists with another configuration"]),
+        Case(
+            arguments: ["work"], exitCode: 64, says: ["OPENAI_BASE_URL must be an http:// or https:// URL", "localhost:8000/v1"],
+            environment: ["OPENAI_BASE_URL": "localhost:8000/v1"]),
+        Case(
+            arguments: ["submit", "--corpus", "C", "--run", "existing", "--nodes", "4"], exitCode: 64,
+            says: ["run \"existing\" exists with another configuration"]),
         Case(arguments: ["work", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\"", "existing"], environment: work),
         Case(arguments: ["status", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\"", "runs: other, existing"]),
         Case(arguments: ["status", "--interval", "0"], exitCode: 64, says: ["--interval", "got 0.0"]),
@@ -68,8 +77,9 @@ struct BadInvocationTests {
         Case(arguments: ["export", "--run", "nosuch", "--output", scratch + "/out.jsonl"], exitCode: 66, says: ["no run named \"nosuch\""]),
         Case(arguments: ["status", "--schema", "never_migrated"], exitCode: 78, says: ["never_migrated", "run `treeinstruct migrate`"]),
         Case(arguments: ["status", "--schema", "Bad-Name"], exitCode: 64, says: ["--schema", "Bad-Name"]),
-        Case(arguments: ["local", "--corpus", "C", "--simulate", "--workers", "0", "--data-dir", scratch + "/pg"], exitCode: 64,
-             says: ["--workers", "got 0"]),
+        Case(
+            arguments: ["local", "--corpus", "C", "--simulate", "--workers", "0", "--data-dir", scratch + "/pg"], exitCode: 64,
+            says: ["--workers", "got 0"]),
         Case(arguments: ["postgres", "start", "--port", "0", "--data-dir", scratch + "/pg"], exitCode: 64, says: ["--port", "got 0"]),
     ]
 
@@ -86,9 +96,11 @@ struct BadInvocationTests {
     static func invoke(_ arguments: [String], environment: [String: String], program: String? = WorkerProcess.executable) throws -> Outcome {
         let out = NSTemporaryDirectory() + "treeinstruct-cli-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: out + ".err") }
-        let status = try ChildProcess.run((program.map { [$0] } ?? []) + arguments, environment: environment, outputPath: out, errorPath: out + ".err")
-        return Outcome(status: status, output: try String(contentsOfFile: out, encoding: .utf8),
-                       error: try String(contentsOfFile: out + ".err", encoding: .utf8))
+        let status = try ChildProcess.run(
+            (program.map { [$0] } ?? []) + arguments, environment: environment, outputPath: out, errorPath: out + ".err")
+        return Outcome(
+            status: status, output: try String(contentsOfFile: out, encoding: .utf8),
+            error: try String(contentsOfFile: out + ".err", encoding: .utf8))
     }
 
     static func counts(_ database: Database) async throws -> [String: Int] {
@@ -106,12 +118,16 @@ struct BadInvocationTests {
         defer { try? FileManager.default.removeItem(atPath: Self.scratch) }
         let database = try await TestPostgres.database()
         let config = RunConfig(model: "treeinstruct-simulator")
-        _ = try await Submission(queue: database.queue).submit(CorpusFile(path: TestCorpora.path("self-instruct-seed-175.jsonl")),
-                                                               runName: "existing", config: config)
+        _ = try await Submission(queue: database.queue).submit(
+            CorpusFile(path: TestCorpora.path("self-instruct-seed-175.jsonl")),
+            runName: "existing", config: config)
         // A second run, whose shard must not be reachable through the first.
-        _ = try await Submission(queue: database.queue).submit(CorpusFile(path: TestCorpora.path("alpaca-gpt4-1k.jsonl")),
-                                                               runName: "other", config: RunConfig(rewrite: RewriteSettings(maxWords: 250), model: "m"))
-        let otherShard = try await EndToEndTests.count(database, """
+        _ = try await Submission(queue: database.queue).submit(
+            CorpusFile(path: TestCorpora.path("alpaca-gpt4-1k.jsonl")),
+            runName: "other", config: RunConfig(rewrite: RewriteSettings(maxWords: 250), model: "m"))
+        let otherShard = try await EndToEndTests.count(
+            database,
+            """
             SELECT min(s.id) FROM $schema.shards s JOIN $schema.runs r ON r.id = s.run_id WHERE r.name = 'other'
             """)
         let before = try await Self.counts(database)
@@ -143,7 +159,8 @@ struct BadInvocationTests {
         let settings = try await TestPostgres.settings()
         let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(taken) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var address = sockaddr_in(
+            sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         try withUnsafeMutablePointer(to: &address) { pointer in
             try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {

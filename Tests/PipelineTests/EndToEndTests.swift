@@ -36,14 +36,16 @@ struct EndToEndTests {
     /// rewrite of them can add 12 words under the paper's 100 (with 100 they fail, correctly).
     @Test func wholeCorpusTwoRoundsThreeWorkers() async throws {
         let database = try await TestPostgres.database()
-        let config = RunConfig(rewrite: RewriteSettings(nodesToAdd: 3, maxWords: 250), rounds: 2, respond: true,
-                               model: "treeinstruct-simulator", maxAttempts: 6)
+        let config = RunConfig(
+            rewrite: RewriteSettings(nodesToAdd: 3, maxWords: 250), rounds: 2, respond: true,
+            model: "treeinstruct-simulator", maxAttempts: 6)
         let summary = try await Submission(queue: database.queue).submit(CorpusFile(path: Self.corpus), runName: "e2e", config: config)
         #expect(summary.tasksCreated == 1000)
         try await SimulatorServer.withRunning(SimulatorConfiguration(port: 0), logger: Self.quiet) { baseURL in
             let workers = try (0..<3).map { _ in
-                try WorkerProcess(settings: database.settings, schema: database.schema, baseURL: baseURL,
-                                  arguments: ["--concurrency", "16", "--exit-when-done"])
+                try WorkerProcess(
+                    settings: database.settings, schema: database.schema, baseURL: baseURL,
+                    arguments: ["--concurrency", "16", "--exit-when-done"])
             }
             for worker in workers {
                 let status = await worker.wait(seconds: 300)
@@ -60,9 +62,10 @@ struct EndToEndTests {
         var exported: [ExportRow] = []
         try await database.queue.exportRows(runID: summary.runID, order: .source, lineage: true) { exported.append($0) }
         #expect(exported.count == 1000)
-        let originals = Dictionary(uniqueKeysWithValues: CorpusFile(path: Self.corpus).compactMap { item -> (Int, InstructionRecord)? in
-            if case .record(let record) = item { return (record.line, record) } else { return nil }
-        })
+        let originals = Dictionary(
+            uniqueKeysWithValues: CorpusFile(path: Self.corpus).compactMap { item -> (Int, InstructionRecord)? in
+                if case .record(let record) = item { return (record.line, record) } else { return nil }
+            })
         // The trees were checked when each answer was accepted; here every text rule is re-checked.
         let textValidator = RewriteValidator(settings: RewriteSettings(nodesToAdd: 3, maxWords: 250, template: .plain))
         for row in exported {
@@ -74,8 +77,10 @@ struct EndToEndTests {
             guard case .array(let steps) = rounds, steps.count == 2 else { Issue.record("row \(row.sourceLine) lineage"); continue }
             #expect(steps[0]["instruction"] == .string(original.instruction))
             guard case .string(let previous) = steps[1]["instruction"] else { continue }
-            if case .failure(let rejection) = textValidator.validate(content: row.instruction, finishReason: "stop",
-                                                                     instruction: previous, input: row.input) {
+            if case .failure(let rejection) = textValidator.validate(
+                content: row.instruction, finishReason: "stop",
+                instruction: previous, input: row.input)
+            {
                 Issue.record("row \(row.sourceLine): \(rejection)")
             }
         }
@@ -85,11 +90,14 @@ struct EndToEndTests {
         let database = try await TestPostgres.database()
         let config = RunConfig(rewrite: RewriteSettings(maxWords: 250), rounds: 1, respond: false, model: "m")
         _ = try await Submission(queue: database.queue).submit(CorpusFile(path: Self.corpus), runName: "term", config: config)
-        try await SimulatorServer.withRunning(SimulatorConfiguration(port: 0, latency: LatencyProfile(milliseconds: 400, jitterMilliseconds: 200)),
-                                              logger: Self.quiet) { baseURL in
+        try await SimulatorServer.withRunning(
+            SimulatorConfiguration(port: 0, latency: LatencyProfile(milliseconds: 400, jitterMilliseconds: 200)),
+            logger: Self.quiet
+        ) { baseURL in
             let metricsPort = try EmbeddedPostgres.freePort()
-            let worker = try WorkerProcess(settings: database.settings, schema: database.schema, baseURL: baseURL,
-                                           arguments: ["--concurrency", "32", "--grace", "5", "--metrics-port", String(metricsPort)])
+            let worker = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL,
+                arguments: ["--concurrency", "32", "--grace", "5", "--metrics-port", String(metricsPort)])
             try await Task.sleep(for: .seconds(3))
             #expect(try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'running'") > 0)
             let metrics = try await Self.get("http://127.0.0.1:\(metricsPort)/metrics")
@@ -116,16 +124,20 @@ struct EndToEndTests {
             .write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
         _ = try await Submission(queue: database.queue).submit(CorpusFile(path: file), runName: "kill", config: config)
-        try await SimulatorServer.withRunning(SimulatorConfiguration(port: 0, latency: LatencyProfile(milliseconds: 300, jitterMilliseconds: 100)),
-                                              logger: Self.quiet) { baseURL in
-            let victim = try WorkerProcess(settings: database.settings, schema: database.schema, baseURL: baseURL,
-                                           arguments: ["--concurrency", "32", "--lease-seconds", "2"])
+        try await SimulatorServer.withRunning(
+            SimulatorConfiguration(port: 0, latency: LatencyProfile(milliseconds: 300, jitterMilliseconds: 100)),
+            logger: Self.quiet
+        ) { baseURL in
+            let victim = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL,
+                arguments: ["--concurrency", "32", "--lease-seconds", "2"])
             try await Task.sleep(for: .seconds(2))
             victim.kill()
             _ = await victim.wait(seconds: 5)
             #expect(try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'running'") > 0)
-            let survivor = try WorkerProcess(settings: database.settings, schema: database.schema, baseURL: baseURL,
-                                             arguments: ["--concurrency", "32", "--lease-seconds", "2", "--exit-when-done"])
+            let survivor = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL,
+                arguments: ["--concurrency", "32", "--lease-seconds", "2", "--exit-when-done"])
             let status = await survivor.wait(seconds: 120)
             #expect(status == 0, "worker log: \(survivor.log.suffix(2000))")
         }

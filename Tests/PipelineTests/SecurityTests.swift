@@ -46,11 +46,14 @@ struct SecurityTests {
         let corpus = NSTemporaryDirectory() + "hostile-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: corpus) }
         let lines = try Self.hostile.map { row in
-            String(decoding: try JSONSerialization.data(withJSONObject: ["instruction": row.instruction, "input": row.input, "output": ""]), as: UTF8.self)
+            String(
+                decoding: try JSONSerialization.data(withJSONObject: ["instruction": row.instruction, "input": row.input, "output": ""]),
+                as: UTF8.self)
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: corpus, atomically: true, encoding: .utf8)
-        let config = RunConfig(rewrite: RewriteSettings(nodesToAdd: 3, maxWords: 250), rounds: 1, respond: true,
-                               model: "treeinstruct-simulator", maxAttempts: 3)
+        let config = RunConfig(
+            rewrite: RewriteSettings(nodesToAdd: 3, maxWords: 250), rounds: 1, respond: true,
+            model: "treeinstruct-simulator", maxAttempts: 3)
         let summary = try await Submission(queue: database.queue).submit(CorpusFile(path: corpus), runName: "hostile", config: config)
         #expect(summary.tasksCreated == Self.hostile.count)
 
@@ -59,25 +62,29 @@ struct SecurityTests {
         try await SimulatorServer.withRunning(simulator, logger: EndToEndTests.quiet) { baseURL in
             // A wrong key first: every call is refused (401, permanent) and the worker stops; the
             // key it sent must not surface in its command line, its log or the database.
-            let refused = try WorkerProcess(settings: database.settings, schema: database.schema, baseURL: baseURL, apiKey: wrongKey,
-                                            arguments: ["--concurrency", "4"], logLevel: "trace")
+            let refused = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL, apiKey: wrongKey,
+                arguments: ["--concurrency", "4"], logLevel: "trace")
             #expect(!(await Self.commandLine(of: refused)).contains(wrongKey))
             _ = await refused.wait(seconds: 60)
             #expect(refused.log.contains("401"), "the refusal should be logged: \(refused.log.suffix(1000))")
             #expect(!refused.log.contains(wrongKey))
             #expect(refused.log.contains("refuses every call"))
             // A bad key burns no attempts: the worker releases what it holds and stops.
-            #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 0")
+            #expect(
+                try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 0")
                     == Self.hostile.count)
 
             // Then the right key; its metrics are read before it stops.
             let port = try EmbeddedPostgres.freePort()
-            let worker = try WorkerProcess(settings: database.settings, schema: database.schema, baseURL: baseURL, apiKey: key,
-                                           arguments: ["--concurrency", "4", "--metrics-port", String(port)], logLevel: "trace")
+            let worker = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL, apiKey: key,
+                arguments: ["--concurrency", "4", "--metrics-port", String(port)], logLevel: "trace")
             #expect(!(await Self.commandLine(of: worker)).contains(key))
             let deadline = ContinuousClock.now + .seconds(120)
             while try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks WHERE state IN ('pending', 'running')") > 0,
-                  ContinuousClock.now < deadline {
+                ContinuousClock.now < deadline
+            {
                 try await Task.sleep(for: .milliseconds(200))
             }
             let metrics = try await EndToEndTests.get("http://127.0.0.1:\(port)/metrics").body
@@ -94,7 +101,8 @@ struct SecurityTests {
         #expect(!dump.contains(wrongKey))
 
         // Export through the CLI, as users do, and compare byte for byte.
-        let exported = try WorkerProcess.runCLI(["export", "--schema", database.schema, "--run", "hostile", "--lineage"], settings: database.settings)
+        let exported = try WorkerProcess.runCLI(
+            ["export", "--schema", database.schema, "--run", "hostile", "--lineage"], settings: database.settings)
         let rows = exported.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(rows.count == Self.hostile.count)
         for (row, source) in zip(rows, Self.hostile) {

@@ -68,16 +68,22 @@ struct StatusCommandTests {
         for report in reports {
             #expect(report?["tasks_created"] == .number(4000), "\(submitted.output)")
         }
-        #expect(try await EndToEndTests.count(database, """
-            SELECT count(*) FROM $schema.tasks a JOIN $schema.tasks b ON a.content_hash = b.content_hash AND a.run_id <> b.run_id
-            """) == 2 * 4000)
+        #expect(
+            try await EndToEndTests.count(
+                database,
+                """
+                SELECT count(*) FROM $schema.tasks a JOIN $schema.tasks b ON a.content_hash = b.content_hash AND a.run_id <> b.run_id
+                """) == 2 * 4000)
     }
 
     @Test func watchIntoAPipePrintsPlainLines() async throws {
         let database = try await Self.seeded()
-        let watched = try BadInvocationTests.invoke(["/usr/bin/timeout", "-s", "INT", "2", WorkerProcess.executable,
-                                                     "status", "--watch", "--interval", "0.4", "--run", "seeds"],
-                                                    environment: Self.environment(database), program: nil)
+        let watched = try BadInvocationTests.invoke(
+            [
+                "/usr/bin/timeout", "-s", "INT", "2", WorkerProcess.executable,
+                "status", "--watch", "--interval", "0.4", "--run", "seeds",
+            ],
+            environment: Self.environment(database), program: nil)
         let lines = watched.output.split(separator: "\n")
         #expect(lines.count >= 3, "\(watched.output) \(watched.error)")
         for line in lines {

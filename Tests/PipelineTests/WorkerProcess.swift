@@ -18,8 +18,10 @@ final class WorkerProcess: @unchecked Sendable {
         return folder.appendingPathComponent("treeinstruct").path
     }
 
-    init(settings: DatabaseSettings, schema: String, baseURL: String, apiKey: String = "sk-test-secret-key",
-         arguments: [String], logLevel: String = "notice") throws {
+    init(
+        settings: DatabaseSettings, schema: String, baseURL: String, apiKey: String = "sk-test-secret-key",
+        arguments: [String], logLevel: String = "notice"
+    ) throws {
         logPath = NSTemporaryDirectory() + "worker-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable)

@@ -19,8 +19,9 @@ struct ClaimingTests {
                         if batch.isEmpty { return mine }
                         for task in batch {
                             mine.append(task.id)
-                            let outcome = try await queue.complete(task, workerID: "w\(worker)", output: QueueFixtures.rewrite(of: task),
-                                                                   followUp: nil, difficulty: 3, report: CallReport(model: "m"))
+                            let outcome = try await queue.complete(
+                                task, workerID: "w\(worker)", output: QueueFixtures.rewrite(of: task),
+                                followUp: nil, difficulty: 3, report: CallReport(model: "m"))
                             #expect(outcome == .recorded)
                         }
                     }
@@ -47,16 +48,21 @@ struct ClaimingTests {
         #expect(second.id == first.id)
         #expect(second.leaseToken != first.leaseToken)
         #expect(second.attempt == 2)
-        let late = try await queue.complete(first, workerID: "slow", output: QueueFixtures.rewrite(of: first), followUp: nil,
-                                            difficulty: 3, report: CallReport(promptTokens: 10, completionTokens: 20))
+        let late = try await queue.complete(
+            first, workerID: "slow", output: QueueFixtures.rewrite(of: first), followUp: nil,
+            difficulty: 3, report: CallReport(promptTokens: 10, completionTokens: 20))
         #expect(late == .stale)
-        let lateFailure = try await queue.fail(first, workerID: "slow", failure: AttemptFailure(outcome: "error", code: "x", detail: "", retryable: true),
-                                               retryDelaySeconds: 0, report: CallReport())
+        let lateFailure = try await queue.fail(
+            first, workerID: "slow", failure: AttemptFailure(outcome: "error", code: "x", detail: "", retryable: true),
+            retryDelaySeconds: 0, report: CallReport())
         #expect(lateFailure == .stale)
-        #expect(try await queue.complete(second, workerID: "fast", output: QueueFixtures.rewrite(of: second), followUp: nil,
-                                         difficulty: 3, report: CallReport()) == .recorded)
+        #expect(
+            try await queue.complete(
+                second, workerID: "fast", output: QueueFixtures.rewrite(of: second), followUp: nil,
+                difficulty: 3, report: CallReport()) == .recorded)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 1)
-        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'stale' AND completion_tokens = 20") == 1)
+        #expect(
+            try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'stale' AND completion_tokens = 20") == 1)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'lost'") == 1)
     }
 
@@ -72,15 +78,18 @@ struct ClaimingTests {
         #expect(held.count == 2)
         let batch = ([expiring] + held).map { task in
             let output = QueueFixtures.rewrite(of: task)
-            return Completion(task: task, output: output, followUp: FollowUp.after(task, output: output, config: config),
-                              difficulty: 3, report: CallReport(model: "m", promptTokens: 7, completionTokens: 11))
+            return Completion(
+                task: task, output: output, followUp: FollowUp.after(task, output: output, config: config),
+                difficulty: 3, report: CallReport(model: "m", promptTokens: 7, completionTokens: 11))
         }
         let outcomes = try await queue.complete(batch, workerID: "w")
         #expect(outcomes[expiring.id] == .stale)
         #expect(held.allSatisfy { outcomes[$0.id] == .recorded })
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 2)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE stage = 'respond' AND state = 'pending'") == 2)
-        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'succeeded' AND completion_tokens = 11") == 2)
+        #expect(
+            try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'succeeded' AND completion_tokens = 11") == 2
+        )
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'stale' AND prompt_tokens = 7") == 1)
         #expect(try await queue.complete(batch, workerID: "w").values.allSatisfy { $0 == .stale })
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 2)
@@ -111,7 +120,9 @@ struct ClaimingTests {
         _ = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 0.1)
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await queue.reapExpiredLeases() == 1)
-        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND last_error_code = 'lease_expired'") == 1)
+        #expect(
+            try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND last_error_code = 'lease_expired'")
+                == 1)
     }
 
     @Test("heartbeats extend only the leases the worker still holds")

@@ -3,14 +3,17 @@ import TaskStore
 
 @Suite("Database settings")
 struct DatabaseSettingsTests {
-    static func resolve(_ url: String?, _ environment: [String: String] = [:],
-                        passFile: (text: String, groupOrWorldReadable: Bool)? = nil) throws -> DatabaseSettings {
+    static func resolve(
+        _ url: String?, _ environment: [String: String] = [:],
+        passFile: (text: String, groupOrWorldReadable: Bool)? = nil
+    ) throws -> DatabaseSettings {
         try DatabaseSettings.resolve(url: url, environment: ["USER": "alice"].merging(environment) { $1 }, readFile: { _ in passFile })
     }
 
     @Test func urlWinsOverEnvironment() throws {
-        let settings = try Self.resolve("postgres://bob:s%40cr%3At@db.example:6543/jobs?sslmode=require&application_name=w1",
-                                        ["PGHOST": "other", "PGUSER": "eve", "PGPASSWORD": "nope", "PGDATABASE": "x", "PGPORT": "1"])
+        let settings = try Self.resolve(
+            "postgres://bob:s%40cr%3At@db.example:6543/jobs?sslmode=require&application_name=w1",
+            ["PGHOST": "other", "PGUSER": "eve", "PGPASSWORD": "nope", "PGDATABASE": "x", "PGPORT": "1"])
         #expect(settings.host == "db.example")
         #expect(settings.port == 6543)
         #expect(settings.user == "bob")
@@ -55,8 +58,9 @@ struct DatabaseSettingsTests {
         #expect(try Self.resolve("postgres://bob@db.example/jobs", passFile: (file, false)).password == "right:one")
         #expect(try Self.resolve("postgres://carol@elsewhere/jobs", passFile: (file, false)).password == "fallback")
         var warnings: [String] = []
-        let ignored = try DatabaseSettings.resolve(url: "postgres://bob@db.example/jobs", environment: ["USER": "alice"],
-                                                   readFile: { _ in (file, true) }, warn: { warnings.append($0) })
+        let ignored = try DatabaseSettings.resolve(
+            url: "postgres://bob@db.example/jobs", environment: ["USER": "alice"],
+            readFile: { _ in (file, true) }, warn: { warnings.append($0) })
         #expect(ignored.password == nil)
         #expect(warnings.count == 1)
     }

@@ -13,7 +13,9 @@ struct ProgressRateTests {
     /// Finishes `groups` waves of `slots` tasks (in id order among `state`), wave g claimed at
     /// `start + g * latency` and finished one latency later, then claims one more wave that stays running.
     func pipeline(_ queue: TaskQueue, runID: Int64, from state: String, start: Double, slots: Int, latency: Double, groups: Int) async throws {
-        try await execute(queue, """
+        try await execute(
+            queue,
+            """
             WITH ordered AS (
                 SELECT id, (row_number() OVER (ORDER BY id) - 1) / \(slots) AS wave
                 FROM $schema.tasks WHERE run_id = \(runID) AND state = '\(state)'
@@ -33,10 +35,12 @@ struct ProgressRateTests {
     struct Reading { var rate: Double?; var eta: Double?; var percent: Double; var state: String; var remaining: Int }
 
     func read(_ queue: TaskQueue, _ runID: Int64) async throws -> Reading {
-        let rows = try await queue.client.query(PostgresQuery(unsafeSQL: """
-            SELECT tasks_per_minute::float8, extract(epoch FROM eta)::float8, percent_done::float8, state, tasks_remaining
-            FROM "\(queue.schema)".run_progress WHERE run_id = \(runID)
-            """), logger: queue.logger)
+        let rows = try await queue.client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT tasks_per_minute::float8, extract(epoch FROM eta)::float8, percent_done::float8, state, tasks_remaining
+                    FROM "\(queue.schema)".run_progress WHERE run_id = \(runID)
+                    """), logger: queue.logger)
         for try await (rate, eta, percent, state, remaining) in rows.decode((Double?, Double?, Double, String, Int).self) {
             return Reading(rate: rate, eta: eta, percent: percent, state: state, remaining: remaining)
         }
@@ -44,8 +48,9 @@ struct ProgressRateTests {
     }
 
     func execute(_ queue: TaskQueue, _ sql: String) async throws {
-        try await queue.client.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")),
-                                     logger: queue.logger)
+        try await queue.client.query(
+            PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")),
+            logger: queue.logger)
     }
 
     /// Rate and ETA each within 10% of a pipeline of `slots` slots of `latency` seconds with
@@ -76,7 +81,9 @@ struct ProgressRateTests {
         let queue = try await TestQueue.make()
         let run = try await QueueFixtures.seed(queue, records: QueueFixtures.records(1000))
         try await pipeline(queue, runID: run.id, from: "pending", start: 240, slots: 100, latency: 0.6, groups: 9)
-        try await execute(queue, """
+        try await execute(
+            queue,
+            """
             UPDATE $schema.tasks SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL,
                    finished_at = now() - interval '3 minutes'
             WHERE run_id = \(run.id) AND state = 'running'

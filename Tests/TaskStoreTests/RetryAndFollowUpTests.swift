@@ -13,7 +13,9 @@ struct RetryAndFollowUpTests {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, config: QueueFixtures.config(maxAttempts: 3), records: QueueFixtures.records(1))
         var task = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first)
-        #expect(try await queue.fail(task, workerID: "w", failure: Self.transient, retryDelaySeconds: 0.6, report: CallReport(httpStatus: 503)) == .recorded)
+        #expect(
+            try await queue.fail(task, workerID: "w", failure: Self.transient, retryDelaySeconds: 0.6, report: CallReport(httpStatus: 503))
+                == .recorded)
         #expect(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).isEmpty)  // not due yet
         try await Task.sleep(for: .milliseconds(800))
         task = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first)
@@ -37,7 +39,8 @@ struct RetryAndFollowUpTests {
         let permanent = AttemptFailure(outcome: "error", code: "http_400", detail: "context too long", retryable: false)
         _ = try await queue.fail(tasks[1], workerID: "w", failure: permanent, retryDelaySeconds: 0, report: CallReport(httpStatus: 400))
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 0") == 1)
-        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND last_error_code = 'http_400'") == 1)
+        #expect(
+            try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND last_error_code = 'http_400'") == 1)
     }
 
     @Test("R rounds chain rewrite tasks and the respond stage follows the last round")
@@ -49,8 +52,9 @@ struct RetryAndFollowUpTests {
         while let task = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first {
             stages.append("\(task.stage.rawValue)\(task.round)")
             let output: TaskOutput = task.stage == .respond ? .response("The answer.") : QueueFixtures.rewrite(of: task)
-            _ = try await queue.complete(task, workerID: "w", output: output, followUp: FollowUp.after(task, output: output, config: config),
-                                         difficulty: config.difficulty(afterRound: task.round), report: CallReport())
+            _ = try await queue.complete(
+                task, workerID: "w", output: output, followUp: FollowUp.after(task, output: output, config: config),
+                difficulty: config.difficulty(afterRound: task.round), report: CallReport())
         }
         #expect(stages == ["rewrite1", "rewrite2", "respond2"])
         var exported: [ExportRow] = []
@@ -89,8 +93,9 @@ struct RetryAndFollowUpTests {
         func drain() async throws {
             while let task = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first {
                 let output = QueueFixtures.rewrite(of: task)
-                _ = try await queue.complete(task, workerID: "w", output: output, followUp: FollowUp.after(task, output: output, config: config),
-                                             difficulty: config.difficulty(afterRound: task.round), report: CallReport())
+                _ = try await queue.complete(
+                    task, workerID: "w", output: output, followUp: FollowUp.after(task, output: output, config: config),
+                    difficulty: config.difficulty(afterRound: task.round), report: CallReport())
             }
         }
         try await drain()
@@ -111,8 +116,10 @@ struct RetryAndFollowUpTests {
         let running = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first)
         #expect(try await queue.cancelRun(id: run.id) == 3)
         let output = QueueFixtures.rewrite(of: running)
-        #expect(try await queue.complete(running, workerID: "w", output: output, followUp: FollowUp.after(running, output: output, config: config),
-                                         difficulty: 3, report: CallReport()) == .recorded)
+        #expect(
+            try await queue.complete(
+                running, workerID: "w", output: output, followUp: FollowUp.after(running, output: output, config: config),
+                difficulty: 3, report: CallReport()) == .recorded)
         #expect(try await queue.claimTasks(workerID: "w", limit: 10, leaseSeconds: 60).isEmpty)
         #expect(try await queue.openTaskCount(runIDs: [run.id]) == 0)
     }

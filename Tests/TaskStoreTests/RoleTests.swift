@@ -27,8 +27,10 @@ struct RoleTests {
     }
 
     /// Runs `body` connected as `role` to the same schema.
-    static func connected<Result: Sendable>(as role: String, like database: Database,
-                                            _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+    static func connected<Result: Sendable>(
+        as role: String, like database: Database,
+        _ body: @Sendable (Database) async throws -> Result
+    ) async throws -> Result {
         var settings = database.settings
         settings.user = role
         settings.password = "role-test-only"
@@ -76,8 +78,10 @@ struct RoleTests {
             #expect(try await queue.progress(run: "roles").first?.pending == 4)
             _ = try await queue.cancelRun(id: run.id)
             #expect(try await queue.rerun(runID: run.id, scope: .all) == 4)
-            for sql in ["DELETE FROM $schema.tasks", "DELETE FROM $schema.runs", "TRUNCATE $schema.results", "CREATE TABLE $schema.extra (i int)",
-                        "DROP VIEW $schema.backlog", "DELETE FROM $schema.schema_migrations"] {
+            for sql in [
+                "DELETE FROM $schema.tasks", "DELETE FROM $schema.runs", "TRUNCATE $schema.results", "CREATE TABLE $schema.extra (i int)",
+                "DROP VIEW $schema.backlog", "DELETE FROM $schema.schema_migrations",
+            ] {
                 await Self.expectDenied(coordinator, sql)
             }
             return run.id
@@ -95,13 +99,15 @@ struct RoleTests {
             let tasks = try await queue.claimTasks(workerID: identity.id, limit: 4, leaseSeconds: 60)
             #expect(tasks.count == 4)
             #expect(try await queue.heartbeat(workerID: identity.id, leaseSeconds: 60).count == 4)
-            let output = TaskOutput.rewrite(AcceptedRewrite(
-                newInstruction: tasks[0].instruction + " Compare three aspects.", originalTree: SemanticNode("describe"),
-                expandedTree: SemanticNode("describe", [SemanticNode("compare"), SemanticNode("three"), SemanticNode("aspects")]),
-                addedNodes: ["compare", "three", "aspects"], wordCount: 9))
-            let completed = try await queue.complete(tasks[0], workerID: identity.id, output: output,
-                                                     followUp: FollowUp.after(tasks[0], output: output, config: runConfig),
-                                                     difficulty: 3, report: CallReport(model: "m", promptTokens: 10, completionTokens: 5))
+            let output = TaskOutput.rewrite(
+                AcceptedRewrite(
+                    newInstruction: tasks[0].instruction + " Compare three aspects.", originalTree: SemanticNode("describe"),
+                    expandedTree: SemanticNode("describe", [SemanticNode("compare"), SemanticNode("three"), SemanticNode("aspects")]),
+                    addedNodes: ["compare", "three", "aspects"], wordCount: 9))
+            let completed = try await queue.complete(
+                tasks[0], workerID: identity.id, output: output,
+                followUp: FollowUp.after(tasks[0], output: output, config: runConfig),
+                difficulty: 3, report: CallReport(model: "m", promptTokens: 10, completionTokens: 5))
             #expect(completed == .recorded)
             let failure = AttemptFailure(outcome: "error", code: "http_500", detail: "server error", retryable: true)
             #expect(try await queue.fail(tasks[1], workerID: identity.id, failure: failure, retryDelaySeconds: 0, report: CallReport()) == .recorded)
@@ -109,25 +115,31 @@ struct RoleTests {
             _ = try await queue.reapExpiredLeases()
             #expect(try await queue.openTaskCount() == 4)  // 3 back to pending + the new round-2 task
             try await queue.markStopped(workerID: identity.id)
-            for sql in ["DELETE FROM $schema.tasks", "DELETE FROM $schema.results", "DELETE FROM $schema.attempts",
-                        "SELECT * FROM $schema.results", "SELECT * FROM $schema.ingest_errors", "SELECT * FROM $schema.shards",
-                        "UPDATE $schema.runs SET name = 'taken'", "INSERT INTO $schema.runs (name, config) VALUES ('x', '{}')",
-                        "UPDATE $schema.tasks SET run_id = run_id", "UPDATE $schema.results SET response = 'x'",
-                        "UPDATE $schema.attempts SET outcome = 'succeeded'", "TRUNCATE $schema.tasks",
-                        "CREATE TABLE $schema.extra (i int)", "DROP TABLE $schema.workers",
-                        "INSERT INTO $schema.schema_migrations (version, name, checksum) VALUES (99, 'x', 'x')",
-                        "SELECT * FROM $schema.run_progress"] {
+            for sql in [
+                "DELETE FROM $schema.tasks", "DELETE FROM $schema.results", "DELETE FROM $schema.attempts",
+                "SELECT * FROM $schema.results", "SELECT * FROM $schema.ingest_errors", "SELECT * FROM $schema.shards",
+                "UPDATE $schema.runs SET name = 'taken'", "INSERT INTO $schema.runs (name, config) VALUES ('x', '{}')",
+                "UPDATE $schema.tasks SET run_id = run_id", "UPDATE $schema.results SET response = 'x'",
+                "UPDATE $schema.attempts SET outcome = 'succeeded'", "TRUNCATE $schema.tasks",
+                "CREATE TABLE $schema.extra (i int)", "DROP TABLE $schema.workers",
+                "INSERT INTO $schema.schema_migrations (version, name, checksum) VALUES (99, 'x', 'x')",
+                "SELECT * FROM $schema.run_progress",
+            ] {
                 await Self.expectDenied(worker, sql)
             }
         }
 
         // The monitor reads the views (and attempts and workers, for `status`), no instruction or output text.
         try await Self.connected(as: "treeinstruct_monitor", like: owner) { monitor in
-            let rows = try await monitor.client.query(PostgresQuery(unsafeSQL: "SELECT coalesce(sum(due + retrying + running), 0)::int FROM \"\(monitor.schema)\".backlog"), logger: monitor.logger)
+            let rows = try await monitor.client.query(
+                PostgresQuery(unsafeSQL: "SELECT coalesce(sum(due + retrying + running), 0)::int FROM \"\(monitor.schema)\".backlog"),
+                logger: monitor.logger)
             for try await open in rows.decode(Int.self) { #expect(open == 4) }
             #expect(try await monitor.queue.progress(run: "roles").first?.succeeded == 1)
-            for sql in ["SELECT * FROM $schema.tasks", "SELECT * FROM $schema.results", "SELECT * FROM $schema.runs",
-                        "UPDATE $schema.tasks SET state = 'cancelled'"] {
+            for sql in [
+                "SELECT * FROM $schema.tasks", "SELECT * FROM $schema.results", "SELECT * FROM $schema.runs",
+                "UPDATE $schema.tasks SET state = 'cancelled'",
+            ] {
                 await Self.expectDenied(monitor, sql)
             }
         }

@@ -8,8 +8,11 @@ import Testing
 
 /// sslmode against a real server that serves TLS with a self-signed certificate for
 /// "localhost": what libpq users expect each mode to do.
-@Suite("TLS and sslmode", .enabled(if: TestPostgres.canStart && OpenSSLTool.path != nil,
-                                   "needs PostgreSQL and the openssl tool (apt-get install openssl)"))
+@Suite(
+    "TLS and sslmode",
+    .enabled(
+        if: TestPostgres.canStart && OpenSSLTool.path != nil,
+        "needs PostgreSQL and the openssl tool (apt-get install openssl)"))
 struct TLSTests {
     @Test func eachSSLModeDoesWhatLibpqDoes() async throws {
         let directory = NSTemporaryDirectory() + "treeinstruct-tls-\(UUID().uuidString.prefix(8))"
@@ -26,8 +29,9 @@ struct TLSTests {
         defer { try? postgres.stop() }
 
         func encrypted(_ mode: DatabaseSettings.SSLMode, host: String = "127.0.0.1", root: String? = nil) async throws -> Bool {
-            let settings = DatabaseSettings(host: host, port: endpoint.port, user: endpoint.user, password: endpoint.password,
-                                            database: endpoint.database, sslMode: mode, sslRootCert: root, connectTimeoutSeconds: 10)
+            let settings = DatabaseSettings(
+                host: host, port: endpoint.port, user: endpoint.user, password: endpoint.password,
+                database: endpoint.database, sslMode: mode, sslRootCert: root, connectTimeoutSeconds: 10)
             let database = try Database(settings: settings, maxConnections: 1, logger: Logger(label: "tls-test"))
             return try await database.withRunning { database in
                 let rows = try await database.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
@@ -71,12 +75,16 @@ enum OpenSSLTool {
 
     /// A self-signed certificate for `name` (as its common name and only DNS name), valid two days.
     static func selfSigned(name: String, in prefix: String) throws -> Certificate {
-        let status = try ChildProcess.run([path!, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
-                                           "-addext", "subjectAltName=DNS:\(name)", "-keyout", prefix + ".key", "-out", prefix + ".crt"],
-                                          outputPath: prefix + ".log")
+        let status = try ChildProcess.run(
+            [
+                path!, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
+                "-addext", "subjectAltName=DNS:\(name)", "-keyout", prefix + ".key", "-out", prefix + ".crt",
+            ],
+            outputPath: prefix + ".log")
         guard status == 0 else { throw OpenSSLFailed(status: status) }
-        return Certificate(certificateFile: prefix + ".crt", certificatePEM: try String(contentsOfFile: prefix + ".crt", encoding: .utf8),
-                           keyPEM: try String(contentsOfFile: prefix + ".key", encoding: .utf8))
+        return Certificate(
+            certificateFile: prefix + ".crt", certificatePEM: try String(contentsOfFile: prefix + ".crt", encoding: .utf8),
+            keyPEM: try String(contentsOfFile: prefix + ".key", encoding: .utf8))
     }
 }
 

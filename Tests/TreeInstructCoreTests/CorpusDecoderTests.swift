@@ -40,8 +40,11 @@ struct CorpusDecoderTests {
         #expect(records[1].input == "Cats sleep a lot.")
         #expect(records[0].referenceOutput == "Red, blue, yellow.")
         #expect(errors.map(\.line) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 13])
-        #expect(errors.map(\.reason.code) == ["broken_json", "missing_field", "empty_instruction", "wrong_type", "wrong_type",
-                                              "invalid_utf8", "nul_byte", "not_an_object", "too_long", "broken_json"])
+        #expect(
+            errors.map(\.reason.code) == [
+                "broken_json", "missing_field", "empty_instruction", "wrong_type", "wrong_type",
+                "invalid_utf8", "nul_byte", "not_an_object", "too_long", "broken_json",
+            ])
         #expect(errors.allSatisfy { $0.file == "mixed.jsonl" })
         #expect(errors[3].description == #"mixed.jsonl:5: field "instruction" is number, expected a string"#)
         #expect(errors[4].description.contains(#""input""#))

@@ -5,7 +5,8 @@ import TreeInstructCore
 @Suite("JSON parser")
 struct JSONParserTests {
     @Test func parsesEveryKind() throws {
-        let value = try JSONValue.parse(#" {"s": "a\"b\\c\/d\n\u00e9\ud83d\ude00", "n": -12.5e1, "z": 0, "t": true, "f": false, "nil": null, "a": [1, [2], {}]} "#)
+        let value = try JSONValue.parse(
+            #" {"s": "a\"b\\c\/d\n\u00e9\ud83d\ude00", "n": -12.5e1, "z": 0, "t": true, "f": false, "nil": null, "a": [1, [2], {}]} "#)
         #expect(value["s"] == .string("a\"b\\c/d\né😀"))
         #expect(value["n"] == .number(-125))
         #expect(value["z"] == .number(0))
@@ -55,8 +56,10 @@ struct JSONParserTests {
     }
 
     @Test func wordsFoldCaseAndKeepInnerApostrophesAndHyphens() {
-        #expect(TextNormalization.words("The TWO-step Plan’s HTTP2 crème BRÛLÉE, -dash- 東京") ==
-                ["the", "two-step", "plan’s", "http2", "crème", "brûlée", "dash", "東", "京"])
+        #expect(
+            TextNormalization.words("The TWO-step Plan’s HTTP2 crème BRÛLÉE, -dash- 東京") == [
+                "the", "two-step", "plan’s", "http2", "crème", "brûlée", "dash", "東", "京",
+            ])
         #expect(TextNormalization.trimmed("\u{2028}  \n text \t\u{A0}") == "text")
         #expect(TextNormalization.foldWhitespace("  a \n\t b\u{3000}c ") == "a b c")
     }

@@ -58,7 +58,9 @@ struct ContentHashTests {
     @Test func knownValue() {
         // Pinned: changing the encoding would silently break de-duplication of stored runs.
         // SHA-256 of "treeinstruct-content-v1" then each field as a big-endian UInt64 length and its UTF-8.
-        #expect(ContentHash(instruction: "Give three tips for staying healthy.", input: "").hex == "a1f3f4a74a9170caf316c2e5e600b47cd320a437eb2b8b3cfd6e176e1b46f101")
+        #expect(
+            ContentHash(instruction: "Give three tips for staying healthy.", input: "").hex
+                == "a1f3f4a74a9170caf316c2e5e600b47cd320a437eb2b8b3cfd6e176e1b46f101")
     }
 }
 

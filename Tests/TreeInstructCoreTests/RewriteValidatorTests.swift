@@ -7,15 +7,20 @@ struct RewriteValidatorTests {
     static let instruction = "Give three tips for staying healthy."
     static let validator = RewriteValidator(settings: RewriteSettings(nodesToAdd: 3))
 
-    static let originalTree = #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "three", "children": []}, {"label": "staying healthy", "children": []}]}]}"#
+    static let originalTree =
+        #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "three", "children": []}, {"label": "staying healthy", "children": []}]}]}"#
 
-    static let expandedTree = #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "three", "children": []}, {"label": "staying healthy", "children": [{"label": "busy professionals", "children": []}]}, {"label": "scientific evidence", "children": []}]}, {"label": "weekly schedule", "children": []}]}"#
+    static let expandedTree =
+        #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "three", "children": []}, {"label": "staying healthy", "children": [{"label": "busy professionals", "children": []}]}, {"label": "scientific evidence", "children": []}]}, {"label": "weekly schedule", "children": []}]}"#
 
-    static let goodInstruction = "Give three tips for staying healthy that suit busy professionals, support each tip with scientific evidence, and explain how to fit all three into a realistic weekly schedule."
+    static let goodInstruction =
+        "Give three tips for staying healthy that suit busy professionals, support each tip with scientific evidence, and explain how to fit all three into a realistic weekly schedule."
 
-    static func answer(original: String = originalTree, expanded: String = expandedTree,
-                       added: [String] = ["busy professionals", "scientific evidence", "weekly schedule"],
-                       instruction: String = goodInstruction) -> String {
+    static func answer(
+        original: String = originalTree, expanded: String = expandedTree,
+        added: [String] = ["busy professionals", "scientific evidence", "weekly schedule"],
+        instruction: String = goodInstruction
+    ) -> String {
         let addedJSON = added.map { "\"\($0)\"" }.joined(separator: ", ")
         let escaped = instruction.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
@@ -24,8 +29,10 @@ struct RewriteValidatorTests {
             """
     }
 
-    func rejection(_ content: String, finish: String? = "stop", validator: RewriteValidator = validator,
-                   instruction: String = instruction, input: String = "") -> Rejection? {
+    func rejection(
+        _ content: String, finish: String? = "stop", validator: RewriteValidator = validator,
+        instruction: String = instruction, input: String = ""
+    ) -> Rejection? {
         if case .failure(let rejection) = validator.validate(content: content, finishReason: finish, instruction: instruction, input: input) {
             return rejection
         }
@@ -67,7 +74,9 @@ struct RewriteValidatorTests {
 
     @Test func refusal() {
         #expect(rejection("I'm sorry, but I can't help with rewriting this instruction.")?.code == .refusal)
-        #expect(rejection(Self.answer(instruction: "I cannot make this instruction harder because it concerns personal health advice."))?.code == .refusal)
+        #expect(
+            rejection(Self.answer(instruction: "I cannot make this instruction harder because it concerns personal health advice."))?.code == .refusal
+        )
         #expect(rejection(Self.answer(), finish: "content_filter")?.code == .refusal)
     }
 
@@ -80,7 +89,8 @@ struct RewriteValidatorTests {
     }
 
     @Test func schemaMismatch() {
-        let missingField = #"{"original_tree": {"label": "give", "children": []}, "expanded_tree": {"label": "give", "children": []}, "added_nodes": []}"#
+        let missingField =
+            #"{"original_tree": {"label": "give", "children": []}, "expanded_tree": {"label": "give", "children": []}, "added_nodes": []}"#
         let rejected = rejection(missingField)
         #expect(rejected?.code == .schemaMismatch)
         #expect(rejected?.detail.contains("new_instruction") == true)
@@ -94,9 +104,11 @@ struct RewriteValidatorTests {
     }
 
     @Test func answeredInstead() {
-        let answered = "Sure! Here are three tips for staying healthy: 1. Eat a balanced diet rich in vegetables. 2. Exercise for at least 30 minutes a day. 3. Sleep seven to eight hours every night."
+        let answered =
+            "Sure! Here are three tips for staying healthy: 1. Eat a balanced diet rich in vegetables. 2. Exercise for at least 30 minutes a day. 3. Sleep seven to eight hours every night."
         #expect(rejection(Self.answer(instruction: answered))?.code == .answeredInstead)
-        let labelled = "Give three tips for staying healthy for busy professionals with scientific evidence and a weekly schedule.\nAnswer: 1. Walk to work. 2. Cook on Sundays. 3. Sleep early."
+        let labelled =
+            "Give three tips for staying healthy for busy professionals with scientific evidence and a weekly schedule.\nAnswer: 1. Walk to work. 2. Cook on Sundays. 3. Sleep early."
         #expect(rejection(Self.answer(instruction: labelled))?.code == .answeredInstead)
     }
 
@@ -105,7 +117,8 @@ struct RewriteValidatorTests {
     }
 
     @Test func wrongAddedCount() {
-        let twoAdded = #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "three", "children": []}, {"label": "staying healthy", "children": [{"label": "busy professionals", "children": []}]}, {"label": "scientific evidence", "children": []}]}]}"#
+        let twoAdded =
+            #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "three", "children": []}, {"label": "staying healthy", "children": [{"label": "busy professionals", "children": []}]}, {"label": "scientific evidence", "children": []}]}]}"#
         let rejected = rejection(Self.answer(expanded: twoAdded, added: ["busy professionals", "scientific evidence", "weekly schedule"]))
         #expect(rejected?.code == .wrongAddedCount)
         #expect(rejected?.detail.contains("2 new nodes") == true)
@@ -115,13 +128,16 @@ struct RewriteValidatorTests {
 
     @Test func originalNotPreserved() {
         // The model dropped "three" while adding its nodes, and padded with a fourth one.
-        let dropped = #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "staying healthy", "children": [{"label": "busy professionals", "children": []}]}, {"label": "scientific evidence", "children": []}, {"label": "diet", "children": []}]}, {"label": "weekly schedule", "children": []}]}"#
+        let dropped =
+            #"{"label": "give", "children": [{"label": "tips", "children": [{"label": "staying healthy", "children": [{"label": "busy professionals", "children": []}]}, {"label": "scientific evidence", "children": []}, {"label": "diet", "children": []}]}, {"label": "weekly schedule", "children": []}]}"#
         let rejected = rejection(Self.answer(expanded: dropped))
         #expect(rejected?.code == .originalNotPreserved)
         #expect(rejected?.detail.contains("three") == true)
         // The expanded tree is consistent, but the original tree describes another instruction.
-        let invented = #"{"label": "write", "children": [{"label": "poem", "children": [{"label": "ocean", "children": []}, {"label": "sunset", "children": []}]}]}"#
-        let inventedExpanded = #"{"label": "write", "children": [{"label": "poem", "children": [{"label": "ocean", "children": []}, {"label": "sunset", "children": []}, {"label": "busy professionals", "children": []}, {"label": "scientific evidence", "children": []}, {"label": "weekly schedule", "children": []}]}]}"#
+        let invented =
+            #"{"label": "write", "children": [{"label": "poem", "children": [{"label": "ocean", "children": []}, {"label": "sunset", "children": []}]}]}"#
+        let inventedExpanded =
+            #"{"label": "write", "children": [{"label": "poem", "children": [{"label": "ocean", "children": []}, {"label": "sunset", "children": []}, {"label": "busy professionals", "children": []}, {"label": "scientific evidence", "children": []}, {"label": "weekly schedule", "children": []}]}]}"#
         #expect(rejection(Self.answer(original: invented, expanded: inventedExpanded))?.code == .originalNotPreserved)
     }
 
@@ -140,33 +156,40 @@ struct RewriteValidatorTests {
         // A URL the original already had is not introduced.
         let original = "Summarize the article at https://example.com/health in one paragraph."
         let keeps = RewriteValidator(settings: RewriteSettings(template: .plain))
-        let rewrite = "Summarize the article at https://example.com/health in one paragraph for busy professionals, listing its scientific evidence and turning its advice into a weekly schedule."
+        let rewrite =
+            "Summarize the article at https://example.com/health in one paragraph for busy professionals, listing its scientific evidence and turning its advice into a weekly schedule."
         #expect(rejection(rewrite, validator: keeps, instruction: original) == nil)
     }
 
     @Test func leakedProcedure() {
-        let leaked = "Using the expanded semantic tree, give three tips for staying healthy that suit busy professionals, backed by scientific evidence, within a weekly schedule."
+        let leaked =
+            "Using the expanded semantic tree, give three tips for staying healthy that suit busy professionals, backed by scientific evidence, within a weekly schedule."
         let rejected = rejection(Self.answer(instruction: leaked))
         #expect(rejected?.code == .leakedProcedure)
         #expect(rejected?.detail.contains("semantic") == true)
-        let marker = "New instruction: give three tips for staying healthy that suit busy professionals, backed by scientific evidence and a weekly schedule."
+        let marker =
+            "New instruction: give three tips for staying healthy that suit busy professionals, backed by scientific evidence and a weekly schedule."
         #expect(rejection(Self.answer(instruction: marker))?.code == .leakedProcedure)
         // Words that were in the original are not leaks.
         let treeInstruction = "Explain how a decision tree splits nodes."
         let plain = RewriteValidator(settings: RewriteSettings(template: .plain))
-        let rewrite = "Explain how a decision tree splits nodes on numeric and categorical features, compare the Gini and entropy criteria, and describe how pruning limits overfitting on small datasets."
+        let rewrite =
+            "Explain how a decision tree splits nodes on numeric and categorical features, compare the Gini and entropy criteria, and describe how pruning limits overfitting on small datasets."
         #expect(rejection(rewrite, validator: plain, instruction: treeInstruction) == nil)
     }
 
     @Test func languageChanged() {
         let plain = RewriteValidator(settings: RewriteSettings(template: .plain))
         let original = "给出三个保持健康的建议。"
-        let english = "Give three tips for staying healthy that suit busy professionals, support each tip with scientific evidence, and fit them into a weekly schedule."
+        let english =
+            "Give three tips for staying healthy that suit busy professionals, support each tip with scientific evidence, and fit them into a weekly schedule."
         #expect(rejection(english, validator: plain, instruction: original)?.code == .languageChanged)
     }
 
     @Test func tooLong() {
-        let long = Self.goodInstruction + " " + Array(repeating: "Describe the expected benefits for energy, mood and focus in detail.", count: 8).joined(separator: " ")
+        let long =
+            Self.goodInstruction + " "
+            + Array(repeating: "Describe the expected benefits for energy, mood and focus in detail.", count: 8).joined(separator: " ")
         let rejected = rejection(Self.answer(instruction: long))
         #expect(rejected?.code == .tooLong)
         #expect(rejected?.detail.contains("at most 100") == true)
@@ -180,7 +203,8 @@ struct RewriteValidatorTests {
     }
 
     @Test func addedNotUsed() {
-        let unused = "Give three tips for staying healthy that suit busy professionals, support each tip with scientific evidence, and explain how each tip can be kept up during stressful periods."
+        let unused =
+            "Give three tips for staying healthy that suit busy professionals, support each tip with scientific evidence, and explain how each tip can be kept up during stressful periods."
         let rejected = rejection(Self.answer(instruction: unused))
         #expect(rejected?.code == .addedNotUsed)
         #expect(rejected?.detail.contains("weekly schedule") == true)
@@ -206,16 +230,19 @@ struct RewriteValidatorTests {
 
     @Test func everyCodeIsCoveredByATest() {
         // Keeps this suite honest when a code is added: each one needs an answer above.
-        let covered: Set<RejectionCode> = [.empty, .truncated, .refusal, .malformedJSON, .schemaMismatch, .answeredInstead, .unchanged,
-                                           .wrongAddedCount, .originalNotPreserved, .depthExceeded, .urlIntroduced, .leakedProcedure,
-                                           .languageChanged, .tooLong, .tooShort, .addedNotUsed]
+        let covered: Set<RejectionCode> = [
+            .empty, .truncated, .refusal, .malformedJSON, .schemaMismatch, .answeredInstead, .unchanged,
+            .wrongAddedCount, .originalNotPreserved, .depthExceeded, .urlIntroduced, .leakedProcedure,
+            .languageChanged, .tooLong, .tooShort, .addedNotUsed,
+        ]
         #expect(covered == Set(RejectionCode.allCases))
     }
 
     @Test func inputIsPartOfTheOriginal() {
         // A URL in the input is not "introduced" by a rewrite that mentions it.
         let plain = RewriteValidator(settings: RewriteSettings(template: .plain))
-        let rewrite = "Summarize the page at example.org in three sentences for busy professionals, naming its scientific evidence and proposing a weekly schedule that follows from it."
+        let rewrite =
+            "Summarize the page at example.org in three sentences for busy professionals, naming its scientific evidence and proposing a weekly schedule that follows from it."
         #expect(rejection(rewrite, validator: plain, instruction: "Summarize the page.", input: "example.org") == nil)
     }
 }
@@ -224,11 +251,15 @@ struct RewriteValidatorTests {
 struct ResponseValidatorTests {
     @Test func acceptsAnAnswerAndRejectsBadOnes() throws {
         let validator = ResponseValidator()
-        #expect(try validator.validate(content: " 1. Eat well.\n2. Sleep. ", finishReason: "stop", instruction: "Give tips.").get() == "1. Eat well.\n2. Sleep.")
+        #expect(
+            try validator.validate(content: " 1. Eat well.\n2. Sleep. ", finishReason: "stop", instruction: "Give tips.").get()
+                == "1. Eat well.\n2. Sleep.")
         #expect(throws: Rejection.self) { try validator.validate(content: "", finishReason: "stop", instruction: "x").get() }
         #expect(throws: Rejection(.truncated, "the answer hit the token limit (finish_reason length)")) {
             try validator.validate(content: "1. Eat", finishReason: "length", instruction: "x").get()
         }
-        #expect(throws: Rejection.self) { try validator.validate(content: "I'm sorry, but I cannot help.", finishReason: "stop", instruction: "x").get() }
+        #expect(throws: Rejection.self) {
+            try validator.validate(content: "I'm sorry, but I cannot help.", finishReason: "stop", instruction: "x").get()
+        }
     }
 }

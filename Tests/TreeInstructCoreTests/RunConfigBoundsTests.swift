@@ -3,10 +3,13 @@ import TreeInstructCore
 
 @Suite("Method bounds and names")
 struct RunConfigBoundsTests {
-    func config(nodes: Int = 3, rounds: Int = 1, minAdded: Int = 12, maxWords: Int = 100, temperature: Double? = nil,
-                maxTokens: Int? = nil, model: String = "m") -> RunConfig {
-        RunConfig(rewrite: RewriteSettings(nodesToAdd: nodes, minAddedWords: minAdded, maxWords: maxWords), rounds: rounds,
-                  model: model, temperature: temperature, maxTokens: maxTokens)
+    func config(
+        nodes: Int = 3, rounds: Int = 1, minAdded: Int = 12, maxWords: Int = 100, temperature: Double? = nil,
+        maxTokens: Int? = nil, model: String = "m"
+    ) -> RunConfig {
+        RunConfig(
+            rewrite: RewriteSettings(nodesToAdd: nodes, minAddedWords: minAdded, maxWords: maxWords), rounds: rounds,
+            model: model, temperature: temperature, maxTokens: maxTokens)
     }
 
     @Test(arguments: [
@@ -17,13 +20,14 @@ struct RunConfigBoundsTests {
         (.rounds, "must be between 1 and 20, got -1"),
     ])
     func outOfRangeIsNamed(field: RunConfig.Field, message: String) {
-        let bad: RunConfig = switch field {
-        case .nodesPerRound: config(nodes: 1_000_000)
-        case .temperature: config(temperature: .nan)
-        case .maxTokens: config(maxTokens: 0)
-        case .maxWords: config(maxWords: 5)
-        default: config(rounds: -1)
-        }
+        let bad: RunConfig =
+            switch field {
+            case .nodesPerRound: config(nodes: 1_000_000)
+            case .temperature: config(temperature: .nan)
+            case .maxTokens: config(maxTokens: 0)
+            case .maxWords: config(maxWords: 5)
+            default: config(rounds: -1)
+            }
         #expect(bad.problems.map(\.field) == [field])
         #expect(bad.problems.first?.message == message)
     }

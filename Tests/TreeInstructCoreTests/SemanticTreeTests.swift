@@ -32,7 +32,8 @@ struct SemanticTreeTests {
 
     @Test func repeatedSiblingLabelsPairInOrder() {
         let original = SemanticNode("list", [SemanticNode("item", [SemanticNode("a")]), SemanticNode("item", [SemanticNode("b")])])
-        let expanded = SemanticNode("list", [SemanticNode("item", [SemanticNode("a")]), SemanticNode("item", [SemanticNode("b"), SemanticNode("c")])])
+        let expanded = SemanticNode(
+            "list", [SemanticNode("item", [SemanticNode("a")]), SemanticNode("item", [SemanticNode("b"), SemanticNode("c")])])
         #expect(TreeExpansion(original: original, expanded: expanded).isExpansion(byExactly: 1))
     }
 }

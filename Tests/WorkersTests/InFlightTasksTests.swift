@@ -8,8 +8,9 @@ import Testing
 @Suite("In-flight tasks")
 struct InFlightTasksTests {
     static func task(_ id: Int64) -> ClaimedTask {
-        ClaimedTask(id: id, runID: 1, shardID: 1, stage: .rewrite, round: 1, stagesLeft: 1, instruction: "Say hi.", input: "",
-                    sourceLine: Int(id), attempt: 1, maxAttempts: 6, leaseToken: id, claimedAt: Date())
+        ClaimedTask(
+            id: id, runID: 1, shardID: 1, stage: .rewrite, round: 1, stagesLeft: 1, instruction: "Say hi.", input: "",
+            sourceLine: Int(id), attempt: 1, maxAttempts: 6, leaseToken: id, claimedAt: Date())
     }
 
     @Test func aTaskBeingWrittenFreesItsSlotButHeldTasksStayUnderTwiceTheCapacity() async {
@@ -39,7 +40,9 @@ struct InFlightTasksTests {
         let inFlight = InFlightTasks(capacity: 1)
         let a = Self.task(1)
         await inFlight.add(a)
-        let waiter = Task { await inFlight.waitForSlot(); return await inFlight.free }
+        let waiter = Task {
+            await inFlight.waitForSlot(); return await inFlight.free
+        }
         try? await Task.sleep(for: .milliseconds(50))
         await inFlight.callReturned(a)
         #expect(await waiter.value == 1)

@@ -23,7 +23,9 @@ struct WorkerCoreTests {
         #expect(chat.snapshot.calls == 200)
         #expect(chat.snapshot.mostInFlight == 8, "slots: \(chat.snapshot.mostInFlight) calls at most at once")
         // 8 slots claim 4 at a time at most (half the slots), and never more than are free.
-        #expect(counts.claimed == 200 && counts.claims < 200 && counts.largestClaim == 4, "\(counts.claims) claims for 200 tasks, largest \(counts.largestClaim)")
+        #expect(
+            counts.claimed == 200 && counts.claims < 200 && counts.largestClaim == 4,
+            "\(counts.claims) claims for 200 tasks, largest \(counts.largestClaim)")
         #expect(counts.completed == 200 && counts.completeCalls < 150, "\(counts.completeCalls) statements for 200 completions")
     }
 
@@ -65,13 +67,18 @@ struct WorkerCoreTests {
     @Test func aStaleLeaseCannotComplete() async throws {
         let fixture = try await WorkerFixture.make(rows: 1)
         let task = try #require(try await fixture.store.claim(workerID: "old", limit: 1, leaseSeconds: 30, runIDs: nil).first)
-        _ = try await fixture.count("WITH e AS (UPDATE $schema.tasks SET lease_expires_at = now() - interval '1 second' RETURNING 1) SELECT count(*) FROM e")
+        _ = try await fixture.count(
+            "WITH e AS (UPDATE $schema.tasks SET lease_expires_at = now() - interval '1 second' RETURNING 1) SELECT count(*) FROM e")
         #expect(try await fixture.store.reapExpiredLeases() == 1)
         let batcher = CompletionBatcher(store: fixture.store, workerID: "old")
         let outcome = try await withThrowingTaskGroup(of: LeaseOutcome?.self) { group in
-            group.addTask { await batcher.run(); return nil }
-            let outcome = try await batcher.complete(Completion(task: task, output: .response("late"), followUp: nil, difficulty: 0,
-                                                                report: CallReport()))
+            group.addTask {
+                await batcher.run(); return nil
+            }
+            let outcome = try await batcher.complete(
+                Completion(
+                    task: task, output: .response("late"), followUp: nil, difficulty: 0,
+                    report: CallReport()))
             group.cancelAll()
             return outcome
         }

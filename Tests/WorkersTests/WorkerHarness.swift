@@ -14,7 +14,10 @@ import Wiring
 /// (the simulator's answer builder, no HTTP), after `latency`, or as `script` says for the
 /// n-th call of a task; counts calls and the most in flight at once.
 final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind `state`'s lock
-    enum Reply: Sendable { case valid, invalid, failure(LLMError) }
+    enum Reply: Sendable {
+        case valid, invalid
+        case failure(LLMError)
+    }
 
     struct State {
         var calls = 0
@@ -66,7 +69,11 @@ final class CountingStore: LeaseStore {
     func register(_ worker: WorkerIdentity) async throws { try await base.register(worker) }
     func claim(workerID: String, limit: Int, leaseSeconds: Double, runIDs: [Int64]?) async throws -> [ClaimedTask] {
         let tasks = try await base.claim(workerID: workerID, limit: limit, leaseSeconds: leaseSeconds, runIDs: runIDs)
-        if !tasks.isEmpty { counts.withLock { $0.claims += 1; $0.claimed += tasks.count; $0.largestClaim = max($0.largestClaim, tasks.count) } }
+        if !tasks.isEmpty {
+            counts.withLock {
+                $0.claims += 1; $0.claimed += tasks.count; $0.largestClaim = max($0.largestClaim, tasks.count)
+            }
+        }
         return tasks
     }
     func heartbeat(workerID: String, leaseSeconds: Double) async throws -> Set<Int64> {
@@ -78,11 +85,15 @@ final class CountingStore: LeaseStore {
             return counts.failNext > 0
         }
         if fail { throw StoreDown() }
-        counts.withLock { $0.completeCalls += 1; $0.completed += completions.count }
+        counts.withLock {
+            $0.completeCalls += 1; $0.completed += completions.count
+        }
         return try await base.complete(completions, workerID: workerID)
     }
-    func fail(_ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
-              report: CallReport) async throws -> LeaseOutcome {
+    func fail(
+        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+        report: CallReport
+    ) async throws -> LeaseOutcome {
         try await base.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: retryDelaySeconds, report: report)
     }
     func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int { try await base.release(tasks, workerID: workerID) }
@@ -103,18 +114,24 @@ struct WorkerFixture {
     static func make(rows: Int, config: RunConfig = RunConfig(rounds: 1, respond: false, model: "m", maxAttempts: 3)) async throws -> WorkerFixture {
         let database = try await TestPostgres.database()
         let run = try await database.queue.createOrFindRun(name: "in-process", config: config)
-        let records = (1...rows).map { InstructionRecord(instruction: "Describe the history of the city number \($0) in Europe.", input: "", line: $0) }
+        let records = (1...rows).map {
+            InstructionRecord(instruction: "Describe the history of the city number \($0) in Europe.", input: "", line: $0)
+        }
         _ = try await database.queue.insertShard(records, sourceFile: "corpus.jsonl", run: run)
         return WorkerFixture(database: database, run: run, store: CountingStore(base: PostgresLeaseStore(queue: database.queue)))
     }
 
-    func worker(_ chat: ScriptedChat, concurrency: Int = 8, leaseSeconds: Double = 30, graceSeconds: Double = 5,
-                exitWhenDone: Bool = true, backoff: Backoff = Backoff(baseSeconds: 0.02, maxSeconds: 0.05)) -> Worker {
-        let configuration = WorkerConfiguration(concurrency: concurrency, leaseSeconds: leaseSeconds, graceSeconds: graceSeconds,
-                                                idleSeconds: 0.01, runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff)
+    func worker(
+        _ chat: ScriptedChat, concurrency: Int = 8, leaseSeconds: Double = 30, graceSeconds: Double = 5,
+        exitWhenDone: Bool = true, backoff: Backoff = Backoff(baseSeconds: 0.02, maxSeconds: 0.05)
+    ) -> Worker {
+        let configuration = WorkerConfiguration(
+            concurrency: concurrency, leaseSeconds: leaseSeconds, graceSeconds: graceSeconds,
+            idleSeconds: 0.01, runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff)
         let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
-        return Worker(configuration: configuration, store: store, chat: chat, limiter: limiter, version: "test",
-                      logger: Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return Worker(
+            configuration: configuration, store: store, chat: chat, limiter: limiter, version: "test",
+            logger: Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     func count(_ sql: String) async throws -> Int {

@@ -7,8 +7,10 @@ import TreeInstructCore
 /// near the maximum, too few unused labels) it answers anyway and the validator rejects it,
 /// as it would a model's answer.
 public enum RewriteAnswerBuilder {
-    public static func build(instruction: String, input: String, settings: RewriteSettings,
-                             random: inout SeededRandom) -> RewriteAnswer {
+    public static func build(
+        instruction: String, input: String, settings: RewriteSettings,
+        random: inout SeededRandom
+    ) -> RewriteAnswer {
         let original = OriginalTree.of(instruction, maxDepth: settings.maxDepth, random: &random)
         let entries = chooseEntries(count: settings.nodesToAdd, avoiding: instruction + "\n" + input, random: &random)
         let labels = entries.map(\.label)
@@ -48,8 +50,10 @@ public enum RewriteAnswerBuilder {
     /// minimum (never past the maximum), then padding sentences chosen to land in range; a terse
     /// list of the labels when even the short clauses exceed the maximum. Word counts are added
     /// up from the parts' precomputed counts, so the text is assembled only once.
-    static func write(instruction: String, entries: [ModifierVocabulary.Entry], settings: RewriteSettings,
-                      random: inout SeededRandom) -> String {
+    static func write(
+        instruction: String, entries: [ModifierVocabulary.Entry], settings: RewriteSettings,
+        random: inout SeededRandom
+    ) -> String {
         let originalWords = TextNormalization.wordCount(instruction)
         let minimum = originalWords + settings.minAddedWords
         // When the range is empty (a long original), reach the minimum anyway: the validator
@@ -79,8 +83,10 @@ public enum RewriteAnswerBuilder {
             let need = minimum - count
             let fitting = padding.indices.filter { count + ModifierVocabulary.paddingWords[padding[$0]] <= maximum }
             let words = { (position: Int) in ModifierVocabulary.paddingWords[padding[position]] }
-            guard let pick = fitting.filter({ words($0) >= need }).min(by: { words($0) < words($1) })
-                ?? fitting.max(by: { words($0) < words($1) }) else { break }
+            guard
+                let pick = fitting.filter({ words($0) >= need }).min(by: { words($0) < words($1) })
+                    ?? fitting.max(by: { words($0) < words($1) })
+            else { break }
             count += words(pick)
             chosenPadding.append(padding.remove(at: pick))
         }

@@ -25,9 +25,11 @@ public struct FaultProfile: Sendable, Hashable, CustomStringConvertible {
 
     public static let none = FaultProfile()
 
-    public init(serverError: Double = 0, unavailable: Double = 0, hang: Double = 0, malformed: Double = 0,
-                invalidOutput: Double = 0, truncated: Double = 0, refusal: Double = 0,
-                hangDuration: Duration = .seconds(120), fixedStatus: Int? = nil) {
+    public init(
+        serverError: Double = 0, unavailable: Double = 0, hang: Double = 0, malformed: Double = 0,
+        invalidOutput: Double = 0, truncated: Double = 0, refusal: Double = 0,
+        hangDuration: Duration = .seconds(120), fixedStatus: Int? = nil
+    ) {
         self.serverError = serverError
         self.unavailable = unavailable
         self.hang = hang

@@ -20,8 +20,10 @@ public struct RateLimitConfiguration: Sendable, Hashable, CustomStringConvertibl
 
     public static let unlimited = RateLimitConfiguration()
 
-    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, burstSeconds: Double = 1,
-                retryAfterFormat: RetryAfterFormat = .seconds) {
+    public init(
+        requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, burstSeconds: Double = 1,
+        retryAfterFormat: RetryAfterFormat = .seconds
+    ) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.burstSeconds = burstSeconds

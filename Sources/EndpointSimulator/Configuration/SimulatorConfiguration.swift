@@ -20,9 +20,11 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     /// Request bodies above this size get 413.
     public var maxBodyBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8089, model: String = SimulatorConfiguration.defaultModel,
-                apiKey: String? = nil, latency: LatencyProfile = .none, rateLimits: RateLimitConfiguration = .unlimited,
-                faults: FaultProfile = .none, seed: UInt64? = nil, maxBodyBytes: Int = 8 << 20) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8089, model: String = SimulatorConfiguration.defaultModel,
+        apiKey: String? = nil, latency: LatencyProfile = .none, rateLimits: RateLimitConfiguration = .unlimited,
+        faults: FaultProfile = .none, seed: UInt64? = nil, maxBodyBytes: Int = 8 << 20
+    ) {
         self.host = host
         self.port = port
         self.model = model

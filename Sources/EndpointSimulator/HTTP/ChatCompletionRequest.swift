@@ -109,13 +109,17 @@ struct ChatCompletionRequest: Sendable {
         case "json_object": return .success(.jsonObject(schema: value["schema"]))
         case "json_schema":
             guard let schema = value["json_schema"]?["schema"], case .object = schema else {
-                return .failure(.invalidRequest("response_format.json_schema.schema must be a JSON Schema object.",
-                                                param: "response_format.json_schema"))
+                return .failure(
+                    .invalidRequest(
+                        "response_format.json_schema.schema must be a JSON Schema object.",
+                        param: "response_format.json_schema"))
             }
             return .success(.jsonSchema(schema))
         default:
-            return .failure(.invalidRequest("Invalid value for response_format.type: \"\(type)\"; expected text, json_object or json_schema.",
-                                            param: "response_format.type"))
+            return .failure(
+                .invalidRequest(
+                    "Invalid value for response_format.type: \"\(type)\"; expected text, json_object or json_schema.",
+                    param: "response_format.type"))
         }
     }
 }

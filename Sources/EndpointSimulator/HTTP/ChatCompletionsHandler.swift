@@ -43,8 +43,9 @@ struct ChatCompletionsHandler: Sendable {
         case .limited(let rejection):
             var response = error(.rateLimited(rejection, model: configuration.model), status: rejection.status)
             if let seconds = rejection.retryAfterSeconds {
-                RateLimitHeaders.addRetryAfter(seconds: seconds, format: configuration.rateLimits.retryAfterFormat,
-                                               nowUnix: Date().timeIntervalSince1970, to: &response.headers)
+                RateLimitHeaders.addRetryAfter(
+                    seconds: seconds, format: configuration.rateLimits.retryAfterFormat,
+                    nowUnix: Date().timeIntervalSince1970, to: &response.headers)
             }
             return response
         case .tooLarge(let rejection):

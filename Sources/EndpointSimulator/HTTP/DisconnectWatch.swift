@@ -20,8 +20,9 @@ struct DisconnectWatch: Sendable {
                 throw ChannelError.ioOnClosedChannel
             }
             try channel.pipeline.syncOperations.addHandler(observer, position: .first)
-            return DisconnectWatch(clientLeft: promise.futureResult, channel: channel,
-                                   observer: NIOLoopBound(observer, eventLoop: channel.eventLoop))
+            return DisconnectWatch(
+                clientLeft: promise.futureResult, channel: channel,
+                observer: NIOLoopBound(observer, eventLoop: channel.eventLoop))
         }.get()
     }
 

@@ -40,8 +40,9 @@ struct OpenAIError: Error, Sendable, Hashable {
         "We could not parse the JSON body of your request. The TreeInstruct endpoint simulator expects a JSON object.")
 
     static func bodyTooLarge(limit: Int) -> OpenAIError {
-        OpenAIError(status: .contentTooLarge, message: "The request body exceeds \(limit) bytes.",
-                    type: "invalid_request_error", code: "request_too_large")
+        OpenAIError(
+            status: .contentTooLarge, message: "The request body exceeds \(limit) bytes.",
+            type: "invalid_request_error", code: "request_too_large")
     }
 
     static func rateLimited(_ rejection: RateLimitRejection, model: String) -> OpenAIError {
@@ -49,14 +50,16 @@ struct OpenAIError: Error, Sendable, Hashable {
         let wait = rejection.retryAfterSeconds.map { " Please try again in \(RateLimitHeaders.duration(seconds: $0))." } ?? ""
         return OpenAIError(
             status: .tooManyRequests,
-            message: "Rate limit reached for \(model) (simulated) on \(unit): Limit \(rejection.limitValue), Requested \(rejection.requested).\(wait)",
+            message:
+                "Rate limit reached for \(model) (simulated) on \(unit): Limit \(rejection.limitValue), Requested \(rejection.requested).\(wait)",
             type: rejection.limit.rawValue, code: "rate_limit_exceeded")
     }
 
     static func requestTooLarge(_ rejection: RateLimitRejection, model: String) -> OpenAIError {
         OpenAIError(
             status: .tooManyRequests,
-            message: "Request too large for \(model) (simulated) on tokens per min (TPM): Limit \(rejection.limitValue), Requested \(rejection.requested). Reduce the prompt or max_tokens.",
+            message:
+                "Request too large for \(model) (simulated) on tokens per min (TPM): Limit \(rejection.limitValue), Requested \(rejection.requested). Reduce the prompt or max_tokens.",
             type: "tokens", code: "rate_limit_exceeded")
     }
 
@@ -71,23 +74,26 @@ struct OpenAIError: Error, Sendable, Hashable {
         type: "server_error", code: "overloaded")
 
     static func hangEnded(after duration: Duration) -> OpenAIError {
-        OpenAIError(status: .gatewayTimeout,
-                    message: "No answer within \(duration.milliseconds) ms (simulated hang of the TreeInstruct endpoint simulator).",
-                    type: "server_error", code: "timeout")
+        OpenAIError(
+            status: .gatewayTimeout,
+            message: "No answer within \(duration.milliseconds) ms (simulated hang of the TreeInstruct endpoint simulator).",
+            type: "server_error", code: "timeout")
     }
 
     /// The body for a configured fixed status, typed as OpenAI types that status.
     static func fixed(status code: Int) -> OpenAIError {
         let status = HTTPResponse.Status(code: code)
-        let (type, errorCode): (String, String?) = switch code {
-        case 401: ("invalid_request_error", "invalid_api_key")
-        case 403: ("permission_error", "unsupported_country_region_territory")
-        case 404: ("invalid_request_error", "model_not_found")
-        case 429: ("requests", "rate_limit_exceeded")
-        case 400..<500: ("invalid_request_error", nil)
-        default: ("server_error", nil)
-        }
-        return OpenAIError(status: status, message: "Simulated HTTP \(code) (the TreeInstruct endpoint simulator answers every request with this status).",
-                           type: type, code: errorCode)
+        let (type, errorCode): (String, String?) =
+            switch code {
+            case 401: ("invalid_request_error", "invalid_api_key")
+            case 403: ("permission_error", "unsupported_country_region_territory")
+            case 404: ("invalid_request_error", "model_not_found")
+            case 429: ("requests", "rate_limit_exceeded")
+            case 400..<500: ("invalid_request_error", nil)
+            default: ("server_error", nil)
+            }
+        return OpenAIError(
+            status: status, message: "Simulated HTTP \(code) (the TreeInstruct endpoint simulator answers every request with this status).",
+            type: type, code: errorCode)
     }
 }

@@ -52,8 +52,10 @@ struct SimulatorHeaderMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             response = SimulatorRoutes.json(
-                OpenAIError(status: .notFound, message: "Unknown path \(request.uri.path) on the TreeInstruct endpoint simulator.",
-                            type: "invalid_request_error", code: "unknown_url").body,
+                OpenAIError(
+                    status: .notFound, message: "Unknown path \(request.uri.path) on the TreeInstruct endpoint simulator.",
+                    type: "invalid_request_error", code: "unknown_url"
+                ).body,
                 status: .notFound)
         }
         response.headers[SimulatorRoutes.simulatorHeader] = "1"

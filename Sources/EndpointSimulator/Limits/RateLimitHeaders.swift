@@ -26,8 +26,10 @@ enum RateLimitHeaders {
     }
 
     /// `Retry-After` (whole seconds rounded up, at least 1, or an HTTP-date) and `retry-after-ms`.
-    static func addRetryAfter(seconds: Double, format: RateLimitConfiguration.RetryAfterFormat, nowUnix: Double,
-                              to headers: inout HTTPFields) {
+    static func addRetryAfter(
+        seconds: Double, format: RateLimitConfiguration.RetryAfterFormat, nowUnix: Double,
+        to headers: inout HTTPFields
+    ) {
         let wholeSeconds = max(1, Int(seconds.rounded(.up)))
         switch format {
         case .seconds: headers[retryAfter] = String(wholeSeconds)
@@ -66,7 +68,8 @@ enum HTTPDate {
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(weekday), \(two(day)) \(months[month - 1]) \(year) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
+        return
+            "\(weekday), \(two(day)) \(months[month - 1]) \(year) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
     }
 
     /// Howard Hinnant's days-to-civil algorithm.

@@ -16,8 +16,10 @@ struct RateLimiter: Sendable {
         requests?.refill(now: now)
         tokens?.refill(now: now)
         if let tokens, tokenCost > tokens.limitPerMinute {
-            return .tooLarge(RateLimitRejection(limit: .tokens, limitValue: tokens.limitPerMinute, requested: tokenCost,
-                                                retryAfterSeconds: nil, status: status))
+            return .tooLarge(
+                RateLimitRejection(
+                    limit: .tokens, limitValue: tokens.limitPerMinute, requested: tokenCost,
+                    retryAfterSeconds: nil, status: status))
         }
         let cost = Double(tokenCost)
         let requestWait = requests?.wait(for: 1) ?? 0
@@ -25,9 +27,11 @@ struct RateLimiter: Sendable {
         guard requestWait == 0, tokenWait == 0 else {
             let byRequests = requestWait >= tokenWait
             let bucket = byRequests ? requests : tokens
-            return .limited(RateLimitRejection(limit: byRequests ? .requests : .tokens, limitValue: bucket?.limitPerMinute ?? 0,
-                                               requested: byRequests ? 1 : tokenCost,
-                                               retryAfterSeconds: max(requestWait, tokenWait), status: status))
+            return .limited(
+                RateLimitRejection(
+                    limit: byRequests ? .requests : .tokens, limitValue: bucket?.limitPerMinute ?? 0,
+                    requested: byRequests ? 1 : tokenCost,
+                    retryAfterSeconds: max(requestWait, tokenWait), status: status))
         }
         requests?.take(1)
         tokens?.take(cost)

@@ -37,8 +37,9 @@ struct TokenBucket: Sendable {
     /// What the rate-limit headers report.
     var status: BucketStatus {
         let missing = max(0, capacity - level)
-        return BucketStatus(limit: limitPerMinute, remaining: max(0, Int(level.rounded(.down))),
-                            secondsUntilFull: refillPerSecond > 0 ? missing / refillPerSecond : 0)
+        return BucketStatus(
+            limit: limitPerMinute, remaining: max(0, Int(level.rounded(.down))),
+            secondsUntilFull: refillPerSecond > 0 ? missing / refillPerSecond : 0)
     }
 }
 

@@ -5,8 +5,10 @@ extension SimulatorServer {
     /// Runs a simulator on `configuration.host` (port 0: any free port) for the duration of
     /// `body`, which gets its base URL (`http://host:port/v1`), then stops it gracefully.
     /// For the `local --simulate` dry run, tests and benchmarks.
-    public static func withRunning<T: Sendable>(_ configuration: SimulatorConfiguration, logger: Logger = Logger(label: "treeinstruct.sim"),
-                                                _ body: @Sendable (String) async throws -> T) async throws -> T {
+    public static func withRunning<T: Sendable>(
+        _ configuration: SimulatorConfiguration, logger: Logger = Logger(label: "treeinstruct.sim"),
+        _ body: @Sendable (String) async throws -> T
+    ) async throws -> T {
         let server = SimulatorServer(configuration: configuration, logger: logger)
         let group = ServiceGroup(services: [server], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in

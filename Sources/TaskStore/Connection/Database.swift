@@ -23,13 +23,15 @@ public struct Database: Sendable {
         if let socket = settings.unixSocketPath {
             configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
         } else {
-            let tls: PostgresClient.Configuration.TLS = switch Self.tls(for: settings) {
-            case nil: .disable
-            case (.prefer, let configuration)?: .prefer(configuration)
-            case (.require, let configuration)?: .require(configuration)
-            }
-            configuration = .init(host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                                  database: settings.database, tls: tls)
+            let tls: PostgresClient.Configuration.TLS =
+                switch Self.tls(for: settings) {
+                case nil: .disable
+                case (.prefer, let configuration)?: .prefer(configuration)
+                case (.require, let configuration)?: .require(configuration)
+                }
+            configuration = .init(
+                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                database: settings.database, tls: tls)
         }
         configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutSeconds * 1000))
         configuration.options.maximumConnections = maxConnections
@@ -71,8 +73,9 @@ public struct Database: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    let connection = try await PostgresConnection.connect(configuration: try Self.connectionConfiguration(settings),
-                                                                          id: 0, logger: logger)
+                    let connection = try await PostgresConnection.connect(
+                        configuration: try Self.connectionConfiguration(settings),
+                        id: 0, logger: logger)
                     do {
                         try await connection.query("SELECT 1", logger: logger)
                     } catch {
@@ -100,13 +103,15 @@ public struct Database: Sendable {
         if let socket = settings.unixSocketPath {
             configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
         } else {
-            let tls: PostgresConnection.Configuration.TLS = switch Self.tls(for: settings) {
-            case nil: .disable
-            case (.prefer, let configuration)?: .prefer(try NIOSSLContext(configuration: configuration))
-            case (.require, let configuration)?: .require(try NIOSSLContext(configuration: configuration))
-            }
-            configuration = .init(host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                                  database: settings.database, tls: tls)
+            let tls: PostgresConnection.Configuration.TLS =
+                switch Self.tls(for: settings) {
+                case nil: .disable
+                case (.prefer, let configuration)?: .prefer(try NIOSSLContext(configuration: configuration))
+                case (.require, let configuration)?: .require(try NIOSSLContext(configuration: configuration))
+                }
+            configuration = .init(
+                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                database: settings.database, tls: tls)
         }
         configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutSeconds * 1000))
         return configuration

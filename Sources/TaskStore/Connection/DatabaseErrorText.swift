@@ -27,7 +27,8 @@ public enum DatabaseErrorText {
     private static func clientSide(_ error: PSQLError) -> String {
         switch error.code {
         case .authMechanismRequiresPassword:
-            return "the server asks for a password and none was given: set PGPASSWORD, add a line to ~/.pgpass (or the file PGPASSFILE names), or put it in DATABASE_URL"
+            return
+                "the server asks for a password and none was given: set PGPASSWORD, add a line to ~/.pgpass (or the file PGPASSFILE names), or put it in DATABASE_URL"
         case .sslUnsupported:
             return "the server does not support TLS, which sslmode requires (use sslmode=prefer or disable for a local server)"
         case .serverClosedConnection, .uncleanShutdown:

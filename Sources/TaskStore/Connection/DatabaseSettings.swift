@@ -25,9 +25,11 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var applicationName: String
     public var connectTimeoutSeconds: Double
 
-    public init(host: String, port: Int = 5432, user: String, password: String? = nil, database: String? = nil,
-                sslMode: SSLMode = .prefer, sslRootCert: String? = nil, applicationName: String = "treeinstruct",
-                connectTimeoutSeconds: Double = 10) {
+    public init(
+        host: String, port: Int = 5432, user: String, password: String? = nil, database: String? = nil,
+        sslMode: SSLMode = .prefer, sslRootCert: String? = nil, applicationName: String = "treeinstruct",
+        connectTimeoutSeconds: Double = 10
+    ) {
         self.host = host
         self.port = port
         self.user = user
@@ -52,9 +54,11 @@ public struct DatabaseSettings: Sendable, Hashable {
 
     /// Resolves settings from an optional URL and an environment. `readFile` reads the password
     /// file (returning its text and whether others may read it); injectable for tests.
-    public static func resolve(url: String?, environment: [String: String],
-                               readFile: (String) -> (text: String, groupOrWorldReadable: Bool)? = DatabaseSettings.readPasswordFile,
-                               warn: (String) -> Void = { _ in }) throws -> DatabaseSettings {
+    public static func resolve(
+        url: String?, environment: [String: String],
+        readFile: (String) -> (text: String, groupOrWorldReadable: Bool)? = DatabaseSettings.readPasswordFile,
+        warn: (String) -> Void = { _ in }
+    ) throws -> DatabaseSettings {
         let parsed = try url.map(ConnectionURL.parse) ?? ConnectionURL()
         func value(_ fromURL: String?, _ variable: String) -> String? {
             if let fromURL, !fromURL.isEmpty { return fromURL }
@@ -62,7 +66,8 @@ public struct DatabaseSettings: Sendable, Hashable {
             return nil
         }
         let osUser = environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
-        let host = value(parsed.host, "PGHOST")
+        let host =
+            value(parsed.host, "PGHOST")
             ?? (FileManager.default.fileExists(atPath: "/var/run/postgresql") ? "/var/run/postgresql" : "localhost")
         let portText = value(parsed.port, "PGPORT") ?? "5432"
         guard let port = Int(portText), (1...65535).contains(port) else {
@@ -89,15 +94,17 @@ public struct DatabaseSettings: Sendable, Hashable {
                 }
             }
         }
-        return DatabaseSettings(host: host, port: port, user: user, password: password, database: database, sslMode: sslMode,
-                                sslRootCert: value(parsed.sslRootCert, "PGSSLROOTCERT"),
-                                applicationName: value(parsed.applicationName, "PGAPPNAME") ?? "treeinstruct",
-                                connectTimeoutSeconds: timeout)
+        return DatabaseSettings(
+            host: host, port: port, user: user, password: password, database: database, sslMode: sslMode,
+            sslRootCert: value(parsed.sslRootCert, "PGSSLROOTCERT"),
+            applicationName: value(parsed.applicationName, "PGAPPNAME") ?? "treeinstruct",
+            connectTimeoutSeconds: timeout)
     }
 
     public static func readPasswordFile(_ path: String) -> (text: String, groupOrWorldReadable: Bool)? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let data = FileManager.default.contents(atPath: path) else { return nil }
+            let data = FileManager.default.contents(atPath: path)
+        else { return nil }
         let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
         return (String(decoding: data, as: UTF8.self), permissions & 0o077 != 0)
     }

@@ -8,10 +8,15 @@ struct PasswordFile {
             guard !line.hasPrefix("#") else { return nil }
             var fields: [String] = [], current = "", escaped = false
             for character in line {
-                if escaped { current.append(character); escaped = false }
-                else if character == "\\" { escaped = true }
-                else if character == ":" && fields.count < 4 { fields.append(current); current = "" }
-                else { current.append(character) }
+                if escaped {
+                    current.append(character); escaped = false
+                } else if character == "\\" {
+                    escaped = true
+                } else if character == ":" && fields.count < 4 {
+                    fields.append(current); current = ""
+                } else {
+                    current.append(character)
+                }
             }
             fields.append(current)
             return fields.count == 5 ? fields : nil

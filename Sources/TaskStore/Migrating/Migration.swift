@@ -25,7 +25,8 @@ public struct Migration: Sendable, Hashable {
     }
 
     /// Every migration in Migrations/, in version order.
-    public static let embedded: [Migration] = embeddedMigrationFiles
+    public static let embedded: [Migration] =
+        embeddedMigrationFiles
         .map { Migration(version: $0.version, name: $0.name, sql: $0.sql) }
         .sorted { $0.version < $1.version }
 }

@@ -51,10 +51,12 @@ public struct Migrator: Sendable {
         let byVersion = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
             guard let migration = byVersion[version] else {
-                throw MigrationError("migration \(record.name) is applied in the database but missing from this build; use the build that applied it, or a newer one")
+                throw MigrationError(
+                    "migration \(record.name) is applied in the database but missing from this build; use the build that applied it, or a newer one")
             }
             guard migration.checksum == record.checksum else {
-                throw MigrationError("migration file \(migration.fileName) was edited after it was applied (checksum differs); add a new migration instead")
+                throw MigrationError(
+                    "migration file \(migration.fileName) was edited after it was applied (checksum differs); add a new migration instead")
             }
         }
         return migrations.filter { applied[$0.version] == nil }.sorted { $0.version < $1.version }
@@ -65,12 +67,14 @@ public struct Migrator: Sendable {
     private func prepare(_ connection: PostgresConnection, _ s: String) async throws -> [Int: (name: String, checksum: String)] {
         var ledgerExists = false
         for try await exists in try await connection.query(
-            "SELECT to_regclass(\(s + ".schema_migrations")) IS NOT NULL", logger: logger).decode(Bool.self) {
+            "SELECT to_regclass(\(s + ".schema_migrations")) IS NOT NULL", logger: logger
+        ).decode(Bool.self) {
             ledgerExists = exists
         }
         if !ledgerExists {
             try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: s)", logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS \(unescaped: s).schema_migrations (
                     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now())
@@ -91,7 +95,8 @@ public struct Migrator: Sendable {
                 for statement in SQLScript.statements(migration.sql) {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO \(unescaped: s).schema_migrations (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                     """, logger: logger)

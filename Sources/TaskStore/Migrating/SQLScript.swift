@@ -29,7 +29,8 @@ public enum SQLScript {
             case "$":
                 var end = index + 1
                 while end < characters.count, characters[end].isLetter || characters[end].isNumber || characters[end] == "_" { end += 1 }
-                if end < characters.count, characters[end] == "$", !(index > 0 && (characters[index - 1].isLetter || characters[index - 1].isNumber)) {
+                if end < characters.count, characters[end] == "$", !(index > 0 && (characters[index - 1].isLetter || characters[index - 1].isNumber))
+                {
                     let tag = Array(characters[index...end])
                     index = end + 1
                     while index + tag.count <= characters.count, Array(characters[index..<index + tag.count]) != tag { index += 1 }

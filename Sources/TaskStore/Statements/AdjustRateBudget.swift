@@ -7,9 +7,12 @@ extension TaskQueue {
     /// (at most once per `cutSpacingSeconds`, so one burst of 429s is one cut); `raise` adds
     /// to it (probing back up, capped at 1); `tokenDebt` charges tokens used beyond what was
     /// leased (negative: returns unused ones).
-    public func adjustRateBudget(key: String, pauseSeconds: Double = 0, cut: Double = 1, cutSpacingSeconds: Double = 2,
-                                 raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false) async throws {
-        try await client.query("""
+    public func adjustRateBudget(
+        key: String, pauseSeconds: Double = 0, cut: Double = 1, cutSpacingSeconds: Double = 2,
+        raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false
+    ) async throws {
+        try await client.query(
+            """
             UPDATE \(unescaped: s).rate_budgets
             SET not_before = greatest(not_before, clock_timestamp() + make_interval(secs => \(pauseSeconds))),
                 factor = least(1, greatest(0.05,

@@ -6,7 +6,8 @@ extension TaskQueue {
     /// finish and their results are kept. `rerun` undoes it. Returns how many were cancelled.
     @discardableResult
     public func cancelRun(id runID: Int64) async throws -> Int {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH run AS (
                 UPDATE \(unescaped: s).runs SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = \(runID)
             ), cancelled AS (

@@ -12,7 +12,8 @@ extension TaskQueue {
         // With no filter the condition folds to true at planning (each query is planned with its
         // actual parameters), so either way the matching partial index is used.
         let runs = runIDs ?? []
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH candidates AS (
                 SELECT id FROM \(unescaped: s).tasks
                 WHERE state = 'pending' AND run_after <= now()
@@ -34,13 +35,14 @@ extension TaskQueue {
         var claimed: [ClaimedTask] = []
         for try await row in rows {
             let c = row.makeRandomAccess()
-            claimed.append(ClaimedTask(
-                id: try c["id"].decode(Int64.self), runID: try c["run_id"].decode(Int64.self), shardID: try c["shard_id"].decode(Int64.self),
-                stage: TaskStage(rawValue: try c["stage"].decode(String.self)) ?? .rewrite, round: try c["round"].decode(Int.self),
-                stagesLeft: try c["stages_left"].decode(Int.self), instruction: try c["instruction"].decode(String.self),
-                input: try c["input"].decode(String.self), sourceLine: try c["source_line"].decode(Int.self),
-                attempt: try c["attempts"].decode(Int.self), maxAttempts: try c["max_attempts"].decode(Int.self),
-                leaseToken: try c["lease_token"].decode(Int64.self), claimedAt: try c["claimed_at"].decode(Date.self)))
+            claimed.append(
+                ClaimedTask(
+                    id: try c["id"].decode(Int64.self), runID: try c["run_id"].decode(Int64.self), shardID: try c["shard_id"].decode(Int64.self),
+                    stage: TaskStage(rawValue: try c["stage"].decode(String.self)) ?? .rewrite, round: try c["round"].decode(Int.self),
+                    stagesLeft: try c["stages_left"].decode(Int.self), instruction: try c["instruction"].decode(String.self),
+                    input: try c["input"].decode(String.self), sourceLine: try c["source_line"].decode(Int.self),
+                    attempt: try c["attempts"].decode(Int.self), maxAttempts: try c["max_attempts"].decode(Int.self),
+                    leaseToken: try c["lease_token"].decode(Int64.self), claimedAt: try c["claimed_at"].decode(Date.self)))
         }
         return claimed.sorted { $0.id < $1.id }
     }

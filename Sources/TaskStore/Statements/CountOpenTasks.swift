@@ -6,7 +6,8 @@ extension TaskQueue {
     /// in the given runs or in all: zero means the work is done.
     public func openTaskCount(runIDs: [Int64]? = nil) async throws -> Int {
         let runs = runIDs ?? []
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT count(*) FROM \(unescaped: s).tasks
             WHERE state IN ('pending', 'running')
               AND (cardinality(\(runs)::int8[]) = 0 OR run_id = ANY(\(runs)::int8[]))

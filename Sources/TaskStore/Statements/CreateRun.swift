@@ -35,7 +35,8 @@ enum RunConfigCoding {
 extension TaskQueue {
     /// Creates the run, or returns the existing run of that name when its configuration matches.
     public func createOrFindRun(name: String, config: RunConfig) async throws -> RunRecord {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             INSERT INTO \(unescaped: s).runs (name, config) VALUES (\(name), \(RunConfigCoding.text(config))::jsonb)
             ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
             RETURNING id, config::text

@@ -28,10 +28,13 @@ public enum ExportOrder: String, Sendable, CaseIterable {
 extension TaskQueue {
     /// Streams the finished rows of a run (rows whose last stage succeeded), in constant memory:
     /// rows are read from the server as `body` consumes them.
-    public func exportRows(runID: Int64, order: ExportOrder, lineage: Bool,
-                           _ body: (ExportRow) async throws -> Void) async throws {
+    public func exportRows(
+        runID: Int64, order: ExportOrder, lineage: Bool,
+        _ body: (ExportRow) async throws -> Void
+    ) async throws {
         let byDifficulty = order == .difficulty
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT t.id, t.source_line, t.source_id, coalesce(r.new_instruction, t.instruction), t.input, r.response,
                    r.difficulty,
                    CASE WHEN \(lineage) THEN (
@@ -51,8 +54,10 @@ extension TaskQueue {
             ORDER BY CASE WHEN \(byDifficulty) THEN r.difficulty ELSE 0 END, t.source_line, t.id
             """, logger: logger)
         for try await row in rows.decode((Int64, Int, String?, String, String, String?, Int, String?).self) {
-            try await body(ExportRow(taskID: row.0, sourceLine: row.1, sourceID: row.2, instruction: row.3, input: row.4,
-                                     output: row.5, difficulty: row.6, lineageJSON: row.7))
+            try await body(
+                ExportRow(
+                    taskID: row.0, sourceLine: row.1, sourceID: row.2, instruction: row.3, input: row.4,
+                    output: row.5, difficulty: row.6, lineageJSON: row.7))
         }
     }
 }

@@ -5,9 +5,12 @@ extension TaskQueue {
     /// Records a failed attempt and, while attempts remain and the failure is retryable, puts
     /// the task back to pending after `retryDelaySeconds`; otherwise fails it for good.
     /// Only the lease holder can do this; a stale call changes nothing and returns `.stale`.
-    public func fail(_ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
-                     report: CallReport) async throws -> LeaseOutcome {
-        let rows = try await client.query("""
+    public func fail(
+        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+        report: CallReport
+    ) async throws -> LeaseOutcome {
+        let rows = try await client.query(
+            """
             WITH failed AS (
                 UPDATE \(unescaped: s).tasks
                 SET state = CASE WHEN \(failure.retryable) AND (attempts < max_attempts OR NOT \(failure.countsAsAttempt))

@@ -4,7 +4,8 @@ import TreeInstructCore
 extension TaskQueue {
     /// The configuration of run `id`; workers cache it per run.
     public func runConfig(id: Int64) async throws -> RunConfig {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT config::text FROM \(unescaped: s).runs WHERE id = \(id)
             """, logger: logger)
         for try await config in rows.decode(String.self) {

@@ -4,7 +4,8 @@ import TreeInstructCore
 extension TaskQueue {
     /// The run named `name`, or nil.
     public func findRun(named name: String) async throws -> RunRecord? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT id, config::text FROM \(unescaped: s).runs WHERE name = \(name)
             """, logger: logger)
         for try await (id, config) in rows.decode((Int64, String).self) {

@@ -6,7 +6,8 @@ extension TaskQueue {
     /// Returns the ids of the tasks it still holds: any other task it thinks it has was lost
     /// (reaped after a stall) and its result will be refused.
     public func heartbeat(workerID: String, leaseSeconds: Double) async throws -> Set<Int64> {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH alive AS (
                 UPDATE \(unescaped: s).workers SET last_heartbeat = now() WHERE id = \(workerID)
             )

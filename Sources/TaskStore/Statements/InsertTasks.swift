@@ -5,9 +5,12 @@ extension TaskQueue {
     /// Inserts first-round rewrite tasks for `records` in one statement (arrays, not one bind per
     /// value, so any batch size fits). Rows already in the run (same content hash) are skipped.
     /// Returns how many were new.
-    func insertTasks(_ records: [InstructionRecord], runID: Int64, shardID: Int64, config: RunConfig,
-                     on connection: PostgresConnection) async throws -> Int {
-        let rows = try await connection.query("""
+    func insertTasks(
+        _ records: [InstructionRecord], runID: Int64, shardID: Int64, config: RunConfig,
+        on connection: PostgresConnection
+    ) async throws -> Int {
+        let rows = try await connection.query(
+            """
             WITH inserted AS (
                 INSERT INTO \(unescaped: s).tasks
                     (run_id, shard_id, content_hash, stage, round, stages_left, source_line, source_id,

@@ -6,7 +6,8 @@ extension TaskQueue {
     /// `requests` requests and `tokens` tokens from it. An unlimited dimension grants in full.
     /// Returns what was granted, and how long to wait before asking again when it was less.
     public func leaseRateBudget(key: String, requests: Int, tokens: Int) async throws -> (requests: Int, tokens: Int, retryInSeconds: Double) {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH current AS (
                 SELECT key, not_before,
                        requests_per_minute * factor / 60 AS request_rate,

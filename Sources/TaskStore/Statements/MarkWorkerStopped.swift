@@ -4,7 +4,8 @@ import TreeInstructCore
 extension TaskQueue {
     /// Records a clean stop, so the worker leaves active_workers at once.
     public func markStopped(workerID: String) async throws {
-        try await client.query("""
+        try await client.query(
+            """
             UPDATE \(unescaped: s).workers SET stopped_at = now() WHERE id = \(workerID)
             """, logger: logger)
     }

@@ -29,7 +29,8 @@ public struct RunProgress: Sendable, Hashable {
 extension TaskQueue {
     /// Progress of every run (or the one named), from the run_progress view plus token totals.
     public func progress(run name: String? = nil) async throws -> [RunProgress] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT p.run_id, p.run, p.state, p.source_rows, p.pending, p.running, p.succeeded, p.failed, p.cancelled,
                    p.rows_succeeded, p.rows_failed, p.rows_cancelled, p.percent_done::float8 AS percent_done,
                    p.tasks_per_minute::float8 AS tasks_per_minute, p.tasks_remaining, extract(epoch FROM p.eta)::float8 AS eta_seconds,
@@ -42,23 +43,25 @@ extension TaskQueue {
         var result: [RunProgress] = []
         for try await row in rows {
             let c = row.makeRandomAccess()
-            result.append(RunProgress(
-                runID: try c["run_id"].decode(Int64.self), run: try c["run"].decode(String.self), state: try c["state"].decode(String.self),
-                sourceRows: try c["source_rows"].decode(Int.self), pending: try c["pending"].decode(Int.self),
-                running: try c["running"].decode(Int.self), succeeded: try c["succeeded"].decode(Int.self),
-                failed: try c["failed"].decode(Int.self), cancelled: try c["cancelled"].decode(Int.self),
-                rowsSucceeded: try c["rows_succeeded"].decode(Int.self), rowsFailed: try c["rows_failed"].decode(Int.self),
-                rowsCancelled: try c["rows_cancelled"].decode(Int.self), percentDone: try c["percent_done"].decode(Double.self),
-                tasksPerMinute: try c["tasks_per_minute"].decode(Double?.self), tasksRemaining: try c["tasks_remaining"].decode(Int.self),
-                etaSeconds: try c["eta_seconds"].decode(Double?.self), promptTokens: try c["prompt_tokens"].decode(Int.self),
-                completionTokens: try c["completion_tokens"].decode(Int.self)))
+            result.append(
+                RunProgress(
+                    runID: try c["run_id"].decode(Int64.self), run: try c["run"].decode(String.self), state: try c["state"].decode(String.self),
+                    sourceRows: try c["source_rows"].decode(Int.self), pending: try c["pending"].decode(Int.self),
+                    running: try c["running"].decode(Int.self), succeeded: try c["succeeded"].decode(Int.self),
+                    failed: try c["failed"].decode(Int.self), cancelled: try c["cancelled"].decode(Int.self),
+                    rowsSucceeded: try c["rows_succeeded"].decode(Int.self), rowsFailed: try c["rows_failed"].decode(Int.self),
+                    rowsCancelled: try c["rows_cancelled"].decode(Int.self), percentDone: try c["percent_done"].decode(Double.self),
+                    tasksPerMinute: try c["tasks_per_minute"].decode(Double?.self), tasksRemaining: try c["tasks_remaining"].decode(Int.self),
+                    etaSeconds: try c["eta_seconds"].decode(Double?.self), promptTokens: try c["prompt_tokens"].decode(Int.self),
+                    completionTokens: try c["completion_tokens"].decode(Int.self)))
         }
         return result
     }
 
     /// The most frequent failure codes of a run, from failure_reasons.
     public func topFailures(run name: String, limit: Int = 5) async throws -> [(code: String, attempts: Int, example: String)] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT coalesce(code, outcome), attempts, coalesce(example, '')
             FROM \(unescaped: s).failure_reasons WHERE run = \(name)
             ORDER BY attempts DESC LIMIT \(limit)

@@ -9,7 +9,8 @@ extension TaskQueue {
     /// the work and the others return 0 at once. Returns how many tasks were recovered.
     @discardableResult
     public func reapExpiredLeases(limit: Int = 1000) async throws -> Int {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH reaper AS (
                 SELECT pg_try_advisory_xact_lock(hashtext(\(schema) || '.reaper')) AS held
             ), expired AS (

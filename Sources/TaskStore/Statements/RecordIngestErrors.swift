@@ -6,7 +6,8 @@ extension TaskQueue {
     /// the corpus is submitted.
     public func recordIngestErrors(_ errors: [CorpusError], runID: Int64) async throws {
         guard !errors.isEmpty else { return }
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO \(unescaped: s).ingest_errors (run_id, source_file, line, code, reason)
             SELECT \(runID), u.file, u.line, u.code, u.reason
             FROM unnest(\(errors.map(\.file))::text[], \(errors.map(\.line))::int8[],

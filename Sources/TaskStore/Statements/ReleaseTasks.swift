@@ -7,7 +7,8 @@ extension TaskQueue {
     @discardableResult
     public func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int {
         guard !tasks.isEmpty else { return 0 }
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH released AS (
                 UPDATE \(unescaped: s).tasks t
                 SET state = 'pending', attempts = t.attempts - 1, run_after = now(), lease_owner = NULL,

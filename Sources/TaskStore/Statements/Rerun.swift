@@ -19,7 +19,8 @@ extension TaskQueue {
     @discardableResult
     public func rerun(runID: Int64, shardID: Int64? = nil, scope: RerunScope) async throws -> Int {
         let all = scope == .all
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH resumed AS (
                 UPDATE \(unescaped: s).runs SET cancelled_at = NULL, resumed_at = now() WHERE id = \(runID)
             ), scoped AS (

@@ -6,7 +6,8 @@ extension TaskQueue {
     /// callers each get their own. Never below one past the highest shard stored, so shards
     /// numbered some other way cannot be handed out twice.
     public func takeShardNumber(runID: Int64) async throws -> Int {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             UPDATE \(unescaped: s).runs
             SET shards_numbered = greatest(shards_numbered,
                     (SELECT coalesce(max(ordinal) + 1, 0) FROM \(unescaped: s).shards WHERE run_id = \(runID))) + 1

@@ -22,7 +22,8 @@ public struct CorpusDecoder: Sendable {
         self.format = format
         self.file = file
         self.maxRecordBytes = maxRecordBytes
-        splitter = format == .alpacaArray
+        splitter =
+            format == .alpacaArray
             ? JSONArraySplitter(maxElementBytes: maxRecordBytes)
             : LineSplitter(maxLineBytes: maxRecordBytes)
     }
@@ -38,8 +39,10 @@ public struct CorpusDecoder: Sendable {
     }
 
     /// Convenience for small, in-memory corpora.
-    public static func decodeAll(_ bytes: [UInt8], format: CorpusFormat, file: String,
-                                 maxRecordBytes: Int = defaultMaxRecordBytes) -> [CorpusItem] {
+    public static func decodeAll(
+        _ bytes: [UInt8], format: CorpusFormat, file: String,
+        maxRecordBytes: Int = defaultMaxRecordBytes
+    ) -> [CorpusItem] {
         var decoder = CorpusDecoder(format: format, file: file, maxRecordBytes: maxRecordBytes)
         var items: [CorpusItem] = []
         bytes.withUnsafeBufferPointer { decoder.feed($0) { items.append($0) } }

@@ -22,7 +22,8 @@ public enum CorpusFormat: String, Sendable, Hashable, Codable, CaseIterable {
         guard first == UInt8(ascii: "{") else { return .text }
         for line in bytes.split(separator: 0x0A).prefix(50) {
             guard let text = String(validating: line, as: UTF8.self),
-                  case .object(let fields)? = try? JSONValue.parse(text) else { continue }
+                case .object(let fields)? = try? JSONValue.parse(text)
+            else { continue }
             // Rows may carry several layouts at once (the paper's Alpaca-GPT4 rows also have
             // ShareGPT `items`); an explicit `instruction` field is the most direct, so it wins.
             if fields["instances"] != nil { return .selfInstruct }

@@ -39,8 +39,9 @@ enum RecordDecoder {
         case let other?:
             throw .wrongType(field: "instances", expected: "an array", found: other.typeName)
         }
-        return InstructionRecord(instruction: instruction, input: input, referenceOutput: output, line: line,
-                                 sourceID: try optionalID(fields))
+        return InstructionRecord(
+            instruction: instruction, input: input, referenceOutput: output, line: line,
+            sourceID: try optionalID(fields))
     }
 
     /// The first human (or user) turn is the instruction; the assistant turn after it, the reference.

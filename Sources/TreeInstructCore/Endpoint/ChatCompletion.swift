@@ -12,9 +12,11 @@ public struct ChatCompletion: Sendable, Hashable {
     public var latencySeconds: Double
     public var rateLimits: RateLimitHeaders
 
-    public init(content: String, finishReason: String? = nil, model: String? = nil, promptTokens: Int? = nil,
-                completionTokens: Int? = nil, httpStatus: Int = 200, latencySeconds: Double = 0,
-                rateLimits: RateLimitHeaders = RateLimitHeaders { _ in nil }) {
+    public init(
+        content: String, finishReason: String? = nil, model: String? = nil, promptTokens: Int? = nil,
+        completionTokens: Int? = nil, httpStatus: Int = 200, latencySeconds: Double = 0,
+        rateLimits: RateLimitHeaders = RateLimitHeaders { _ in nil }
+    ) {
         (self.content, self.finishReason, self.model) = (content, finishReason, model)
         (self.promptTokens, self.completionTokens) = (promptTokens, completionTokens)
         (self.httpStatus, self.latencySeconds, self.rateLimits) = (httpStatus, latencySeconds, rateLimits)

@@ -12,7 +12,8 @@ public struct RateLimitHeaders: Sendable, Hashable {
     public var resetTokensSeconds: Double?
 
     public init(_ header: (String) -> String?, now: Date = Date()) {
-        retryAfterSeconds = header("retry-after-ms").flatMap(Double.init).map { $0 / 1000 }
+        retryAfterSeconds =
+            header("retry-after-ms").flatMap(Double.init).map { $0 / 1000 }
             ?? header("retry-after").flatMap { Self.retryAfter($0, now: now) }
         limitRequests = header("x-ratelimit-limit-requests").flatMap { Int($0) }
         remainingRequests = header("x-ratelimit-remaining-requests").flatMap { Int($0) }

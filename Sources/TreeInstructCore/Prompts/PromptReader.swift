@@ -11,13 +11,15 @@ public enum PromptReader {
 
     public static func read(_ messages: [ChatMessage]) -> Request? {
         guard let system = messages.first(where: { $0.role == .system })?.content,
-              let user = messages.last(where: { $0.role == .user })?.content else { return nil }
+            let user = messages.last(where: { $0.role == .user })?.content
+        else { return nil }
         if system == ResponsePrompt.system { return .respond(text: user) }
         guard system == RewritePrompt.system,
-              let instruction = fenced("Instruction", in: user),
-              let nodes = number(after: "Add exactly ", in: user),
-              let minimum = number(after: "have between ", in: user),
-              let maximum = number(after: "\(minimum) and ", in: user) else { return nil }
+            let instruction = fenced("Instruction", in: user),
+            let nodes = number(after: "Add exactly ", in: user),
+            let minimum = number(after: "have between ", in: user),
+            let maximum = number(after: "\(minimum) and ", in: user)
+        else { return nil }
         let input = fenced("Input", in: user) ?? ""
         let template: RewriteTemplate = literalRange(of: "\"original_tree\"", in: user[...]) != nil ? .structured : .plain
         let originalWords = TextNormalization.wordCount(instruction)
@@ -28,7 +30,8 @@ public enum PromptReader {
     static func fenced(_ title: String, in text: String) -> String? {
         let opening = "\(title):\n\(PromptMarkers.open)\n"
         guard let start = literalRange(of: opening, in: text[...])?.upperBound,
-              let end = literalRange(of: "\n\(PromptMarkers.close)", in: text[start...])?.lowerBound else { return nil }
+            let end = literalRange(of: "\n\(PromptMarkers.close)", in: text[start...])?.lowerBound
+        else { return nil }
         return String(text[start..<end])
     }
 

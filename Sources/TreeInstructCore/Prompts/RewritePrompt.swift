@@ -46,7 +46,10 @@ public enum RewritePrompt {
     private static func body(_ instruction: String, _ input: String, _ settings: RewriteSettings, reply: String) -> String {
         let originalWords = TextNormalization.wordCount(instruction)
         let minimum = settings.minimumWords(forOriginal: instruction)
-        let inputNote = input.isEmpty ? "" : """
+        let inputNote =
+            input.isEmpty
+            ? ""
+            : """
 
                - refer to the input below where the original does, without copying it: the input \
             is passed on unchanged, separately from the instruction;

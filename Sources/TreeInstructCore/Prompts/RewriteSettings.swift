@@ -19,8 +19,10 @@ public struct RewriteSettings: Sendable, Hashable, Codable {
     public var maxDepth: Int
     public var template: RewriteTemplate
 
-    public init(nodesToAdd: Int = 3, minAddedWords: Int = 12, maxWords: Int = 100, maxDepth: Int = 10,
-                template: RewriteTemplate = .structured) {
+    public init(
+        nodesToAdd: Int = 3, minAddedWords: Int = 12, maxWords: Int = 100, maxDepth: Int = 10,
+        template: RewriteTemplate = .structured
+    ) {
         self.nodesToAdd = nodesToAdd
         self.minAddedWords = minAddedWords
         self.maxWords = maxWords

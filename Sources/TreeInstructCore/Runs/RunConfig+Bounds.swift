@@ -50,8 +50,11 @@ extension RunConfig {
         check(.maxWords, rewrite.maxWords, Self.maxWordsRange)
         if problems.isEmpty, minimumFinalWords(fromOriginalWords: 1) > rewrite.maxWords {
             let rounds = rounds == 1 ? "1 round" : "\(rounds) rounds"
-            problems.append(Problem(field: .maxWords, message: "\(rewrite.maxWords) leaves no room to add \(rewrite.minAddedWords) words "
-                + "in each of \(rounds): even a one-word instruction would need \(minimumFinalWords(fromOriginalWords: 1))"))
+            problems.append(
+                Problem(
+                    field: .maxWords,
+                    message: "\(rewrite.maxWords) leaves no room to add \(rewrite.minAddedWords) words "
+                        + "in each of \(rounds): even a one-word instruction would need \(minimumFinalWords(fromOriginalWords: 1))"))
         }
         check(.maxDepth, rewrite.maxDepth, Self.maxDepthRange)
         if let temperature, !(temperature.isFinite && Self.temperatureRange.contains(temperature)) {

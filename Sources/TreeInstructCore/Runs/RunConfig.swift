@@ -17,8 +17,10 @@ public struct RunConfig: Sendable, Hashable, Codable {
     /// Completion token cap sent with each request.
     public var maxTokens: Int?
 
-    public init(rewrite: RewriteSettings = RewriteSettings(), rounds: Int = 1, respond: Bool = true, model: String,
-                respondModel: String? = nil, maxAttempts: Int = 6, temperature: Double? = nil, maxTokens: Int? = nil) {
+    public init(
+        rewrite: RewriteSettings = RewriteSettings(), rounds: Int = 1, respond: Bool = true, model: String,
+        respondModel: String? = nil, maxAttempts: Int = 6, temperature: Double? = nil, maxTokens: Int? = nil
+    ) {
         self.rewrite = rewrite
         self.rounds = rounds
         self.respond = respond

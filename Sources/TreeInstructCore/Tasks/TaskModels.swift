@@ -26,8 +26,10 @@ public struct ClaimedTask: Sendable, Hashable {
     public var leaseToken: Int64
     public var claimedAt: Date
 
-    public init(id: Int64, runID: Int64, shardID: Int64, stage: TaskStage, round: Int, stagesLeft: Int, instruction: String,
-                input: String, sourceLine: Int, attempt: Int, maxAttempts: Int, leaseToken: Int64, claimedAt: Date) {
+    public init(
+        id: Int64, runID: Int64, shardID: Int64, stage: TaskStage, round: Int, stagesLeft: Int, instruction: String,
+        input: String, sourceLine: Int, attempt: Int, maxAttempts: Int, leaseToken: Int64, claimedAt: Date
+    ) {
         (self.id, self.runID, self.shardID, self.stage, self.round, self.stagesLeft) = (id, runID, shardID, stage, round, stagesLeft)
         (self.instruction, self.input, self.sourceLine) = (instruction, input, sourceLine)
         (self.attempt, self.maxAttempts, self.leaseToken, self.claimedAt) = (attempt, maxAttempts, leaseToken, claimedAt)
@@ -42,8 +44,10 @@ public struct CallReport: Sendable, Hashable {
     public var latencyMilliseconds: Int?
     public var httpStatus: Int?
 
-    public init(model: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil,
-                latencyMilliseconds: Int? = nil, httpStatus: Int? = nil) {
+    public init(
+        model: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil,
+        latencyMilliseconds: Int? = nil, httpStatus: Int? = nil
+    ) {
         self.model = model
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens

@@ -25,7 +25,8 @@ public enum TextNormalization {
     public static func trimmed(_ text: String) -> String {
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
-              let last = scalars.lastIndex(where: { !isWhitespace($0) }) else { return "" }
+            let last = scalars.lastIndex(where: { !isWhitespace($0) })
+        else { return "" }
         return String(scalars[first...last])
     }
 

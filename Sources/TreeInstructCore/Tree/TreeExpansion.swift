@@ -29,8 +29,10 @@ public struct TreeExpansion: Sendable, Hashable {
 
     /// Pairs the children of two matched nodes by folded label, first unmatched first, so
     /// repeated labels pair up in order and a model's re-ordering of siblings is tolerated.
-    private static func match(_ original: SemanticNode, _ expanded: SemanticNode,
-                              missing: inout [String], added: inout [String]) {
+    private static func match(
+        _ original: SemanticNode, _ expanded: SemanticNode,
+        missing: inout [String], added: inout [String]
+    ) {
         var used = [Bool](repeating: false, count: expanded.children.count)
         let expandedKeys = expanded.children.map { TextNormalization.foldLabel($0.label) }
         for child in original.children {

@@ -7,8 +7,10 @@ public struct AcceptedRewrite: Sendable, Hashable, Codable {
     public var addedNodes: [String]
     public var wordCount: Int
 
-    public init(newInstruction: String, originalTree: SemanticNode? = nil, expandedTree: SemanticNode? = nil,
-                addedNodes: [String] = [], wordCount: Int) {
+    public init(
+        newInstruction: String, originalTree: SemanticNode? = nil, expandedTree: SemanticNode? = nil,
+        addedNodes: [String] = [], wordCount: Int
+    ) {
         self.newInstruction = newInstruction
         self.originalTree = originalTree
         self.expandedTree = expandedTree

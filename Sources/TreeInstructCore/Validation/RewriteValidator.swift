@@ -22,7 +22,9 @@ public struct RewriteValidator: Sendable {
 
     /// Validates `content`, the message text of the model's answer, as a rewrite of `instruction`
     /// (whose input is `input`). `finishReason` is the endpoint's, when it gave one.
-    public func validate(content: String, finishReason: String?, instruction: String, input: String = "")
+    public func validate(
+        content: String, finishReason: String?, instruction: String, input: String = ""
+    )
         -> Result<AcceptedRewrite, Rejection>
     {
         let original = TextProfile(instruction + (input.isEmpty ? "" : "\n" + input))
@@ -54,13 +56,16 @@ public struct RewriteValidator: Sendable {
             return checkText(text, original: original, instruction: instruction, tree: answer)
                 .flatMap { checkAddedWordsUsed(answer, in: text) }
                 .map {
-                    AcceptedRewrite(newInstruction: text.text, originalTree: answer.originalTree, expandedTree: answer.expandedTree,
-                                    addedNodes: answer.addedNodes, wordCount: text.words.count)
+                    AcceptedRewrite(
+                        newInstruction: text.text, originalTree: answer.originalTree, expandedTree: answer.expandedTree,
+                        addedNodes: answer.addedNodes, wordCount: text.words.count)
                 }
         }
     }
 
-    private func checkText(_ text: TextProfile, original: TextProfile, instruction: String, tree: StructuredAnswer? = nil)
+    private func checkText(
+        _ text: TextProfile, original: TextProfile, instruction: String, tree: StructuredAnswer? = nil
+    )
         -> Result<Void, Rejection>
     {
         if text.text.isEmpty {
@@ -95,7 +100,10 @@ public struct RewriteValidator: Sendable {
         }
         let minimum = settings.minimumWords(forOriginal: instruction)
         if words < minimum {
-            return .failure(Rejection(.tooShort, "\(words) words, at least \(minimum) needed (original \(minimum - settings.minAddedWords) + \(settings.minAddedWords))"))
+            return .failure(
+                Rejection(
+                    .tooShort, "\(words) words, at least \(minimum) needed (original \(minimum - settings.minAddedWords) + \(settings.minAddedWords))"
+                ))
         }
         return .success(())
     }
@@ -123,14 +131,16 @@ public struct RewriteValidator: Sendable {
         let originalLabels = answer.originalTree.allLabels
         let grounded = share(of: originalLabels, foundIn: original)
         if grounded < originalCoverage {
-            return .failure(Rejection(.originalNotPreserved, "original_tree does not describe the instruction (\(percent(grounded)) of its labels occur in it)"))
+            return .failure(
+                Rejection(.originalNotPreserved, "original_tree does not describe the instruction (\(percent(grounded)) of its labels occur in it)"))
         }
         let kept = share(of: originalLabels, foundIn: newInstruction)
         if kept < originalCoverage {
             return .failure(Rejection(.originalNotPreserved, "the new instruction keeps \(percent(kept)) of the original's nodes"))
         }
         if answer.expandedTree.depth > settings.maxDepth {
-            return .failure(Rejection(.depthExceeded, "expanded_tree is \(answer.expandedTree.depth) levels deep, at most \(settings.maxDepth) allowed"))
+            return .failure(
+                Rejection(.depthExceeded, "expanded_tree is \(answer.expandedTree.depth) levels deep, at most \(settings.maxDepth) allowed"))
         }
         return .success(())
     }

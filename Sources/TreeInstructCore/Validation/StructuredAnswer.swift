@@ -69,11 +69,12 @@ struct StructuredAnswer {
     }
 
     private static func mismatch(_ value: JSONValue, at path: String, expected: String) -> ShapeError {
-        let found = switch value {
-        case .null: "null"
-        case .array, .object: "an \(value.typeName)"
-        default: "a \(value.typeName)"
-        }
+        let found =
+            switch value {
+            case .null: "null"
+            case .array, .object: "an \(value.typeName)"
+            default: "a \(value.typeName)"
+            }
         return ShapeError(description: "\(path) is \(found), expected \(expected)")
     }
 

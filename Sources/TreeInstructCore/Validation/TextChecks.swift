@@ -71,7 +71,7 @@ enum TextChecks {
             let host = token.split(separator: "/", maxSplits: 1).first.map(String.init) ?? token
             let parts = host.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count >= 2, let last = parts.last, topLevelDomains.contains(String(last)),
-                  parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
+                parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
             else { return nil }
             return token
         }
@@ -82,7 +82,8 @@ enum TextChecks {
     private static func trimmingPunctuation(_ token: String) -> String {
         let scalars = token.unicodeScalars
         guard let first = scalars.firstIndex(where: { !urlPunctuation.contains($0) }),
-              let last = scalars.lastIndex(where: { !urlPunctuation.contains($0) }) else { return "" }
+            let last = scalars.lastIndex(where: { !urlPunctuation.contains($0) })
+        else { return "" }
         return String(scalars[first...last])
     }
 

@@ -13,8 +13,10 @@ public protocol LeaseStore: Sendable {
     /// Stores accepted outputs (and their follow-ups) of tasks the worker holds, in one go.
     func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome]
     /// Records a failed attempt: back to pending after `retryDelaySeconds`, or failed for good.
-    func fail(_ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
-              report: CallReport) async throws -> LeaseOutcome
+    func fail(
+        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+        report: CallReport
+    ) async throws -> LeaseOutcome
     /// Gives tasks back unchanged (shutdown); returns how many were still held.
     func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int
     /// Returns tasks whose leases expired (their worker died) to pending; returns how many.
