@@ -86,8 +86,7 @@ public struct Submission: Sendable {
             for try await done in inserts { count(done, into: &summary) }
         }
         try await queue.recordIngestErrors(errors, runID: run.id)
-        let elapsed = (ContinuousClock.now - started).components
-        summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        summary.seconds = (ContinuousClock.now - started) / .seconds(1)
         return summary
     }
 

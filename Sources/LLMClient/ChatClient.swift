@@ -58,8 +58,7 @@ public final class ChatClient: Sendable {
         } catch {
             throw Self.classifyTransport(error, timeoutSeconds: endpoint.requestTimeoutSeconds)
         }
-        let elapsed = (ContinuousClock.now - started).components
-        let latency = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let latency = (ContinuousClock.now - started) / .seconds(1)
         let limits = RateLimitHeaders { response.headers.first(name: $0) }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {

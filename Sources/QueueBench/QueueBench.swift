@@ -33,8 +33,7 @@ func withBenchDatabase<Result: Sendable>(schema: String, _ body: @Sendable (Data
 }
 
 func seconds(_ duration: Duration) -> Double {
-    let parts = duration.components
-    return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    duration / .seconds(1)
 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {

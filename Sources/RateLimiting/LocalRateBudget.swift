@@ -33,7 +33,7 @@ public actor LocalRateBudget: RateBudget {
 
     public func adjust(_ adjustment: BudgetAdjustment) {
         let now = ContinuousClock.now
-        notBefore = max(notBefore, now + .milliseconds(Int64(adjustment.pauseSeconds * 1000)))
+        notBefore = max(notBefore, now + .seconds(adjustment.pauseSeconds))
         if adjustment.cut < 1, now - lastCut > .seconds(2) {
             factor *= adjustment.cut
             lastCut = now
@@ -46,7 +46,6 @@ public actor LocalRateBudget: RateBudget {
     public var currentFactor: Double { factor }
 
     static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        duration / .seconds(1)
     }
 }

@@ -206,7 +206,7 @@ public actor RateLimiter {
                 firstWait = max(firstWait, Double(first.tokens - cachedTokens) / rate)
             }
             wait = min(wait, max(firstWait, 0.01))
-            try? await Task.sleep(for: .milliseconds(Int64(min(1, max(0.005, wait)) * 1000)))
+            try? await Task.sleep(for: .seconds(min(1, max(0.005, wait))))
         }
     }
 }

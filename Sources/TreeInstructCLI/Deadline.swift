@@ -4,7 +4,7 @@ func withDeadline<Result: Sendable>(seconds: Double, _ body: @escaping @Sendable
     try await withThrowingTaskGroup(of: Result.self) { group in
         group.addTask { try await body() }
         group.addTask {
-            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            try await Task.sleep(for: .seconds(seconds))
             throw DeadlinePassed(seconds: seconds)
         }
         defer { group.cancelAll() }

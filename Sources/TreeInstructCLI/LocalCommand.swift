@@ -157,8 +157,8 @@ struct LocalPipeline: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<max(1, job.workers) {
                     let configuration = WorkerConfiguration(
-                        concurrency: job.concurrency, leaseSeconds: 60, graceSeconds: 10,
-                        idleSeconds: 0.2, runIDs: [summary.runID], exitWhenDone: true)
+                        concurrency: job.concurrency, lease: .seconds(60), grace: .seconds(10),
+                        idle: .milliseconds(200), runIDs: [summary.runID], exitWhenDone: true)
                     group.addTask {
                         try await WorkerAssembly.worker(
                             configuration, queue: database.queue, client: client, limiter: limiter,

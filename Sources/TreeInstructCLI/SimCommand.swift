@@ -50,7 +50,7 @@ struct SimCommand: AsyncParsableCommand {
     var faults: FaultProfile {
         FaultProfile(
             serverError: fail500, unavailable: fail503, hang: hang, malformed: malformed, invalidOutput: invalidOutput,
-            truncated: truncated, refusal: refusal, hangDuration: .milliseconds(Int64(hangSeconds * 1000)), fixedStatus: status)
+            truncated: truncated, refusal: refusal, hangDuration: .seconds(hangSeconds), fixedStatus: status)
     }
 
     func simulatorConfiguration() throws -> SimulatorConfiguration {

@@ -56,7 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(
                         Data("\(ISO8601DateFormatter().string(from: Date())) database unavailable (\(reason)); retrying\n".utf8))
                 }
-                if watch { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
+                if watch { try await Task.sleep(for: .seconds(interval)) }
             } while watch
         }
     }

@@ -46,8 +46,8 @@ struct WorkCommand: AsyncParsableCommand {
         let endpointConfiguration = try endpoint.endpoint()
         let configuration = WorkerConfiguration(
             concurrency: try Environment.int(concurrency, "--concurrency", "TREEINSTRUCT_CONCURRENCY", default: 16, in: Self.concurrencyRange)!,
-            leaseSeconds: leaseSeconds,
-            graceSeconds: try Environment.double(grace, "--grace", "TREEINSTRUCT_GRACE", default: 30, in: Self.graceRange)!,
+            lease: .seconds(leaseSeconds),
+            grace: .seconds(try Environment.double(grace, "--grace", "TREEINSTRUCT_GRACE", default: 30, in: Self.graceRange)!),
             exitWhenDone: exitWhenDone)
         let (scope, limits) = (try endpoint.scope(), try endpoint.limits())
         let port = try Environment.int(metricsPort, "--metrics-port", "TREEINSTRUCT_METRICS_PORT", in: Self.portRange)

@@ -10,12 +10,12 @@ public struct PostgresLeaseStore: LeaseStore {
 
     public func register(_ worker: WorkerIdentity) async throws { try await queue.register(worker) }
 
-    public func claim(workerID: String, limit: Int, leaseSeconds: Double, runIDs: [Int64]?) async throws -> [ClaimedTask] {
-        try await queue.claimTasks(workerID: workerID, limit: limit, leaseSeconds: leaseSeconds, runIDs: runIDs)
+    public func claim(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> [ClaimedTask] {
+        try await queue.claimTasks(workerID: workerID, limit: limit, leaseSeconds: lease / .seconds(1), runIDs: runIDs)
     }
 
-    public func heartbeat(workerID: String, leaseSeconds: Double) async throws -> Set<Int64> {
-        try await queue.heartbeat(workerID: workerID, leaseSeconds: leaseSeconds)
+    public func heartbeat(workerID: String, lease: Duration) async throws -> Set<Int64> {
+        try await queue.heartbeat(workerID: workerID, leaseSeconds: lease / .seconds(1))
     }
 
     public func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome] {
@@ -23,10 +23,10 @@ public struct PostgresLeaseStore: LeaseStore {
     }
 
     public func fail(
-        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelay: Duration,
         report: CallReport
     ) async throws -> LeaseOutcome {
-        try await queue.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: retryDelaySeconds, report: report)
+        try await queue.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: retryDelay / .seconds(1), report: report)
     }
 
     public func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int {

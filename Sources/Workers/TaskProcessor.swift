@@ -78,7 +78,7 @@ struct TaskProcessor: Sendable {
             let failure = AttemptFailure(outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true)
             _ = try await store.fail(
                 task, workerID: workerID, failure: failure,
-                retryDelaySeconds: backoff.delay(afterAttempt: task.attempt) / 4, report: report)
+                retryDelay: .seconds(backoff.delay(afterAttempt: task.attempt) / 4), report: report)
         }
     }
 
@@ -99,7 +99,7 @@ struct TaskProcessor: Sendable {
             outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
             countsAsAttempt: error.kind != .rateLimited)
         _ = try await store.fail(
-            task, workerID: workerID, failure: failure, retryDelaySeconds: delay,
+            task, workerID: workerID, failure: failure, retryDelay: .seconds(delay),
             report: CallReport(httpStatus: error.httpStatus))
     }
 

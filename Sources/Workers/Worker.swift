@@ -8,7 +8,7 @@ import TreeInstructCore
 /// in flight, renews its leases, reaps dead workers' leases, and stops cleanly.
 ///
 /// On graceful shutdown (SIGTERM/SIGINT through a ServiceGroup) it stops claiming, gives
-/// in-flight calls `graceSeconds` to finish, then cancels the rest and releases their tasks,
+/// in-flight calls `grace` to finish, then cancels the rest and releases their tasks,
 /// so no task stays running after a clean stop. A crash or kill -9 loses nothing either: its
 /// leases expire and any worker's reaper returns the tasks.
 public struct Worker: Service {
@@ -78,7 +78,7 @@ public struct Worker: Service {
                 do {
                     claimed = try await store.claim(
                         workerID: configuration.id, limit: min(free, configuration.claimBatch),
-                        leaseSeconds: configuration.leaseSeconds, runIDs: configuration.runIDs)
+                        lease: configuration.lease, runIDs: configuration.runIDs)
                 } catch {
                     logger.error("claim failed; retrying", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: .seconds(1))
@@ -95,11 +95,11 @@ public struct Worker: Service {
                     {
                         break
                     }
-                    try? await Task.sleep(for: .seconds(configuration.idleSeconds))
+                    try? await Task.sleep(for: configuration.idle)
                 }
             }
             await inFlight.stop()
-            let deadline = ContinuousClock.now + .milliseconds(Int64(configuration.graceSeconds * 1000))
+            let deadline = ContinuousClock.now + configuration.grace
             while await inFlight.count > 0, ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(50))
             }
@@ -140,12 +140,12 @@ public struct Worker: Service {
 
     private func heartbeats(_ inFlight: InFlightTasks) async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(Int64(configuration.heartbeatSeconds * 1000)))
+            try? await Task.sleep(for: configuration.heartbeat)
             do {
                 // Only tasks in flight both before and after the heartbeat can have lost their lease:
                 // others were claimed after it read the leases, or finished while it ran.
                 let before = Set(await inFlight.all.map(\.id))
-                let held = try await store.heartbeat(workerID: configuration.id, leaseSeconds: configuration.leaseSeconds)
+                let held = try await store.heartbeat(workerID: configuration.id, lease: configuration.lease)
                 let lost = await inFlight.all.filter { before.contains($0.id) && !held.contains($0.id) }
                 if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
             } catch  where !Task.isCancelled {
@@ -166,7 +166,7 @@ public struct Worker: Service {
             } catch {
                 return
             }
-            try? await Task.sleep(for: .milliseconds(Int64(configuration.reapSeconds * 1000)))
+            try? await Task.sleep(for: configuration.reapInterval)
         }
     }
 }

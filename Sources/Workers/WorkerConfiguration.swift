@@ -10,16 +10,16 @@ public struct WorkerConfiguration: Sendable {
     public var concurrency: Int
     /// Tasks claimed per round trip, at most (never more than free slots).
     public var claimBatch: Int
-    /// A lease lasts this long unless renewed; a killed worker's tasks return after it.
-    public var leaseSeconds: Double
-    /// Leases are renewed this often (well inside `leaseSeconds`).
-    public var heartbeatSeconds: Double
-    /// Expired leases are looked for this often.
-    public var reapSeconds: Double
-    /// After a stop signal, in-flight calls get this long to finish before their tasks are released.
-    public var graceSeconds: Double
-    /// Wait between claims when nothing is due.
-    public var idleSeconds: Double
+    /// A lease lasts this long unless renewed; a killed worker's tasks return after it (default 60 s).
+    public var lease: Duration
+    /// Leases are renewed this often, well inside `lease` (default a third of it).
+    public var heartbeat: Duration
+    /// Expired leases are looked for this often (default 15 s).
+    public var reapInterval: Duration
+    /// After a stop signal, in-flight calls get this long to finish before their tasks are released (default 30 s).
+    public var grace: Duration
+    /// Wait between claims when nothing is due (default 1 s).
+    public var idle: Duration
     /// Only these runs, when set.
     public var runIDs: [Int64]?
     /// Stop once the runs have no pending or running task left (local mode, tests).
@@ -28,18 +28,18 @@ public struct WorkerConfiguration: Sendable {
 
     public init(
         id: String = WorkerConfiguration.defaultID(), concurrency: Int = 16, claimBatch: Int? = nil,
-        leaseSeconds: Double = 60, heartbeatSeconds: Double? = nil, reapSeconds: Double = 15,
-        graceSeconds: Double = 30, idleSeconds: Double = 1, runIDs: [Int64]? = nil, exitWhenDone: Bool = false,
+        lease: Duration = .seconds(60), heartbeat: Duration? = nil, reapInterval: Duration = .seconds(15),
+        grace: Duration = .seconds(30), idle: Duration = .seconds(1), runIDs: [Int64]? = nil, exitWhenDone: Bool = false,
         backoff: Backoff = Backoff()
     ) {
         self.id = id
         self.concurrency = max(1, concurrency)
         self.claimBatch = max(1, claimBatch ?? min(64, max(1, concurrency / 2)))
-        self.leaseSeconds = leaseSeconds
-        self.heartbeatSeconds = heartbeatSeconds ?? leaseSeconds / 3
-        self.reapSeconds = reapSeconds
-        self.graceSeconds = graceSeconds
-        self.idleSeconds = idleSeconds
+        self.lease = lease
+        self.heartbeat = heartbeat ?? lease / 3
+        self.reapInterval = reapInterval
+        self.grace = grace
+        self.idle = idle
         self.runIDs = runIDs
         self.exitWhenDone = exitWhenDone
         self.backoff = backoff

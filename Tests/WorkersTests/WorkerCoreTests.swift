@@ -66,7 +66,7 @@ struct WorkerCoreTests {
     /// Fencing: a completion from a lease that expired and was reaped changes nothing.
     @Test func aStaleLeaseCannotComplete() async throws {
         let fixture = try await WorkerFixture.make(rows: 1)
-        let task = try #require(try await fixture.store.claim(workerID: "old", limit: 1, leaseSeconds: 30, runIDs: nil).first)
+        let task = try #require(try await fixture.store.claim(workerID: "old", limit: 1, lease: .seconds(30), runIDs: nil).first)
         _ = try await fixture.count(
             "WITH e AS (UPDATE $schema.tasks SET lease_expires_at = now() - interval '1 second' RETURNING 1) SELECT count(*) FROM e")
         #expect(try await fixture.store.reapExpiredLeases() == 1)
@@ -92,7 +92,7 @@ struct WorkerCoreTests {
     @Test func shutdownReleasesWhatTheGraceCannotFinish() async throws {
         let fixture = try await WorkerFixture.make(rows: 40)
         let chat = ScriptedChat(latency: .seconds(30))
-        let worker = fixture.worker(chat, concurrency: 6, graceSeconds: 0.2, exitWhenDone: false)
+        let worker = fixture.worker(chat, concurrency: 6, grace: .milliseconds(200), exitWhenDone: false)
         let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })))
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { tasks in

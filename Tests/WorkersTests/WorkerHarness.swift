@@ -67,8 +67,8 @@ final class CountingStore: LeaseStore {
     init(base: PostgresLeaseStore) { self.base = base }
 
     func register(_ worker: WorkerIdentity) async throws { try await base.register(worker) }
-    func claim(workerID: String, limit: Int, leaseSeconds: Double, runIDs: [Int64]?) async throws -> [ClaimedTask] {
-        let tasks = try await base.claim(workerID: workerID, limit: limit, leaseSeconds: leaseSeconds, runIDs: runIDs)
+    func claim(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> [ClaimedTask] {
+        let tasks = try await base.claim(workerID: workerID, limit: limit, lease: lease, runIDs: runIDs)
         if !tasks.isEmpty {
             counts.withLock {
                 $0.claims += 1; $0.claimed += tasks.count; $0.largestClaim = max($0.largestClaim, tasks.count)
@@ -76,8 +76,8 @@ final class CountingStore: LeaseStore {
         }
         return tasks
     }
-    func heartbeat(workerID: String, leaseSeconds: Double) async throws -> Set<Int64> {
-        try await base.heartbeat(workerID: workerID, leaseSeconds: leaseSeconds)
+    func heartbeat(workerID: String, lease: Duration) async throws -> Set<Int64> {
+        try await base.heartbeat(workerID: workerID, lease: lease)
     }
     func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome] {
         let fail = counts.withLock { counts in
@@ -91,10 +91,10 @@ final class CountingStore: LeaseStore {
         return try await base.complete(completions, workerID: workerID)
     }
     func fail(
-        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelay: Duration,
         report: CallReport
     ) async throws -> LeaseOutcome {
-        try await base.fail(task, workerID: workerID, failure: failure, retryDelaySeconds: retryDelaySeconds, report: report)
+        try await base.fail(task, workerID: workerID, failure: failure, retryDelay: retryDelay, report: report)
     }
     func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int { try await base.release(tasks, workerID: workerID) }
     func reapExpiredLeases() async throws -> Int { try await base.reapExpiredLeases() }
@@ -122,12 +122,12 @@ struct WorkerFixture {
     }
 
     func worker(
-        _ chat: ScriptedChat, concurrency: Int = 8, leaseSeconds: Double = 30, graceSeconds: Double = 5,
+        _ chat: ScriptedChat, concurrency: Int = 8, lease: Duration = .seconds(30), grace: Duration = .seconds(5),
         exitWhenDone: Bool = true, backoff: Backoff = Backoff(baseSeconds: 0.02, maxSeconds: 0.05)
     ) -> Worker {
         let configuration = WorkerConfiguration(
-            concurrency: concurrency, leaseSeconds: leaseSeconds, graceSeconds: graceSeconds,
-            idleSeconds: 0.01, runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff)
+            concurrency: concurrency, lease: lease, grace: grace,
+            idle: .milliseconds(10), runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff)
         let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
         return Worker(
             configuration: configuration, store: store, chat: chat, limiter: limiter, version: "test",

@@ -85,7 +85,7 @@ public struct Database: Sendable {
                     try? await connection.close()
                 }
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                    try await Task.sleep(for: .seconds(timeout))
                     throw DatabaseUnavailable(settings: settings, reason: "no answer within \(Int(timeout)) s")
                 }
                 defer { group.cancelAll() }

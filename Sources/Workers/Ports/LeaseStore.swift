@@ -6,15 +6,15 @@ import TreeInstructCore
 public protocol LeaseStore: Sendable {
     /// Announces the worker (shown in active_workers).
     func register(_ worker: WorkerIdentity) async throws
-    /// Leases up to `limit` due tasks (of `runIDs` only, when given) for `leaseSeconds`.
-    func claim(workerID: String, limit: Int, leaseSeconds: Double, runIDs: [Int64]?) async throws -> [ClaimedTask]
+    /// Leases up to `limit` due tasks (of `runIDs` only, when given) for `lease`.
+    func claim(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> [ClaimedTask]
     /// Renews every lease the worker holds; returns the ids of the tasks it still holds.
-    func heartbeat(workerID: String, leaseSeconds: Double) async throws -> Set<Int64>
+    func heartbeat(workerID: String, lease: Duration) async throws -> Set<Int64>
     /// Stores accepted outputs (and their follow-ups) of tasks the worker holds, in one go.
     func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome]
-    /// Records a failed attempt: back to pending after `retryDelaySeconds`, or failed for good.
+    /// Records a failed attempt: back to pending after `retryDelay`, or failed for good.
     func fail(
-        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelaySeconds: Double,
+        _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelay: Duration,
         report: CallReport
     ) async throws -> LeaseOutcome
     /// Gives tasks back unchanged (shutdown); returns how many were still held.
