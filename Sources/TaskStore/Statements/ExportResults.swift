@@ -35,8 +35,8 @@ extension TaskQueue {
         let byDifficulty = order == .difficulty
         let rows = try await client.query(
             """
-            SELECT t.id, t.source_line, t.source_id, coalesce(r.new_instruction, t.instruction), t.input, r.response,
-                   r.difficulty,
+            SELECT t.id, t.source_line, t.source_id, coalesce(r.new_instruction, t.instruction) AS instruction, t.input,
+                   r.response, r.difficulty,
                    CASE WHEN \(lineage) THEN (
                        SELECT jsonb_agg(jsonb_build_object(
                                   'round', rt.round, 'instruction', rt.instruction, 'new_instruction', rr.new_instruction,
@@ -47,17 +47,20 @@ extension TaskQueue {
                        FROM \(unescaped: s).tasks rt
                        JOIN \(unescaped: s).results rr ON rr.task_id = rt.id
                        WHERE rt.run_id = t.run_id AND rt.content_hash = t.content_hash AND rt.stage = 'rewrite'
-                   ) END
+                   ) END AS lineage
             FROM \(unescaped: s).tasks t
             JOIN \(unescaped: s).results r ON r.task_id = t.id
             WHERE t.run_id = \(runID) AND t.state = 'succeeded' AND t.stages_left = 1
             ORDER BY CASE WHEN \(byDifficulty) THEN r.difficulty ELSE 0 END, t.source_line, t.id
             """, logger: logger)
-        for try await row in rows.decode((Int64, Int, String?, String, String, String?, Int, String?).self) {
+        for try await row in rows {
+            let c = row.makeRandomAccess()
             try await body(
                 ExportRow(
-                    taskID: row.0, sourceLine: row.1, sourceID: row.2, instruction: row.3, input: row.4,
-                    output: row.5, difficulty: row.6, lineageJSON: row.7))
+                    taskID: try c["id"].decode(Int64.self), sourceLine: try c["source_line"].decode(Int.self),
+                    sourceID: try c["source_id"].decode(String?.self), instruction: try c["instruction"].decode(String.self),
+                    input: try c["input"].decode(String.self), output: try c["response"].decode(String?.self),
+                    difficulty: try c["difficulty"].decode(Int.self), lineageJSON: try c["lineage"].decode(String?.self)))
         }
     }
 }
