@@ -38,6 +38,17 @@ public final class ChatClient: Sendable {
     )
         async throws(LLMError) -> ChatCompletion
     {
+        do {
+            return try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens)
+        } catch {
+            // Whatever came back from the endpoint is scrubbed of the secrets we sent.
+            var scrubbed = error
+            scrubbed.message = endpoint.redacted(error.message)
+            throw scrubbed
+        }
+    }
+
+    private func call(_ prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?) async throws(LLMError) -> ChatCompletion {
         let body = ChatRequestBody(
             prompt: prompt, model: model, temperature: temperature, maxTokens: maxTokens,
             dialect: endpoint.dialect)

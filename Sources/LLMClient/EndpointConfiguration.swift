@@ -37,4 +37,13 @@ public struct EndpointConfiguration: Sendable, Hashable {
     }
 
     var chatCompletionsURL: String { baseURL + "/chat/completions" }
+
+    /// `text` with every secret this configuration sends (the API key, and the values of extra
+    /// headers long enough to be credentials) replaced: endpoints may echo request headers in
+    /// their error bodies, and those reach logs, attempts.detail and failure_reasons.
+    public func redacted(_ text: String) -> String {
+        var secrets = extraHeaders.values.filter { $0.count >= 8 }
+        if let key = apiKey, !key.isEmpty { secrets.append(key.secret) }
+        return secrets.sorted { $0.count > $1.count }.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
+    }
 }

@@ -34,6 +34,7 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Probability of a cut answer with finish_reason length.") var truncated = 0.0
     @Option(help: "Probability of a refusal as the answer.") var refusal = 0.0
     @Option(help: "Answer every chat completion with this HTTP error status (e.g. 401, 404, 422).") var status: Int?
+    @Flag(help: "Quote the request's Authorization header in error bodies, as some gateways do.") var echoAuthorization = false
     @Option(help: "Seed for every random choice, so runs reproduce.") var seed: UInt64?
     @Option(help: "Model id to report.") var model = SimulatorConfiguration.defaultModel
     @Option(help: "File holding the API key clients must send as a Bearer token.") var apiKeyFile: String?
@@ -50,7 +51,8 @@ struct SimCommand: AsyncParsableCommand {
     var faults: FaultProfile {
         FaultProfile(
             serverError: fail500, unavailable: fail503, hang: hang, malformed: malformed, invalidOutput: invalidOutput,
-            truncated: truncated, refusal: refusal, hangDuration: .seconds(hangSeconds), fixedStatus: status)
+            truncated: truncated, refusal: refusal, hangDuration: .seconds(hangSeconds), fixedStatus: status,
+            echoesAuthorization: echoAuthorization)
     }
 
     func simulatorConfiguration() throws -> SimulatorConfiguration {

@@ -183,4 +183,21 @@ struct ChatClientTests {
             #expect(error?.description.contains("wrong-key") == false)
         }
     }
+
+    /// An endpoint that quotes our Authorization header in its error bodies: the error the
+    /// client hands on (to logs, attempts.detail, failure_reasons) holds no key.
+    @Test(arguments: [401, 400])
+    func echoedSecretsAreRedacted(status: Int) async throws {
+        let key = "sk-test-0123456789-secret"
+        var configuration = SimulatorConfiguration()
+        configuration.apiKey = status == 401 ? "sk-another-key-entirely" : key
+        configuration.faults.echoesAuthorization = true
+        configuration.faults.fixedStatus = status == 401 ? nil : status
+        let error = try await Self.simulate(configuration, key: APIKey(key)) { client in
+            await Self.failure { try await client.complete(Self.prompt, model: "m") }
+        }
+        #expect(error?.httpStatus == status)
+        #expect(error?.message.contains("Bearer <redacted>") == true, "\(String(describing: error))")
+        #expect(error.map { !"\($0)".contains(key) } == true)
+    }
 }

@@ -22,13 +22,16 @@ public struct FaultProfile: Sendable, Hashable, CustomStringConvertible {
     /// When set, every chat completion request gets this HTTP status with an OpenAI error body
     /// (after authentication), for testing how a client classifies errors.
     public var fixedStatus: Int?
+    /// Error bodies quote the request's Authorization header, as some gateways and debug servers
+    /// do: a client must never store or print what comes back verbatim.
+    public var echoesAuthorization: Bool
 
     public static let none = FaultProfile()
 
     public init(
         serverError: Double = 0, unavailable: Double = 0, hang: Double = 0, malformed: Double = 0,
         invalidOutput: Double = 0, truncated: Double = 0, refusal: Double = 0,
-        hangDuration: Duration = .seconds(120), fixedStatus: Int? = nil
+        hangDuration: Duration = .seconds(120), fixedStatus: Int? = nil, echoesAuthorization: Bool = false
     ) {
         self.serverError = serverError
         self.unavailable = unavailable
@@ -39,6 +42,7 @@ public struct FaultProfile: Sendable, Hashable, CustomStringConvertible {
         self.refusal = refusal
         self.hangDuration = hangDuration
         self.fixedStatus = fixedStatus
+        self.echoesAuthorization = echoesAuthorization
     }
 
     /// The rate of one kind.

@@ -14,10 +14,10 @@ struct ChatCompletionsHandler: Sendable {
 
     func handle(_ request: Request, context: SimulatorRequestContext) async -> Response {
         if !RequestAuthorization.allows(request, key: configuration.apiKey) {
-            return error(.unauthorized, status: await state.recordEarly(.unauthorized))
+            return error(echoing(request, in: .unauthorized), status: await state.recordEarly(.unauthorized))
         }
         if let fixedStatus = configuration.faults.fixedStatus {
-            return error(.fixed(status: fixedStatus), status: await state.recordEarly(.fixedStatus))
+            return error(echoing(request, in: .fixed(status: fixedStatus)), status: await state.recordEarly(.fixedStatus))
         }
         let parsed: ChatCompletionRequest
         switch await readRequest(request) {
@@ -96,6 +96,14 @@ struct ChatCompletionsHandler: Sendable {
             return .failure(.unparsableBody)
         }
         return ChatCompletionRequest.parse(json)
+    }
+
+    /// `error`, quoting the request's Authorization header when the fault profile says so.
+    private func echoing(_ request: Request, in error: OpenAIError) -> OpenAIError {
+        guard configuration.faults.echoesAuthorization else { return error }
+        var echoed = error
+        echoed.message += " (received Authorization: \(request.headers[.authorization] ?? "none"))"
+        return echoed
     }
 
     private func error(_ error: OpenAIError, status: RateLimitStatus) -> Response {
