@@ -115,7 +115,11 @@ final class FedPipe {
 
     init(feeding bytes: [UInt8]) throws {
         var ends: [Int32] = [0, 0]
+        // Close-on-exec: a child another test spawns meanwhile (a PostgreSQL server lives on)
+        // must not inherit the write end, or the reader never sees the end of the stream.
+        // (Glibc's module has no pipe2; the window between pipe and fcntl is a few instructions.)
         try #require(pipe(&ends) == 0)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         readEnd = ends[0]
         let writeEnd = ends[1]
         // A reader that stops early closes its end: the writer must get EPIPE, not die of SIGPIPE.
