@@ -92,6 +92,10 @@ struct TaskProcessor: Sendable {
             await limiter.finish(permit, actualTokens: nil, outcome: .failed)
         }
         if error.kind == .unauthorized || error.kind == .notFound {
+            // Recorded as what it was (failure_reasons shows http_401), without using up one of
+            // the task's attempts: the endpoint is at fault, not the task, which is due again now.
+            let failure = AttemptFailure(outcome: "error", code: error.code, detail: error.message, retryable: true, countsAsAttempt: false)
+            _ = try await store.fail(task, workerID: workerID, failure: failure, retryDelay: .zero, report: CallReport(httpStatus: error.httpStatus))
             throw EndpointUnusable(error: error)
         }
         let delay = max(error.retryAfterSeconds ?? 0, backoff.delay(afterAttempt: task.attempt))

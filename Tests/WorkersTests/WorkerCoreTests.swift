@@ -113,5 +113,10 @@ struct WorkerCoreTests {
         let chat = ScriptedChat { _ in .failure(LLMError(kind: .unauthorized, httpStatus: 401, message: "bad key")) }
         await #expect(throws: TaskProcessor.EndpointUnusable.self) { try await fixture.worker(chat, concurrency: 2).run() }
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state IN ('failed', 'running')") == 0)
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE attempts = 0") == 10)
+        // The refusal is on record under its own code, where operators look for it.
+        let refusals = try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE outcome = 'error' AND code = 'http_401'")
+        #expect(refusals >= 1)
+        #expect(try await fixture.count("SELECT coalesce(sum(attempts), 0)::int8 FROM $schema.failure_reasons WHERE code = 'http_401'") == refusals)
     }
 }
