@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TreeInstructCore
 
 /// Runs the log bootstrap the first time only (swift-log traps on a second one).
 enum LogBootstrap {
@@ -8,9 +9,13 @@ enum LogBootstrap {
 
     static func once(format: String, level: String) throws {
         guard let logLevel = Logger.Level(rawValue: level) else {
-            throw UsageError("log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(level)\"")
+            throw UsageError(
+                "--log-level (or TREEINSTRUCT_LOG_LEVEL) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), "
+                    + "got \"\(PrintableName.shown(level, limit: 40))\"")
         }
-        guard format == "text" || format == "json" else { throw UsageError("log format must be text or json, got \"\(format)\"") }
+        guard format == "text" || format == "json" else {
+            throw UsageError("--log-format (or TREEINSTRUCT_LOG_FORMAT) must be text or json, got \"\(PrintableName.shown(format, limit: 40))\"")
+        }
         let json = format == "json"
         let first = done.withLock { done in
             defer { done = true }

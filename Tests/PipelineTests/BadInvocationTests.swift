@@ -69,6 +69,7 @@ struct BadInvocationTests {
             says: ["run \"existing\" exists with another configuration"]),
         Case(arguments: ["work", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\"", "existing"], environment: work),
         Case(arguments: ["status", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\"", "runs: other, existing"]),
+        Case(arguments: ["status"], exitCode: 64, says: ["TREEINSTRUCT_LOG_LEVEL", "\"loud\""], environment: ["TREEINSTRUCT_LOG_LEVEL": "loud"]),
         Case(arguments: ["status", "--interval", "0"], exitCode: 64, says: ["--interval", "got 0.0"]),
         Case(arguments: ["rerun", "--run", "existing", "--shard", "999999"], exitCode: 66, says: ["has no shard 999999"]),
         Case(arguments: ["rerun", "--run", "existing", "--shard", "OTHER_SHARD"], exitCode: 66, says: ["run \"existing\" has no shard"]),
