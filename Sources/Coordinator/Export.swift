@@ -13,12 +13,12 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 /// Writes a run's finished rows as JSON Lines, streaming from the database to the output with
 /// a small buffer, so a run of any size exports in constant memory.
 public struct Export: Sendable {
-    public var queue: TaskQueue
+    public var queue: QueueSchema
     public var format: ExportFormat
     public var order: ExportOrder
     public var lineage: Bool
 
-    public init(queue: TaskQueue, format: ExportFormat, order: ExportOrder = .source, lineage: Bool = false) {
+    public init(queue: QueueSchema, format: ExportFormat, order: ExportOrder = .source, lineage: Bool = false) {
         self.queue = queue
         self.format = format
         self.order = order
@@ -32,7 +32,7 @@ public struct Export: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var buffer = Data()
         var count = 0
-        try await queue.exportRows(runID: runID, order: order, lineage: lineage) { row in
+        try await queue.results.exportRows(runID: runID, order: order, lineage: lineage) { row in
             buffer.append(try encoder.encode(record(for: row)))
             buffer.append(0x0A)
             count += 1

@@ -27,11 +27,11 @@ public struct SubmissionSummary: Sendable, Hashable, Codable {
 /// Re-submitting the same corpus changes nothing: every row is a duplicate, and a shard that
 /// would hold no new task is rolled back rather than left empty.
 public struct Submission: Sendable {
-    public var queue: TaskQueue
+    public var queue: QueueSchema
     public var shardSize: Int
     public var parallelShards: Int
 
-    public init(queue: TaskQueue, shardSize: Int = 1000, parallelShards: Int = 2) {
+    public init(queue: QueueSchema, shardSize: Int = 1000, parallelShards: Int = 2) {
         self.queue = queue
         self.shardSize = max(1, shardSize)
         self.parallelShards = max(1, parallelShards)
@@ -39,7 +39,7 @@ public struct Submission: Sendable {
 
     public func submit(_ file: CorpusFile, runName: String, config: RunConfig) async throws -> SubmissionSummary {
         let started = ContinuousClock.now
-        let run = try await queue.createOrFindRun(name: runName, config: config)
+        let run = try await queue.runs.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
         var errors: [CorpusError] = []
         // Shard inserts are child tasks: if reading or one insert fails, the others end (and
@@ -53,11 +53,11 @@ public struct Submission: Sendable {
                 }
                 // Numbered before the insert starts, so numbers follow the file.
                 let (queue, path) = (queue, file.path)
-                let ordinal = try await queue.takeShardNumber(runID: run.id)
+                let ordinal = try await queue.runs.takeShardNumber(runID: run.id)
                 inserts.addTask {
                     InsertedShard(
                         records: shard.count,
-                        inserted: try await queue.insertShard(shard, sourceFile: path, run: run, ordinal: ordinal))
+                        inserted: try await queue.runs.insertShard(shard, sourceFile: path, run: run, ordinal: ordinal))
                 }
                 inFlight += 1
             }
@@ -85,8 +85,8 @@ public struct Submission: Sendable {
             if !shard.isEmpty { try await insert(shard) }
             for try await done in inserts { count(done, into: &summary) }
         }
-        try await queue.recordIngestErrors(errors, runID: run.id)
-        summary.seconds = (ContinuousClock.now - started) / .seconds(1)
+        try await queue.runs.recordIngestErrors(errors, runID: run.id)
+        summary.seconds = (ContinuousClock.now - started).inSeconds
         return summary
     }
 
@@ -94,7 +94,7 @@ public struct Submission: Sendable {
     private func keep(_ error: CorpusError, in errors: inout [CorpusError], runID: Int64) async throws {
         errors.append(error)
         if errors.count == 1000 {
-            try await queue.recordIngestErrors(errors, runID: runID)
+            try await queue.runs.recordIngestErrors(errors, runID: runID)
             errors.removeAll(keepingCapacity: true)
         }
     }

@@ -20,7 +20,7 @@ public final class ChatClient: Sendable {
         self.endpoint = endpoint
         self.logger = logger
         var configuration = HTTPClient.Configuration()
-        configuration.timeout.connect = .milliseconds(Int64(endpoint.connectTimeoutSeconds * 1000))
+        configuration.timeout.connect = TimeAmount(endpoint.connectTimeout)
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60),
             concurrentHTTP1ConnectionsPerHostSoftLimit: endpoint.maxConnectionsPerHost)
@@ -64,12 +64,12 @@ public final class ChatClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: .milliseconds(Int64(endpoint.requestTimeoutSeconds * 1000)), logger: logger)
+            response = try await http.execute(request, timeout: TimeAmount(endpoint.requestTimeout), logger: logger)
             bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
         } catch {
-            throw Self.classifyTransport(error, timeoutSeconds: endpoint.requestTimeoutSeconds)
+            throw Self.classifyTransport(error, timeout: endpoint.requestTimeout)
         }
-        let latency = (ContinuousClock.now - started) / .seconds(1)
+        let latency = (ContinuousClock.now - started).inSeconds
         let limits = RateLimitHeaders { response.headers.first(name: $0) }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
@@ -99,11 +99,11 @@ public final class ChatClient: Sendable {
     }
 
     /// Network-level failures: all retryable, told apart for the failure_reasons view.
-    static func classifyTransport(_ error: any Error, timeoutSeconds: Double) -> LLMError {
+    static func classifyTransport(_ error: any Error, timeout: Duration) -> LLMError {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return LLMError(kind: .timeout, message: "no complete answer within \(timeoutSeconds) s")
+                return LLMError(kind: .timeout, message: "no complete answer within \(timeout.inSeconds.formatted()) s")
             case .connectTimeout:
                 return LLMError(kind: .timeout, message: "connecting timed out")
             default:

@@ -17,22 +17,24 @@ public struct EndpointConfiguration: Sendable, Hashable {
     public var dialect: StructuredOutputDialect
     /// Sent with every request (organization or project headers, gateways' own keys).
     public var extraHeaders: [String: String]
-    public var connectTimeoutSeconds: Double
-    public var requestTimeoutSeconds: Double
+    /// How long opening a connection may take (default 10 s).
+    public var connectTimeout: Duration
+    /// How long one call may take from request to its last byte (default 120 s).
+    public var requestTimeout: Duration
     /// HTTP/1.1 connections kept per host; in-flight calls beyond it queue in the client.
     public var maxConnectionsPerHost: Int
 
     public init(
         baseURL: String, apiKey: APIKey? = nil, dialect: StructuredOutputDialect = .jsonSchema,
-        extraHeaders: [String: String] = [:], connectTimeoutSeconds: Double = 10,
-        requestTimeoutSeconds: Double = 120, maxConnectionsPerHost: Int = 64
+        extraHeaders: [String: String] = [:], connectTimeout: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(120), maxConnectionsPerHost: Int = 64
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.dialect = dialect
         self.extraHeaders = extraHeaders
-        self.connectTimeoutSeconds = connectTimeoutSeconds
-        self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
         self.maxConnectionsPerHost = maxConnectionsPerHost
     }
 

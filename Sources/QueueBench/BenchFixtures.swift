@@ -2,7 +2,7 @@ import PostgresNIO
 import TaskStore
 
 /// Benchmark-only statements, kept out of the product's task store.
-extension TaskQueue {
+extension QueueSchema {
     /// Benchmarks only: `count` succeeded tasks of `runID` (no results), made in the database
     /// in one statement, so a claim can be timed against a table of millions of finished rows.
     func seedFinishedTasks(runID: Int64, count: Int, firstNumber: Int) async throws {

@@ -18,22 +18,22 @@ struct ClaimLatency: AsyncParsableCommand {
         let (pending, samples, batch) = (pending, samples, batch)
         try await withBenchDatabase(schema: "bench_claims") { database in
             let queue = database.queue
-            let run = try await queue.createOrFindRun(name: "claims", config: RunConfig(rewrite: RewriteSettings(nodesToAdd: 3), model: "bench"))
-            _ = try await queue.insertShard(benchRecords(pending), sourceFile: "bench", run: run)
+            let run = try await queue.runs.createOrFindRun(name: "claims", config: RunConfig(rewrite: RewriteSettings(nodesToAdd: 3), model: "bench"))
+            _ = try await queue.runs.insertShard(benchRecords(pending), sourceFile: "bench", run: run)
             var have = 0
             for target in steps {
                 let start = ContinuousClock.now
                 try await queue.seedFinishedTasks(runID: run.id, count: target - have, firstNumber: have + 1)
                 have = target
                 try await queue.analyze()
-                let seeding = seconds(ContinuousClock.now - start)
+                let seeding = (ContinuousClock.now - start).inSeconds
                 var latencies: [Double] = []
                 latencies.reserveCapacity(samples)
                 for _ in 0..<samples {
                     let before = ContinuousClock.now
-                    let claimed = try await queue.claimTasks(workerID: "bench", limit: batch, leaseSeconds: 60)
-                    latencies.append(seconds(ContinuousClock.now - before) * 1000)
-                    _ = try await queue.release(claimed, workerID: "bench")
+                    let claimed = try await queue.leases.claimTasks(workerID: "bench", limit: batch, lease: .seconds(60))
+                    latencies.append((ContinuousClock.now - before).inSeconds * 1000)
+                    _ = try await queue.leases.release(claimed, workerID: "bench")
                 }
                 latencies.sort()
                 // Written at once, not buffered: the 10 M step takes minutes.

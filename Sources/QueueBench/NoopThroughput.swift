@@ -17,8 +17,8 @@ struct NoopThroughput: AsyncParsableCommand {
         let (tasks, loops, batch) = (tasks, loops, batch)
         try await withBenchDatabase(schema: "bench_noop") { database in
             let queue = database.queue
-            let run = try await queue.createOrFindRun(name: "noop", config: RunConfig(rewrite: RewriteSettings(nodesToAdd: 3), model: "bench"))
-            _ = try await queue.insertShard(benchRecords(tasks), sourceFile: "bench", run: run)
+            let run = try await queue.runs.createOrFindRun(name: "noop", config: RunConfig(rewrite: RewriteSettings(nodesToAdd: 3), model: "bench"))
+            _ = try await queue.runs.insertShard(benchRecords(tasks), sourceFile: "bench", run: run)
             try await queue.analyze()
             let start = ContinuousClock.now
             let done = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -30,20 +30,20 @@ struct NoopThroughput: AsyncParsableCommand {
                         try await withThrowingTaskGroup(of: Int.self) { commits in
                             var completed = 0
                             while true {
-                                let claimed = try await queue.claimTasks(workerID: "bench-\(loop)", limit: batch, leaseSeconds: 60)
+                                let claimed = try await queue.leases.claimTasks(workerID: "bench-\(loop)", limit: batch, lease: .seconds(60))
                                 if let committed = try await commits.next() { completed += committed }
                                 if claimed.isEmpty { return completed }
                                 let finished = claimed.map {
                                     Completion(task: $0, output: .response("ok"), followUp: nil, difficulty: 0, report: CallReport(model: "bench"))
                                 }
-                                commits.addTask { try await queue.complete(finished, workerID: "bench-\(loop)").count }
+                                commits.addTask { try await queue.leases.complete(finished, workerID: "bench-\(loop)").count }
                             }
                         }
                     }
                 }
                 return try await group.reduce(0, +)
             }
-            let elapsed = seconds(ContinuousClock.now - start)
+            let elapsed = (ContinuousClock.now - start).inSeconds
             print(
                 String(
                     format: "noop tasks=%d loops=%d batch=%d seconds=%.2f tasks_per_second=%.0f", done, loops, batch, elapsed,

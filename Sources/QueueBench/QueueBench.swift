@@ -32,10 +32,6 @@ func withBenchDatabase<Result: Sendable>(schema: String, _ body: @Sendable (Data
     }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    duration / .seconds(1)
-}
-
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
 }

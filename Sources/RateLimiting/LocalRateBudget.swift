@@ -1,3 +1,5 @@
+import TreeInstructCore
+
 /// Token buckets in memory, for a single process (no database round trip per lease).
 public actor LocalRateBudget: RateBudget {
     private let limits: RateLimits
@@ -14,13 +16,13 @@ public actor LocalRateBudget: RateBudget {
 
     public func lease(requests: Int, tokens: Int) -> Grant {
         let now = ContinuousClock.now
-        let elapsed = Self.seconds(now - updated)
+        let elapsed = (now - updated).inSeconds
         updated = now
         let requestRate = limits.requestsPerMinute.map { $0 * factor / 60 }
         let tokenRate = limits.tokensPerMinute.map { $0 * factor / 60 }
         if let requestRate { requestLevel = min(requestRate * limits.burstSeconds, requestLevel + elapsed * requestRate) }
         if let tokenRate { tokenLevel = min(tokenRate * limits.burstSeconds, tokenLevel + elapsed * tokenRate) }
-        guard now >= notBefore else { return Grant(requests: 0, tokens: 0, retryInSeconds: Self.seconds(notBefore - now)) }
+        guard now >= notBefore else { return Grant(requests: 0, tokens: 0, retryInSeconds: (notBefore - now).inSeconds) }
         let grantedRequests = requestRate == nil ? requests : min(requests, max(0, Int(requestLevel.rounded(.down))))
         let grantedTokens = tokenRate == nil ? tokens : min(tokens, max(0, Int(tokenLevel.rounded(.down))))
         if requestRate != nil { requestLevel -= Double(grantedRequests) }
@@ -44,8 +46,4 @@ public actor LocalRateBudget: RateBudget {
 
     /// The adaptive share of the configured limits now in force.
     public var currentFactor: Double { factor }
-
-    static func seconds(_ duration: Duration) -> Double {
-        duration / .seconds(1)
-    }
 }

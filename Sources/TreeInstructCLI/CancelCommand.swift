@@ -13,7 +13,7 @@ struct CancelCommand: AsyncParsableCommand {
         try Check.runName("--run", run)
         let name = run
         let count = try await database.withDatabase { database in
-            try await database.queue.cancelRun(id: try await database.queue.requireRun(name).id)
+            try await database.queue.runs.cancelRun(id: try await database.queue.runs.requireRun(name).id)
         }
         print(json ? JSONOutput.render(["cancelled": .number(Double(count))]) : "\(count) pending tasks cancelled")
     }

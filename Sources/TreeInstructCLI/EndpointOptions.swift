@@ -87,12 +87,14 @@ struct EndpointOptions: ParsableArguments {
         }
         return EndpointConfiguration(
             baseURL: baseURL, apiKey: key, dialect: resolvedDialect, extraHeaders: extra,
-            connectTimeoutSeconds: try Environment.double(
-                connectTimeout, "--connect-timeout", "TREEINSTRUCT_CONNECT_TIMEOUT", default: 10,
-                in: Self.connectTimeoutRange)!,
-            requestTimeoutSeconds: try Environment.double(
-                requestTimeout, "--request-timeout", "TREEINSTRUCT_REQUEST_TIMEOUT", default: 120,
-                in: Self.requestTimeoutRange)!,
+            connectTimeout: .seconds(
+                try Environment.double(
+                    connectTimeout, "--connect-timeout", "TREEINSTRUCT_CONNECT_TIMEOUT", default: 10,
+                    in: Self.connectTimeoutRange)!),
+            requestTimeout: .seconds(
+                try Environment.double(
+                    requestTimeout, "--request-timeout", "TREEINSTRUCT_REQUEST_TIMEOUT", default: 120,
+                    in: Self.requestTimeoutRange)!),
             maxConnectionsPerHost: try Environment.int(
                 maxConnections, "--max-connections", "TREEINSTRUCT_MAX_CONNECTIONS", default: 64,
                 in: Self.maxConnectionsRange)!)

@@ -18,7 +18,7 @@ struct ExportCommand: AsyncParsableCommand {
         try Check.runName("--run", run)
         let (name, format, order, lineage, output) = (run, format, order, lineage, output)
         let count = try await database.withDatabase { database in
-            let run = try await database.queue.requireRun(name)
+            let run = try await database.queue.runs.requireRun(name)
             // Opened only once the run is known, so a typo leaves no empty file behind.
             let handle = try ExportCommand.open(output)
             let count = try await Export(queue: database.queue, format: format, order: order, lineage: lineage).write(runID: run.id, to: handle)

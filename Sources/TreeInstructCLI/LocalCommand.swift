@@ -170,7 +170,7 @@ struct LocalPipeline: Service {
             }
         }
         print(StatusView.text(try await StatusSnapshot.read(database.queue, run: job.runName, shards: false), StatusView.Prices()))
-        guard try await database.queue.openTaskCount(runIDs: [summary.runID]) == 0 else {
+        guard try await database.queue.progress.openTaskCount(runIDs: [summary.runID]) == 0 else {
             print("stopped before the end; run the same command again to resume")
             return
         }

@@ -18,12 +18,12 @@ struct RerunCommand: AsyncParsableCommand {
         try Check.range("--shard", shard, 1...Int64.max)
         let (name, shard, scope) = (run, shard, all ? RerunScope.all : .failed)
         let count = try await database.withDatabase { database in
-            let run = try await database.queue.requireRun(name)
-            if let shard, try await !database.queue.shardExists(shard, runID: run.id) {
+            let run = try await database.queue.runs.requireRun(name)
+            if let shard, try await !database.queue.runs.shardExists(shard, runID: run.id) {
                 throw NotFound(
                     "run \"\(PrintableName.shown(name, limit: 40))\" has no shard \(shard) (see `treeinstruct status --run NAME --shards`)")
             }
-            return try await database.queue.rerun(runID: run.id, shardID: shard, scope: scope)
+            return try await database.queue.runs.rerun(runID: run.id, shardID: shard, scope: scope)
         }
         print(json ? JSONOutput.render(["pending_again": .number(Double(count))]) : "\(count) tasks pending again")
     }

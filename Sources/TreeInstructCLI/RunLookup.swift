@@ -1,7 +1,7 @@
 import TaskStore
 import TreeInstructCore
 
-extension TaskQueue {
+extension RunCatalog {
     /// The run named `name`, or a not-found error that lists the runs there are.
     func requireRun(_ name: String) async throws -> RunRecord {
         if let run = try await findRun(named: name) { return run }

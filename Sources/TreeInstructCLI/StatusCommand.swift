@@ -68,15 +68,15 @@ struct StatusSnapshot {
     var failures: [Int64: [(code: String, attempts: Int, example: String)]] = [:]
     var shards: [Int64: [ShardProgress]] = [:]
 
-    static func read(_ queue: TaskQueue, run name: String?, shards withShards: Bool) async throws -> StatusSnapshot {
-        var snapshot = StatusSnapshot(runs: try await queue.progress(run: name))
+    static func read(_ queue: QueueSchema, run name: String?, shards withShards: Bool) async throws -> StatusSnapshot {
+        var snapshot = StatusSnapshot(runs: try await queue.progress.runProgress(run: name))
         if let name, snapshot.runs.isEmpty {
             // Read from the view, not the runs table: the monitor role may read only the views.
-            throw NotFound.run(name, among: try await queue.progress().suffix(10).reversed().map(\.run))
+            throw NotFound.run(name, among: try await queue.progress.runProgress().suffix(10).reversed().map(\.run))
         }
         for run in snapshot.runs {
-            snapshot.failures[run.runID] = try await queue.topFailures(run: run.run)
-            if withShards { snapshot.shards[run.runID] = try await queue.shardProgress(runID: run.runID) }
+            snapshot.failures[run.runID] = try await queue.progress.topFailures(run: run.run)
+            if withShards { snapshot.shards[run.runID] = try await queue.progress.shardProgress(runID: run.runID) }
         }
         return snapshot
     }

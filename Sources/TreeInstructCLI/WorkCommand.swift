@@ -87,7 +87,7 @@ struct WorkerService: Service {
         var configuration = configuration
         if !runNames.isEmpty {
             var ids: [Int64] = []
-            for name in runNames { ids.append(try await database.queue.requireRun(name).id) }
+            for name in runNames { ids.append(try await database.queue.runs.requireRun(name).id) }
             configuration.runIDs = ids
         }
         let limiter = try await WorkerAssembly.limiter(scope: scope, key: rateKey, limits: limits, queue: database.queue, logger: logger)

@@ -12,7 +12,7 @@ enum WorkerAssembly {
     static let version = "0.1.0"
 
     static func limiter(
-        scope: EndpointOptions.RateScope, key: String, limits: RateLimits, queue: TaskQueue,
+        scope: EndpointOptions.RateScope, key: String, limits: RateLimits, queue: QueueSchema,
         logger: Logger
     ) async throws -> RateLimiter {
         let budget: any RateBudget =
@@ -25,7 +25,7 @@ enum WorkerAssembly {
 
     /// A worker over the PostgreSQL task store and the HTTP endpoint.
     static func worker(
-        _ configuration: WorkerConfiguration, queue: TaskQueue, client: ChatClient, limiter: RateLimiter,
+        _ configuration: WorkerConfiguration, queue: QueueSchema, client: ChatClient, limiter: RateLimiter,
         logger: Logger
     ) -> Worker {
         Worker(

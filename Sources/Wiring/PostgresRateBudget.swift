@@ -5,24 +5,24 @@ import TaskStore
 /// Workers lease permits in small batches, so the database sees one statement per batch, not
 /// one per request.
 public struct PostgresRateBudget: RateBudget {
-    public let queue: TaskQueue
+    public let queue: QueueSchema
     public let key: String
 
     /// Declares the budget (creating it or updating its limits) and returns a handle on it.
-    public static func declare(key: String, limits: RateLimits, queue: TaskQueue) async throws -> PostgresRateBudget {
-        try await queue.declareRateBudget(
+    public static func declare(key: String, limits: RateLimits, queue: QueueSchema) async throws -> PostgresRateBudget {
+        try await queue.budgets.declare(
             key: key, requestsPerMinute: limits.requestsPerMinute,
             tokensPerMinute: limits.tokensPerMinute, burstSeconds: limits.burstSeconds)
         return PostgresRateBudget(queue: queue, key: key)
     }
 
     public func lease(requests: Int, tokens: Int) async throws -> Grant {
-        let stored = try await queue.leaseRateBudget(key: key, requests: requests, tokens: tokens)
+        let stored = try await queue.budgets.lease(key: key, requests: requests, tokens: tokens)
         return Grant(requests: stored.requests, tokens: stored.tokens, retryInSeconds: stored.retryInSeconds)
     }
 
     public func adjust(_ adjustment: BudgetAdjustment) async throws {
-        try await queue.adjustRateBudget(
+        try await queue.budgets.adjust(
             key: key, pauseSeconds: adjustment.pauseSeconds, cut: adjustment.cut,
             raise: adjustment.raise, tokenDebt: adjustment.tokenDebt, throttled: adjustment.throttled)
     }

@@ -24,7 +24,7 @@ struct ChatClientTests {
             let client = ChatClient(
                 endpoint: EndpointConfiguration(
                     baseURL: baseURL, apiKey: key, dialect: dialect,
-                    requestTimeoutSeconds: requestTimeout), logger: quiet)
+                    requestTimeout: .seconds(requestTimeout)), logger: quiet)
             do {
                 let result = try await body(client)
                 try await client.shutdown()
@@ -144,7 +144,7 @@ struct ChatClientTests {
     }
 
     @Test func connectionRefused() async throws {
-        let client = ChatClient(endpoint: EndpointConfiguration(baseURL: "http://127.0.0.1:9/v1", connectTimeoutSeconds: 2), logger: Self.quiet)
+        let client = ChatClient(endpoint: EndpointConfiguration(baseURL: "http://127.0.0.1:9/v1", connectTimeout: .seconds(2)), logger: Self.quiet)
         let error = await Self.failure { try await client.complete(Self.prompt, model: "m") }
         try await client.shutdown()
         #expect(error?.kind == .connection)

@@ -136,7 +136,7 @@ struct RateLimiterTests {
         }
     }
 
-    func grantedRequests(_ queue: TaskQueue) async throws -> Int {
+    func grantedRequests(_ queue: QueueSchema) async throws -> Int {
         let rows = try await queue.client.query("SELECT granted_requests FROM \(unescaped: "\"\(queue.schema)\"").rate_budgets WHERE key = 'shared'")
         for try await count in rows.decode(Int.self) { return count }
         return 0

@@ -60,7 +60,7 @@ struct EndToEndTests {
 
         // Every exported row passes the validator against the instruction it was rewritten from.
         var exported: [ExportRow] = []
-        try await database.queue.exportRows(runID: summary.runID, order: .source, lineage: true) { exported.append($0) }
+        try await database.queue.results.exportRows(runID: summary.runID, order: .source, lineage: true) { exported.append($0) }
         #expect(exported.count == 1000)
         let originals = Dictionary(
             uniqueKeysWithValues: CorpusFile(path: Self.corpus).compactMap { item -> (Int, InstructionRecord)? in

@@ -27,8 +27,8 @@ struct StatusCommandTests {
 
     @Test func cancelledRunIsShownCancelledWithShards() async throws {
         let database = try await Self.seeded()
-        let run = try #require(try await database.queue.findRun(named: "seeds"))
-        _ = try await database.queue.cancelRun(id: run.id)
+        let run = try #require(try await database.queue.runs.findRun(named: "seeds"))
+        _ = try await database.queue.runs.cancelRun(id: run.id)
         let text = try BadInvocationTests.invoke(["status", "--run", "seeds", "--shards"], environment: Self.environment(database))
         #expect(text.status == 0, "\(text.error)")
         #expect(text.output.contains("seeds  cancelled"), "\(text.output)")

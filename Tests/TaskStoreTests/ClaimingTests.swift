@@ -15,11 +15,11 @@ struct ClaimingTests {
                 group.addTask {
                     var mine: [Int64] = []
                     while true {
-                        let batch = try await queue.claimTasks(workerID: "w\(worker)", limit: 50, leaseSeconds: 60)
+                        let batch = try await queue.leases.claimTasks(workerID: "w\(worker)", limit: 50, lease: .seconds(60))
                         if batch.isEmpty { return mine }
                         for task in batch {
                             mine.append(task.id)
-                            let outcome = try await queue.complete(
+                            let outcome = try await queue.leases.complete(
                                 task, workerID: "w\(worker)", output: QueueFixtures.rewrite(of: task),
                                 followUp: nil, difficulty: 3, report: CallReport(model: "m"))
                             #expect(outcome == .recorded)
@@ -34,30 +34,30 @@ struct ClaimingTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 10_000)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state <> 'succeeded'") == 0)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'succeeded'") == 10_000)
-        #expect(try await queue.openTaskCount(runIDs: [run.id]) == 0)
+        #expect(try await queue.progress.openTaskCount(runIDs: [run.id]) == 0)
     }
 
     @Test("a stale lease cannot complete; the new holder's result is the only one")
     func staleLeaseIsRefused() async throws {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(1))
-        let first = try #require(try await queue.claimTasks(workerID: "slow", limit: 1, leaseSeconds: 0.2).first)
+        let first = try #require(try await queue.leases.claimTasks(workerID: "slow", limit: 1, lease: .seconds(0.2)).first)
         try await Task.sleep(for: .milliseconds(400))
-        #expect(try await queue.reapExpiredLeases() == 1)
-        let second = try #require(try await queue.claimTasks(workerID: "fast", limit: 1, leaseSeconds: 60).first)
+        #expect(try await queue.leases.reapExpiredLeases() == 1)
+        let second = try #require(try await queue.leases.claimTasks(workerID: "fast", limit: 1, lease: .seconds(60)).first)
         #expect(second.id == first.id)
         #expect(second.leaseToken != first.leaseToken)
         #expect(second.attempt == 2)
-        let late = try await queue.complete(
+        let late = try await queue.leases.complete(
             first, workerID: "slow", output: QueueFixtures.rewrite(of: first), followUp: nil,
             difficulty: 3, report: CallReport(promptTokens: 10, completionTokens: 20))
         #expect(late == .stale)
-        let lateFailure = try await queue.fail(
+        let lateFailure = try await queue.leases.fail(
             first, workerID: "slow", failure: AttemptFailure(outcome: "error", code: "x", detail: "", retryable: true),
-            retryDelaySeconds: 0, report: CallReport())
+            retryDelay: .seconds(0), report: CallReport())
         #expect(lateFailure == .stale)
         #expect(
-            try await queue.complete(
+            try await queue.leases.complete(
                 second, workerID: "fast", output: QueueFixtures.rewrite(of: second), followUp: nil,
                 difficulty: 3, report: CallReport()) == .recorded)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 1)
@@ -71,10 +71,10 @@ struct ClaimingTests {
         let queue = try await TestQueue.make()
         let config = QueueFixtures.config(respond: true)
         _ = try await QueueFixtures.seed(queue, config: config, records: QueueFixtures.records(3))
-        let expiring = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 0.2).first)
+        let expiring = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(0.2)).first)
         try await Task.sleep(for: .milliseconds(400))
-        #expect(try await queue.reapExpiredLeases() == 1)
-        let held = try await queue.claimTasks(workerID: "w", limit: 3, leaseSeconds: 60).filter { $0.id != expiring.id }
+        #expect(try await queue.leases.reapExpiredLeases() == 1)
+        let held = try await queue.leases.claimTasks(workerID: "w", limit: 3, lease: .seconds(60)).filter { $0.id != expiring.id }
         #expect(held.count == 2)
         let batch = ([expiring] + held).map { task in
             let output = QueueFixtures.rewrite(of: task)
@@ -82,7 +82,7 @@ struct ClaimingTests {
                 task: task, output: output, followUp: FollowUp.after(task, output: output, config: config),
                 difficulty: 3, report: CallReport(model: "m", promptTokens: 7, completionTokens: 11))
         }
-        let outcomes = try await queue.complete(batch, workerID: "w")
+        let outcomes = try await queue.leases.complete(batch, workerID: "w")
         #expect(outcomes[expiring.id] == .stale)
         #expect(held.allSatisfy { outcomes[$0.id] == .recorded })
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 2)
@@ -91,7 +91,7 @@ struct ClaimingTests {
             try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'succeeded' AND completion_tokens = 11") == 2
         )
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'stale' AND prompt_tokens = 7") == 1)
-        #expect(try await queue.complete(batch, workerID: "w").values.allSatisfy { $0 == .stale })
+        #expect(try await queue.leases.complete(batch, workerID: "w").values.allSatisfy { $0 == .stale })
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 2)
     }
 
@@ -100,15 +100,15 @@ struct ClaimingTests {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(5))
         // Leases long enough that a loaded machine (tests run in parallel) reaps before they end.
-        let held = try await queue.claimTasks(workerID: "killed", limit: 5, leaseSeconds: 3)
+        let held = try await queue.leases.claimTasks(workerID: "killed", limit: 5, lease: .seconds(3))
         #expect(held.count == 5)
-        #expect(try await queue.reapExpiredLeases() == 0)  // leases still valid
+        #expect(try await queue.leases.reapExpiredLeases() == 0)  // leases still valid
         try await Task.sleep(for: .milliseconds(3_300))
-        let (first, second) = try await (queue.reapExpiredLeases(), queue.reapExpiredLeases())
+        let (first, second) = try await (queue.leases.reapExpiredLeases(), queue.leases.reapExpiredLeases())
         #expect(first + second == 5)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 1") == 5)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'lost' AND worker_id = 'killed'") == 5)
-        let again = try await queue.claimTasks(workerID: "next", limit: 10, leaseSeconds: 60)
+        let again = try await queue.leases.claimTasks(workerID: "next", limit: 10, lease: .seconds(60))
         #expect(Set(again.map(\.id)) == Set(held.map(\.id)))
         #expect(again.allSatisfy { $0.attempt == 2 })
     }
@@ -117,9 +117,9 @@ struct ClaimingTests {
     func reaperFailsExhaustedTasks() async throws {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, config: QueueFixtures.config(maxAttempts: 1), records: QueueFixtures.records(1))
-        _ = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 0.1)
+        _ = try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(0.1))
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try await queue.reapExpiredLeases() == 1)
+        #expect(try await queue.leases.reapExpiredLeases() == 1)
         #expect(
             try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND last_error_code = 'lease_expired'")
                 == 1)
@@ -129,15 +129,15 @@ struct ClaimingTests {
     func heartbeatsExtendLeases() async throws {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(3))
-        try await queue.register(WorkerIdentity(id: "w", host: "h", pid: 1, version: "t", concurrency: 3))
+        try await queue.workers.register(WorkerIdentity(id: "w", host: "h", pid: 1, version: "t", concurrency: 3))
         // Leases of 2 s renewed every 0.5 s, 3 times: they would have expired without the renewals,
         // and a loaded machine's stall of over a second does not make them expire with them.
-        let held = try await queue.claimTasks(workerID: "w", limit: 3, leaseSeconds: 2)
+        let held = try await queue.leases.claimTasks(workerID: "w", limit: 3, lease: .seconds(2))
         for _ in 0..<3 {
             try await Task.sleep(for: .milliseconds(750))
-            #expect(try await queue.heartbeat(workerID: "w", leaseSeconds: 2) == Set(held.map(\.id)))
+            #expect(try await queue.leases.heartbeat(workerID: "w", lease: .seconds(2)) == Set(held.map(\.id)))
         }
-        #expect(try await queue.reapExpiredLeases() == 0)
+        #expect(try await queue.leases.reapExpiredLeases() == 0)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.active_workers WHERE worker_id = 'w' AND running_tasks = 3") == 1)
     }
 
@@ -145,10 +145,10 @@ struct ClaimingTests {
     func releaseReturnsTasks() async throws {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(4))
-        let held = try await queue.claimTasks(workerID: "w", limit: 4, leaseSeconds: 60)
-        #expect(try await queue.release(held, workerID: "w") == 4)
+        let held = try await queue.leases.claimTasks(workerID: "w", limit: 4, lease: .seconds(60))
+        #expect(try await queue.leases.release(held, workerID: "w") == 4)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 0") == 4)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'released'") == 4)
-        #expect(try await queue.release(held, workerID: "w") == 0)
+        #expect(try await queue.leases.release(held, workerID: "w") == 0)
     }
 }

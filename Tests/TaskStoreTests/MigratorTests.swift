@@ -64,7 +64,7 @@ struct MigratorTests {
     @Test func closedPortIsOneClearLine() async throws {
         let settings = DatabaseSettings(
             host: "127.0.0.1", port: 9, user: "u", password: "p", database: "d", sslMode: .disable,
-            connectTimeoutSeconds: 3)
+            connectTimeout: .seconds(3))
         let database = try Database(settings: settings, logger: Logger(label: "test"))
         await #expect {
             try await database.withRunning { _ in 1 }

@@ -12,7 +12,7 @@ import TreeInstructCore
 struct ProgressRateTests {
     /// Finishes `groups` waves of `slots` tasks (in id order among `state`), wave g claimed at
     /// `start + g * latency` and finished one latency later, then claims one more wave that stays running.
-    func pipeline(_ queue: TaskQueue, runID: Int64, from state: String, start: Double, slots: Int, latency: Double, groups: Int) async throws {
+    func pipeline(_ queue: QueueSchema, runID: Int64, from state: String, start: Double, slots: Int, latency: Double, groups: Int) async throws {
         try await execute(
             queue,
             """
@@ -34,7 +34,7 @@ struct ProgressRateTests {
 
     struct Reading { var rate: Double?; var eta: Double?; var percent: Double; var state: String; var remaining: Int }
 
-    func read(_ queue: TaskQueue, _ runID: Int64) async throws -> Reading {
+    func read(_ queue: QueueSchema, _ runID: Int64) async throws -> Reading {
         let rows = try await queue.client.query(
             PostgresQuery(
                 unsafeSQL: """
@@ -47,7 +47,7 @@ struct ProgressRateTests {
         throw NoRow(sql: "run_progress")
     }
 
-    func execute(_ queue: TaskQueue, _ sql: String) async throws {
+    func execute(_ queue: QueueSchema, _ sql: String) async throws {
         try await queue.client.query(
             PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")),
             logger: queue.logger)
@@ -89,7 +89,7 @@ struct ProgressRateTests {
             WHERE run_id = \(run.id) AND state = 'running'
             """)
         #expect(try await read(queue, run.id).state == "ended_with_failures")
-        #expect(try await queue.rerun(runID: run.id, scope: .failed) == 100)
+        #expect(try await queue.runs.rerun(runID: run.id, scope: .failed) == 100)
         try await execute(queue, "UPDATE $schema.runs SET resumed_at = now() - interval '15 seconds' WHERE id = \(run.id)")
         try await pipeline(queue, runID: run.id, from: "pending", start: 14.8, slots: 4, latency: 1, groups: 14)
         expectTruth(try await read(queue, run.id), slots: 4, latency: 1, remaining: 100 - 56)
@@ -102,19 +102,19 @@ struct ProgressRateTests {
         try await pipeline(queue, runID: run.id, from: "pending", start: 20, slots: 2, latency: 1, groups: 2)
         try await execute(queue, "UPDATE $schema.tasks SET state = 'failed', lease_owner = NULL WHERE run_id = \(run.id) AND state = 'running'")
         // 4 succeeded, 2 failed, 4 pending: the shard is not done, whatever its finished share.
-        let shard = try await queue.shardProgress(runID: run.id)
+        let shard = try await queue.progress.shardProgress(runID: run.id)
         #expect(shard.count == 1)
         #expect(shard.first?.percentDone == 40)
         #expect(shard.first?.state == "in_progress")
-        #expect(try await queue.cancelRun(id: run.id) == 4)
+        #expect(try await queue.runs.cancelRun(id: run.id) == 4)
         let reading = try await read(queue, run.id)
         #expect(reading.state == "cancelled")
         #expect(reading.rate == nil)
         #expect(reading.eta == nil || reading.remaining == 0)
         #expect(reading.percent == 40)
-        let progress = try #require(try await queue.progress(run: "run").first)
+        let progress = try #require(try await queue.progress.runProgress(run: "run").first)
         #expect((progress.rowsSucceeded, progress.rowsFailed, progress.rowsCancelled) == (4, 2, 4))
-        let cancelledShard = try #require(try await queue.shardProgress(runID: run.id).first)
+        let cancelledShard = try #require(try await queue.progress.shardProgress(runID: run.id).first)
         #expect(cancelledShard.state == "cancelled")
         #expect(cancelledShard.percentDone == 40)
     }

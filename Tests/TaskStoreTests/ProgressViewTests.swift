@@ -13,27 +13,27 @@ struct ProgressViewTests {
         let config = QueueFixtures.config(rounds: 2, maxAttempts: 1)
         let records = QueueFixtures.records(10)
         let run = try await QueueFixtures.seed(queue, config: config, records: Array(records.prefix(5)))
-        try await queue.register(WorkerIdentity(id: "w", host: "h", pid: 1, version: "t", concurrency: 4))
+        try await queue.workers.register(WorkerIdentity(id: "w", host: "h", pid: 1, version: "t", concurrency: 4))
         func finish(_ task: ClaimedTask) async throws {
             let output = QueueFixtures.rewrite(of: task)
-            _ = try await queue.complete(
+            _ = try await queue.leases.complete(
                 task, workerID: "w", output: output, followUp: FollowUp.after(task, output: output, config: config),
                 difficulty: config.difficulty(afterRound: task.round), report: CallReport(promptTokens: 100, completionTokens: 50))
         }
         // Five rows through round 1.
-        for task in try await queue.claimTasks(workerID: "w", limit: 5, leaseSeconds: 60) { try await finish(task) }
+        for task in try await queue.leases.claimTasks(workerID: "w", limit: 5, lease: .seconds(60)) { try await finish(task) }
         // Four of them through round 2; the fifth's round-2 task is failed.
-        let roundTwo = try await queue.claimTasks(workerID: "w", limit: 5, leaseSeconds: 60, runIDs: [run.id])
+        let roundTwo = try await queue.leases.claimTasks(workerID: "w", limit: 5, lease: .seconds(60), runIDs: [run.id])
         #expect(roundTwo.filter { $0.round == 2 }.count == 5)
         let sortedTwo = roundTwo.sorted { $0.id < $1.id }
         for task in sortedTwo.prefix(4) { try await finish(task) }
-        _ = try await queue.fail(
+        _ = try await queue.leases.fail(
             sortedTwo[4], workerID: "w",
             failure: AttemptFailure(outcome: "rejected", code: "too_short", detail: "12 words, at least 20 needed", retryable: true),
-            retryDelaySeconds: 0, report: CallReport())
+            retryDelay: .seconds(0), report: CallReport())
         // Five more rows arrive; one starts round 1 and stays running, with an expired lease.
-        _ = try await queue.insertShard(Array(records.suffix(5)), sourceFile: "more.jsonl", run: run)
-        _ = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 0.01)
+        _ = try await queue.runs.insertShard(Array(records.suffix(5)), sourceFile: "more.jsonl", run: run)
+        _ = try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(0.01))
         try await Task.sleep(for: .milliseconds(50))
 
         let progress = try await row(
@@ -82,7 +82,8 @@ struct ProgressViewTests {
         #expect(try await row(queue, "SELECT count(*) FROM $schema.stuck_tasks WHERE lease_expired", as: Int.self) == 1)
     }
 
-    func row<each T: PostgresDecodable & Sendable>(_ queue: TaskQueue, _ sql: String, as type: (repeat each T).Type) async throws -> (repeat each T) {
+    func row<each T: PostgresDecodable & Sendable>(_ queue: QueueSchema, _ sql: String, as type: (repeat each T).Type) async throws -> (repeat each T)
+    {
         let rows = try await queue.client.query(
             PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")),
             logger: queue.logger)

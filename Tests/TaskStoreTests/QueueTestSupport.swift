@@ -26,13 +26,14 @@ enum QueueFixtures {
     }
 
     /// Makes a run and inserts `records` as one shard.
-    static func seed(_ queue: TaskQueue, name: String = "run", config: RunConfig = config(), records: [InstructionRecord]) async throws -> RunRecord {
-        let run = try await queue.createOrFindRun(name: name, config: config)
-        _ = try await queue.insertShard(records, sourceFile: "corpus.jsonl", run: run)
+    static func seed(_ queue: QueueSchema, name: String = "run", config: RunConfig = config(), records: [InstructionRecord]) async throws -> RunRecord
+    {
+        let run = try await queue.runs.createOrFindRun(name: name, config: config)
+        _ = try await queue.runs.insertShard(records, sourceFile: "corpus.jsonl", run: run)
         return run
     }
 
-    static func scalar(_ queue: TaskQueue, _ sql: String) async throws -> Int {
+    static func scalar(_ queue: QueueSchema, _ sql: String) async throws -> Int {
         let rows = try await queue.client.query(
             PostgresQueryBuilder.unsafe(sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")), logger: queue.logger)
         for try await value in rows.decode(Int.self) { return value }

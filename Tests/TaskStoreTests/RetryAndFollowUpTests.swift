@@ -12,19 +12,19 @@ struct RetryAndFollowUpTests {
     func retriesBackOff() async throws {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, config: QueueFixtures.config(maxAttempts: 3), records: QueueFixtures.records(1))
-        var task = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first)
+        var task = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first)
         #expect(
-            try await queue.fail(task, workerID: "w", failure: Self.transient, retryDelaySeconds: 0.6, report: CallReport(httpStatus: 503))
+            try await queue.leases.fail(task, workerID: "w", failure: Self.transient, retryDelay: .seconds(0.6), report: CallReport(httpStatus: 503))
                 == .recorded)
-        #expect(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).isEmpty)  // not due yet
+        #expect(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).isEmpty)  // not due yet
         try await Task.sleep(for: .milliseconds(800))
-        task = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first)
+        task = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first)
         #expect(task.attempt == 2)
-        _ = try await queue.fail(task, workerID: "w", failure: Self.transient, retryDelaySeconds: 0, report: CallReport())
-        task = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first)
+        _ = try await queue.leases.fail(task, workerID: "w", failure: Self.transient, retryDelay: .seconds(0), report: CallReport())
+        task = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first)
         #expect(task.attempt == 3)
-        _ = try await queue.fail(task, workerID: "w", failure: Self.transient, retryDelaySeconds: 0, report: CallReport())
-        #expect(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).isEmpty)
+        _ = try await queue.leases.fail(task, workerID: "w", failure: Self.transient, retryDelay: .seconds(0), report: CallReport())
+        #expect(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).isEmpty)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND attempts = 3") == 1)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE code = 'http_503'") == 3)
     }
@@ -33,11 +33,11 @@ struct RetryAndFollowUpTests {
     func throttlingAndPermanentErrors() async throws {
         let queue = try await TestQueue.make()
         _ = try await QueueFixtures.seed(queue, config: QueueFixtures.config(maxAttempts: 1), records: QueueFixtures.records(2))
-        let tasks = try await queue.claimTasks(workerID: "w", limit: 2, leaseSeconds: 60)
+        let tasks = try await queue.leases.claimTasks(workerID: "w", limit: 2, lease: .seconds(60))
         let throttled = AttemptFailure(outcome: "error", code: "http_429", detail: "slow down", retryable: true, countsAsAttempt: false)
-        _ = try await queue.fail(tasks[0], workerID: "w", failure: throttled, retryDelaySeconds: 0, report: CallReport(httpStatus: 429))
+        _ = try await queue.leases.fail(tasks[0], workerID: "w", failure: throttled, retryDelay: .seconds(0), report: CallReport(httpStatus: 429))
         let permanent = AttemptFailure(outcome: "error", code: "http_400", detail: "context too long", retryable: false)
-        _ = try await queue.fail(tasks[1], workerID: "w", failure: permanent, retryDelaySeconds: 0, report: CallReport(httpStatus: 400))
+        _ = try await queue.leases.fail(tasks[1], workerID: "w", failure: permanent, retryDelay: .seconds(0), report: CallReport(httpStatus: 400))
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 0") == 1)
         #expect(
             try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'failed' AND last_error_code = 'http_400'") == 1)
@@ -49,16 +49,16 @@ struct RetryAndFollowUpTests {
         let config = QueueFixtures.config(rounds: 2, respond: true)
         let run = try await QueueFixtures.seed(queue, config: config, records: QueueFixtures.records(1))
         var stages: [String] = []
-        while let task = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first {
+        while let task = try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first {
             stages.append("\(task.stage.rawValue)\(task.round)")
             let output: TaskOutput = task.stage == .respond ? .response("The answer.") : QueueFixtures.rewrite(of: task)
-            _ = try await queue.complete(
+            _ = try await queue.leases.complete(
                 task, workerID: "w", output: output, followUp: FollowUp.after(task, output: output, config: config),
                 difficulty: config.difficulty(afterRound: task.round), report: CallReport())
         }
         #expect(stages == ["rewrite1", "rewrite2", "respond2"])
         var exported: [ExportRow] = []
-        try await queue.exportRows(runID: run.id, order: .source, lineage: true) { exported.append($0) }
+        try await queue.results.exportRows(runID: run.id, order: .source, lineage: true) { exported.append($0) }
         let row = try #require(exported.first)
         #expect(exported.count == 1)
         #expect(row.output == "The answer.")
@@ -73,14 +73,14 @@ struct RetryAndFollowUpTests {
         let queue = try await TestQueue.make()
         let records = QueueFixtures.records(20)
         let run = try await QueueFixtures.seed(queue, config: QueueFixtures.config(maxAttempts: 1), records: records)
-        #expect(try await queue.insertShard(records, sourceFile: "corpus.jsonl", run: run) == 0)
+        #expect(try await queue.runs.insertShard(records, sourceFile: "corpus.jsonl", run: run) == 0)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.shards") == 1)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 20)
         let permanent = AttemptFailure(outcome: "rejected", code: "too_short", detail: "short", retryable: false)
-        for task in try await queue.claimTasks(workerID: "w", limit: 5, leaseSeconds: 60) {
-            _ = try await queue.fail(task, workerID: "w", failure: permanent, retryDelaySeconds: 0, report: CallReport())
+        for task in try await queue.leases.claimTasks(workerID: "w", limit: 5, lease: .seconds(60)) {
+            _ = try await queue.leases.fail(task, workerID: "w", failure: permanent, retryDelay: .seconds(0), report: CallReport())
         }
-        #expect(try await queue.rerun(runID: run.id, scope: .failed) == 5)
+        #expect(try await queue.runs.rerun(runID: run.id, scope: .failed) == 5)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'pending' AND attempts = 0") == 20)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE code = 'too_short'") == 5)
     }
@@ -91,16 +91,16 @@ struct RetryAndFollowUpTests {
         let config = QueueFixtures.config(rounds: 2)
         let run = try await QueueFixtures.seed(queue, config: config, records: QueueFixtures.records(3))
         func drain() async throws {
-            while let task = try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first {
+            while let task = try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first {
                 let output = QueueFixtures.rewrite(of: task)
-                _ = try await queue.complete(
+                _ = try await queue.leases.complete(
                     task, workerID: "w", output: output, followUp: FollowUp.after(task, output: output, config: config),
                     difficulty: config.difficulty(afterRound: task.round), report: CallReport())
             }
         }
         try await drain()
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 6)
-        #expect(try await queue.rerun(runID: run.id, scope: .all) == 3)
+        #expect(try await queue.runs.rerun(runID: run.id, scope: .all) == 3)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 0)
         try await drain()
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.results") == 6)
@@ -113,22 +113,22 @@ struct RetryAndFollowUpTests {
         let queue = try await TestQueue.make()
         let config = QueueFixtures.config(rounds: 2)
         let run = try await QueueFixtures.seed(queue, config: config, records: QueueFixtures.records(4))
-        let running = try #require(try await queue.claimTasks(workerID: "w", limit: 1, leaseSeconds: 60).first)
-        #expect(try await queue.cancelRun(id: run.id) == 3)
+        let running = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first)
+        #expect(try await queue.runs.cancelRun(id: run.id) == 3)
         let output = QueueFixtures.rewrite(of: running)
         #expect(
-            try await queue.complete(
+            try await queue.leases.complete(
                 running, workerID: "w", output: output, followUp: FollowUp.after(running, output: output, config: config),
                 difficulty: 3, report: CallReport()) == .recorded)
-        #expect(try await queue.claimTasks(workerID: "w", limit: 10, leaseSeconds: 60).isEmpty)
-        #expect(try await queue.openTaskCount(runIDs: [run.id]) == 0)
+        #expect(try await queue.leases.claimTasks(workerID: "w", limit: 10, lease: .seconds(60)).isEmpty)
+        #expect(try await queue.progress.openTaskCount(runIDs: [run.id]) == 0)
     }
 
     @Test("a run name cannot be reused with another method")
     func runConfigMismatch() async throws {
         let queue = try await TestQueue.make()
-        _ = try await queue.createOrFindRun(name: "r", config: QueueFixtures.config(rounds: 1))
-        #expect(try await queue.createOrFindRun(name: "r", config: QueueFixtures.config(rounds: 1)).config.rounds == 1)
-        await #expect(throws: RunConfigMismatch.self) { try await queue.createOrFindRun(name: "r", config: QueueFixtures.config(rounds: 2)) }
+        _ = try await queue.runs.createOrFindRun(name: "r", config: QueueFixtures.config(rounds: 1))
+        #expect(try await queue.runs.createOrFindRun(name: "r", config: QueueFixtures.config(rounds: 1)).config.rounds == 1)
+        await #expect(throws: RunConfigMismatch.self) { try await queue.runs.createOrFindRun(name: "r", config: QueueFixtures.config(rounds: 2)) }
     }
 }

@@ -71,13 +71,13 @@ struct RoleTests {
         let runID = try await Self.connected(as: "treeinstruct_coordinator", like: owner) { coordinator in
             try await Migrator(database: coordinator).migrate()  // up to date: must change nothing
             let queue = coordinator.queue
-            let run = try await queue.createOrFindRun(name: "roles", config: config)
+            let run = try await queue.runs.createOrFindRun(name: "roles", config: config)
             let records = (1...4).map { InstructionRecord(instruction: "Describe item number \($0) in detail.", input: "", line: $0) }
-            _ = try await queue.insertShard(records, sourceFile: "corpus.jsonl", run: run)
-            try await queue.recordIngestErrors([CorpusError(file: "corpus.jsonl", line: 5, reason: .brokenJSON("bad"))], runID: run.id)
-            #expect(try await queue.progress(run: "roles").first?.pending == 4)
-            _ = try await queue.cancelRun(id: run.id)
-            #expect(try await queue.rerun(runID: run.id, scope: .all) == 4)
+            _ = try await queue.runs.insertShard(records, sourceFile: "corpus.jsonl", run: run)
+            try await queue.runs.recordIngestErrors([CorpusError(file: "corpus.jsonl", line: 5, reason: .brokenJSON("bad"))], runID: run.id)
+            #expect(try await queue.progress.runProgress(run: "roles").first?.pending == 4)
+            _ = try await queue.runs.cancelRun(id: run.id)
+            #expect(try await queue.runs.rerun(runID: run.id, scope: .all) == 4)
             for sql in [
                 "DELETE FROM $schema.tasks", "DELETE FROM $schema.runs", "TRUNCATE $schema.results", "CREATE TABLE $schema.extra (i int)",
                 "DROP VIEW $schema.backlog", "DELETE FROM $schema.schema_migrations",
@@ -91,30 +91,32 @@ struct RoleTests {
         try await Self.connected(as: "treeinstruct_worker", like: owner) { worker in
             let queue = worker.queue
             let identity = WorkerIdentity(id: "role-worker", host: "test", pid: 1, version: "test", concurrency: 4)
-            try await queue.register(identity)
-            try await queue.declareRateBudget(key: "roles", requestsPerMinute: 600, tokensPerMinute: nil, burstSeconds: 1)
-            _ = try await queue.leaseRateBudget(key: "roles", requests: 1, tokens: 0)
-            try await queue.adjustRateBudget(key: "roles", pauseSeconds: 0.1, cut: 0.9)
-            let runConfig = try await queue.runConfig(id: runID)
-            let tasks = try await queue.claimTasks(workerID: identity.id, limit: 4, leaseSeconds: 60)
+            try await queue.workers.register(identity)
+            try await queue.budgets.declare(key: "roles", requestsPerMinute: 600, tokensPerMinute: nil, burstSeconds: 1)
+            _ = try await queue.budgets.lease(key: "roles", requests: 1, tokens: 0)
+            try await queue.budgets.adjust(key: "roles", pauseSeconds: 0.1, cut: 0.9)
+            let runConfig = try await queue.runs.runConfig(id: runID)
+            let tasks = try await queue.leases.claimTasks(workerID: identity.id, limit: 4, lease: .seconds(60))
             #expect(tasks.count == 4)
-            #expect(try await queue.heartbeat(workerID: identity.id, leaseSeconds: 60).count == 4)
+            #expect(try await queue.leases.heartbeat(workerID: identity.id, lease: .seconds(60)).count == 4)
             let output = TaskOutput.rewrite(
                 AcceptedRewrite(
                     newInstruction: tasks[0].instruction + " Compare three aspects.", originalTree: SemanticNode("describe"),
                     expandedTree: SemanticNode("describe", [SemanticNode("compare"), SemanticNode("three"), SemanticNode("aspects")]),
                     addedNodes: ["compare", "three", "aspects"], wordCount: 9))
-            let completed = try await queue.complete(
+            let completed = try await queue.leases.complete(
                 tasks[0], workerID: identity.id, output: output,
                 followUp: FollowUp.after(tasks[0], output: output, config: runConfig),
                 difficulty: 3, report: CallReport(model: "m", promptTokens: 10, completionTokens: 5))
             #expect(completed == .recorded)
             let failure = AttemptFailure(outcome: "error", code: "http_500", detail: "server error", retryable: true)
-            #expect(try await queue.fail(tasks[1], workerID: identity.id, failure: failure, retryDelaySeconds: 0, report: CallReport()) == .recorded)
-            #expect(try await queue.release([tasks[2], tasks[3]], workerID: identity.id) == 2)
-            _ = try await queue.reapExpiredLeases()
-            #expect(try await queue.openTaskCount() == 4)  // 3 back to pending + the new round-2 task
-            try await queue.markStopped(workerID: identity.id)
+            #expect(
+                try await queue.leases.fail(tasks[1], workerID: identity.id, failure: failure, retryDelay: .seconds(0), report: CallReport())
+                    == .recorded)
+            #expect(try await queue.leases.release([tasks[2], tasks[3]], workerID: identity.id) == 2)
+            _ = try await queue.leases.reapExpiredLeases()
+            #expect(try await queue.progress.openTaskCount() == 4)  // 3 back to pending + the new round-2 task
+            try await queue.workers.markStopped(workerID: identity.id)
             for sql in [
                 "DELETE FROM $schema.tasks", "DELETE FROM $schema.results", "DELETE FROM $schema.attempts",
                 "SELECT * FROM $schema.results", "SELECT * FROM $schema.ingest_errors", "SELECT * FROM $schema.shards",
@@ -135,7 +137,7 @@ struct RoleTests {
                 PostgresQuery(unsafeSQL: "SELECT coalesce(sum(due + retrying + running), 0)::int FROM \"\(monitor.schema)\".backlog"),
                 logger: monitor.logger)
             for try await open in rows.decode(Int.self) { #expect(open == 4) }
-            #expect(try await monitor.queue.progress(run: "roles").first?.succeeded == 1)
+            #expect(try await monitor.queue.progress.runProgress(run: "roles").first?.succeeded == 1)
             for sql in [
                 "SELECT * FROM $schema.tasks", "SELECT * FROM $schema.results", "SELECT * FROM $schema.runs",
                 "UPDATE $schema.tasks SET state = 'cancelled'",

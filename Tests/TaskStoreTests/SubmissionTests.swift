@@ -75,11 +75,11 @@ struct SubmissionTests {
         // the cycle after deadlock_timeout and aborts one of the two.
         try await withThrowingTaskGroup(of: Int.self) { group in
             for pair in 0..<6 {
-                let run = try await queue.createOrFindRun(name: "pair-\(pair)", config: QueueFixtures.config())
+                let run = try await queue.runs.createOrFindRun(name: "pair-\(pair)", config: QueueFixtures.config())
                 let x = InstructionRecord(instruction: "Pair \(pair) first", line: 1)
                 let y = InstructionRecord(instruction: "Pair \(pair) second", line: 2)
-                group.addTask { try await queue.insertShard([x, y], sourceFile: "a", run: run, ordinal: 0, batchSize: 1) }
-                group.addTask { try await queue.insertShard([y, x], sourceFile: "b", run: run, ordinal: 1, batchSize: 1) }
+                group.addTask { try await queue.runs.insertShard([x, y], sourceFile: "a", run: run, ordinal: 0, batchSize: 1) }
+                group.addTask { try await queue.runs.insertShard([y, x], sourceFile: "b", run: run, ordinal: 1, batchSize: 1) }
             }
             #expect(try await group.reduce(0, +) == 12, "each row stored once, whichever shard won")
         }

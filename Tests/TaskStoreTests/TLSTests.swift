@@ -31,7 +31,7 @@ struct TLSTests {
         func encrypted(_ mode: DatabaseSettings.SSLMode, host: String = "127.0.0.1", root: String? = nil) async throws -> Bool {
             let settings = DatabaseSettings(
                 host: host, port: endpoint.port, user: endpoint.user, password: endpoint.password,
-                database: endpoint.database, sslMode: mode, sslRootCert: root, connectTimeoutSeconds: 10)
+                database: endpoint.database, sslMode: mode, sslRootCert: root, connectTimeout: .seconds(10))
             let database = try Database(settings: settings, maxConnections: 1, logger: Logger(label: "tls-test"))
             return try await database.withRunning { database in
                 let rows = try await database.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")

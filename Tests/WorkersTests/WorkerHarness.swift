@@ -113,11 +113,11 @@ struct WorkerFixture {
 
     static func make(rows: Int, config: RunConfig = RunConfig(rounds: 1, respond: false, model: "m", maxAttempts: 3)) async throws -> WorkerFixture {
         let database = try await TestPostgres.database()
-        let run = try await database.queue.createOrFindRun(name: "in-process", config: config)
+        let run = try await database.queue.runs.createOrFindRun(name: "in-process", config: config)
         let records = (1...rows).map {
             InstructionRecord(instruction: "Describe the history of the city number \($0) in Europe.", input: "", line: $0)
         }
-        _ = try await database.queue.insertShard(records, sourceFile: "corpus.jsonl", run: run)
+        _ = try await database.queue.runs.insertShard(records, sourceFile: "corpus.jsonl", run: run)
         return WorkerFixture(database: database, run: run, store: CountingStore(base: PostgresLeaseStore(queue: database.queue)))
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import TreeInstructCore
 import NIOSSL
 import PostgresNIO
 
@@ -19,21 +20,16 @@ public struct Database: Sendable {
         self.settings = settings
         self.schema = schema
         self.logger = logger
-        var configuration: PostgresClient.Configuration
-        if let socket = settings.unixSocketPath {
-            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
-        } else {
-            let tls: PostgresClient.Configuration.TLS =
-                switch Self.tls(for: settings) {
-                case nil: .disable
-                case (.prefer, let configuration)?: .prefer(configuration)
-                case (.require, let configuration)?: .require(configuration)
-                }
-            configuration = .init(
-                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                database: settings.database, tls: tls)
-        }
-        configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutSeconds * 1000))
+        var configuration =
+            switch ConnectionTarget(settings) {
+            case .socket(let path):
+                PostgresClient.Configuration(unixSocketPath: path, username: settings.user, password: settings.password, database: settings.database)
+            case .tcp(let host, let port, let tls):
+                PostgresClient.Configuration(
+                    host: host, port: port, username: settings.user, password: settings.password, database: settings.database,
+                    tls: tls.map { $0.use == .require ? .require($0.configuration) : .prefer($0.configuration) } ?? .disable)
+            }
+        configuration.options.connectTimeout = settings.connectTimeout
         configuration.options.maximumConnections = maxConnections
         configuration.options.additionalStartupParameters = [("application_name", settings.applicationName)]
         var background = logger
@@ -51,7 +47,7 @@ public struct Database: Sendable {
     }
 
     /// The task queue over this database.
-    public var queue: TaskQueue { TaskQueue(client: client, schema: schema, logger: logger) }
+    public var queue: QueueSchema { QueueSchema(client: client, schema: schema, logger: logger) }
 
     /// Runs `body` with the pool running, after checking that the database answers.
     public func withRunning<Result: Sendable>(checkFirst: Bool = true, _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
@@ -67,7 +63,7 @@ public struct Database: Sendable {
     /// wrong password or an unreachable host is one clear line. (Through the pool, such errors
     /// only make queries wait while the pool retries.)
     public func checkConnection() async throws {
-        let timeout = settings.connectTimeoutSeconds
+        let timeout = settings.connectTimeout
         let settings = settings
         let logger = logger
         do {
@@ -85,8 +81,8 @@ public struct Database: Sendable {
                     try? await connection.close()
                 }
                 group.addTask {
-                    try await Task.sleep(for: .seconds(timeout))
-                    throw DatabaseUnavailable(settings: settings, reason: "no answer within \(Int(timeout)) s")
+                    try await Task.sleep(for: timeout)
+                    throw DatabaseUnavailable(settings: settings, reason: "no answer within \(timeout.inSeconds.formatted()) s")
                 }
                 defer { group.cancelAll() }
                 try await group.next()
@@ -99,47 +95,21 @@ public struct Database: Sendable {
     }
 
     static func connectionConfiguration(_ settings: DatabaseSettings) throws -> PostgresConnection.Configuration {
-        var configuration: PostgresConnection.Configuration
-        if let socket = settings.unixSocketPath {
-            configuration = .init(unixSocketPath: socket, username: settings.user, password: settings.password, database: settings.database)
-        } else {
-            let tls: PostgresConnection.Configuration.TLS =
-                switch Self.tls(for: settings) {
-                case nil: .disable
-                case (.prefer, let configuration)?: .prefer(try NIOSSLContext(configuration: configuration))
-                case (.require, let configuration)?: .require(try NIOSSLContext(configuration: configuration))
-                }
-            configuration = .init(
-                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                database: settings.database, tls: tls)
-        }
-        configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutSeconds * 1000))
+        var configuration =
+            switch ConnectionTarget(settings) {
+            case .socket(let path):
+                PostgresConnection.Configuration(
+                    unixSocketPath: path, username: settings.user, password: settings.password, database: settings.database)
+            case .tcp(let host, let port, let tls):
+                PostgresConnection.Configuration(
+                    host: host, port: port, username: settings.user, password: settings.password, database: settings.database,
+                    tls: try tls.map {
+                        try $0.use == .require
+                            ? .require(NIOSSLContext(configuration: $0.configuration)) : .prefer(NIOSSLContext(configuration: $0.configuration))
+                    } ?? .disable)
+            }
+        configuration.options.connectTimeout = TimeAmount(settings.connectTimeout)
         return configuration
-    }
-
-    enum TLSUse { case prefer, require }
-
-    /// libpq's sslmode as a TLS use and verification: nil for disable; allow is treated as prefer.
-    static func tls(for settings: DatabaseSettings) -> (TLSUse, TLSConfiguration)? {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let root = settings.sslRootCert { tls.trustRoots = .file(root) }
-        switch settings.sslMode {
-        case .disable:
-            return nil
-        case .allow, .prefer:
-            tls.certificateVerification = .none
-            return (.prefer, tls)
-        case .require:
-            // libpq: require verifies the chain only when a root certificate is given.
-            tls.certificateVerification = settings.sslRootCert == nil ? .none : .noHostnameVerification
-            return (.require, tls)
-        case .verifyCA:
-            tls.certificateVerification = .noHostnameVerification
-            return (.require, tls)
-        case .verifyFull:
-            tls.certificateVerification = .fullVerification
-            return (.require, tls)
-        }
     }
 }
 

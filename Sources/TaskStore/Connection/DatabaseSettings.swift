@@ -23,12 +23,13 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var sslMode: SSLMode
     public var sslRootCert: String?
     public var applicationName: String
-    public var connectTimeoutSeconds: Double
+    /// How long a connection attempt may take (libpq's connect_timeout; default 10 s).
+    public var connectTimeout: Duration
 
     public init(
         host: String, port: Int = 5432, user: String, password: String? = nil, database: String? = nil,
         sslMode: SSLMode = .prefer, sslRootCert: String? = nil, applicationName: String = "treeinstruct",
-        connectTimeoutSeconds: Double = 10
+        connectTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
@@ -38,7 +39,7 @@ public struct DatabaseSettings: Sendable, Hashable {
         self.sslMode = sslMode
         self.sslRootCert = sslRootCert
         self.applicationName = applicationName
-        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.connectTimeout = connectTimeout
     }
 
     public var usesUnixSocket: Bool { host.hasPrefix("/") }
@@ -98,7 +99,7 @@ public struct DatabaseSettings: Sendable, Hashable {
             host: host, port: port, user: user, password: password, database: database, sslMode: sslMode,
             sslRootCert: value(parsed.sslRootCert, "PGSSLROOTCERT"),
             applicationName: value(parsed.applicationName, "PGAPPNAME") ?? "treeinstruct",
-            connectTimeoutSeconds: timeout)
+            connectTimeout: .seconds(timeout))
     }
 
     public static func readPasswordFile(_ path: String) -> (text: String, groupOrWorldReadable: Bool)? {

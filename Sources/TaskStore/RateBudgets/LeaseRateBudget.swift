@@ -1,0 +1,56 @@
+import PostgresNIO
+import TreeInstructCore
+
+extension RateBudgets {
+    /// Atomically refills budget `key` by the time elapsed (database clock) and takes up to
+    /// `requests` requests and `tokens` tokens from it. An unlimited dimension grants in full.
+    /// Returns what was granted, and how long to wait before asking again when it was less.
+    public func lease(key: String, requests: Int, tokens: Int) async throws -> (requests: Int, tokens: Int, retryInSeconds: Double) {
+        let rows = try await client.query(
+            """
+            WITH current AS (
+                SELECT key, not_before,
+                       requests_per_minute * factor / 60 AS request_rate,
+                       tokens_per_minute * factor / 60 AS token_rate,
+                       least(requests_per_minute * factor * burst_seconds / 60,
+                             request_level + extract(epoch FROM clock_timestamp() - updated_at) * requests_per_minute * factor / 60)
+                           AS request_level,
+                       least(tokens_per_minute * factor * burst_seconds / 60,
+                             token_level + extract(epoch FROM clock_timestamp() - updated_at) * tokens_per_minute * factor / 60)
+                           AS token_level
+                FROM \(unescaped: s).rate_budgets
+                WHERE key = \(key)
+                FOR UPDATE
+            ), granted AS (
+                SELECT key, request_level, token_level, request_rate, token_rate, not_before,
+                       CASE WHEN clock_timestamp() < not_before THEN 0
+                            WHEN request_rate IS NULL THEN \(requests)
+                            ELSE least(\(requests), greatest(0, floor(request_level)))::int END AS requests,
+                       CASE WHEN clock_timestamp() < not_before THEN 0
+                            WHEN token_rate IS NULL THEN \(tokens)
+                            ELSE least(\(tokens), greatest(0, floor(token_level)))::int END AS tokens
+                FROM current
+            ), updated AS (
+                UPDATE \(unescaped: s).rate_budgets b
+                SET request_level = coalesce(g.request_level - g.requests, 0),
+                    token_level = coalesce(g.token_level - g.tokens, 0),
+                    updated_at = clock_timestamp(),
+                    granted_requests = b.granted_requests + g.requests
+                FROM granted g
+                WHERE b.key = g.key
+            )
+            SELECT requests, tokens,
+                   greatest(extract(epoch FROM not_before - clock_timestamp()),
+                            CASE WHEN request_rate IS NULL OR requests >= \(requests) THEN 0
+                                 ELSE (1 - (request_level - requests)) / request_rate END,
+                            CASE WHEN token_rate IS NULL OR tokens >= \(tokens) THEN 0
+                                 ELSE (\(tokens) - tokens - (token_level - tokens)) / token_rate END,
+                            0)::float8
+            FROM granted
+            """, logger: logger)
+        for try await (requests, tokens, wait) in rows.decode((Int, Int, Double).self) {
+            return (requests, tokens, wait)
+        }
+        throw StoreInvariantViolated(message: "rate budget \(key) was not declared")
+    }
+}
