@@ -20,6 +20,9 @@ actor InFlightTasks {
     var count: Int { tasks.count }
     var free: Int { stopping ? 0 : max(0, min(capacity - (tasks.count - writing.count), 2 * capacity - tasks.count)) }
     var all: [ClaimedTask] { Array(tasks.values) }
+    /// Tasks still waiting on their call: the ones a lost lease can still cost (the others are
+    /// being written, and a heartbeat racing that write is no loss).
+    var awaitingCall: [ClaimedTask] { tasks.values.filter { !writing.contains($0.id) } }
 
     func add(_ task: ClaimedTask) { tasks[task.id] = task }
 

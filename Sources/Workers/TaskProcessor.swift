@@ -124,7 +124,7 @@ struct TaskProcessor: Sendable {
                 .map(TaskOutput.rewrite)
         case .respond:
             ResponseValidator()
-                .validate(content: completion.content, finishReason: completion.finishReason, instruction: task.instruction)
+                .validate(content: completion.content, finishReason: completion.finishReason, instruction: task.instruction, input: task.input)
                 .map(TaskOutput.response)
         }
     }

@@ -142,11 +142,12 @@ public struct Worker: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeat)
             do {
-                // Only tasks in flight both before and after the heartbeat can have lost their lease:
-                // others were claimed after it read the leases, or finished while it ran.
-                let before = Set(await inFlight.all.map(\.id))
+                // Only tasks whose call was pending both before and after the heartbeat can have
+                // lost their lease: others were claimed after it read the leases, or their outcome
+                // was being written (a completion racing the heartbeat is not a loss).
+                let before = Set(await inFlight.awaitingCall.map(\.id))
                 let held = try await store.heartbeat(workerID: configuration.id, lease: configuration.lease)
-                let lost = await inFlight.all.filter { before.contains($0.id) && !held.contains($0.id) }
+                let lost = await inFlight.awaitingCall.filter { before.contains($0.id) && !held.contains($0.id) }
                 if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
             } catch  where !Task.isCancelled {
                 logger.error("heartbeat failed", metadata: ["error": "\(error)"])

@@ -124,9 +124,21 @@ struct AnswerBuilderTests {
         #expect(cut.count < builder.answer().count)
         #expect(validator.validate(content: cut, finishReason: "length", instruction: Self.instruction).failureCode == .truncated)
         #expect(validator.validate(content: cut, finishReason: "stop", instruction: Self.instruction).failureCode == .malformedJSON)
-        let respond = ResponsePrompt.make(instruction: Self.instruction, input: "")
-        let empty = AnswerBuilder(messages: respond.messages, seed: 1).invalidAnswer(random: &random)
-        #expect(ResponseValidator().validate(content: empty, finishReason: "stop", instruction: Self.instruction).failureCode == .empty)
+    }
+
+    @Test(arguments: ["", "The quick brown fox jumps over the lazy dog."])
+    func everyJunkResponseIsRejected(input: String) {
+        let respond = ResponsePrompt.make(instruction: Self.instruction, input: input)
+        let builder = AnswerBuilder(messages: respond.messages, seed: 1)
+        var random = SeededRandom(seed: 9)
+        var codes: Set<RejectionCode> = []
+        for _ in 0..<60 {
+            let junk = builder.invalidAnswer(random: &random)
+            let code = ResponseValidator().validate(content: junk, finishReason: "stop", instruction: Self.instruction, input: input).failureCode
+            #expect(code != nil, "accepted: \(junk)")
+            if let code { codes.insert(code) }
+        }
+        #expect(codes == [.empty, .echoedInstruction, .leakedProcedure, .degenerate])
     }
 
     @Test func tooLongInstructionIsAnsweredAndRejected() {

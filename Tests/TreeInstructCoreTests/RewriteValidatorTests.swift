@@ -234,6 +234,8 @@ struct RewriteValidatorTests {
             .empty, .truncated, .refusal, .malformedJSON, .schemaMismatch, .answeredInstead, .unchanged,
             .wrongAddedCount, .originalNotPreserved, .depthExceeded, .urlIntroduced, .leakedProcedure,
             .languageChanged, .tooLong, .tooShort, .addedNotUsed,
+            // Response codes, covered in ResponseValidatorTests.
+            .echoedInstruction, .degenerate,
         ]
         #expect(covered == Set(RejectionCode.allCases))
     }
@@ -244,22 +246,5 @@ struct RewriteValidatorTests {
         let rewrite =
             "Summarize the page at example.org in three sentences for busy professionals, naming its scientific evidence and proposing a weekly schedule that follows from it."
         #expect(rejection(rewrite, validator: plain, instruction: "Summarize the page.", input: "example.org") == nil)
-    }
-}
-
-@Suite("Response validator")
-struct ResponseValidatorTests {
-    @Test func acceptsAnAnswerAndRejectsBadOnes() throws {
-        let validator = ResponseValidator()
-        #expect(
-            try validator.validate(content: " 1. Eat well.\n2. Sleep. ", finishReason: "stop", instruction: "Give tips.").get()
-                == "1. Eat well.\n2. Sleep.")
-        #expect(throws: Rejection.self) { try validator.validate(content: "", finishReason: "stop", instruction: "x").get() }
-        #expect(throws: Rejection(.truncated, "the answer hit the token limit (finish_reason length)")) {
-            try validator.validate(content: "1. Eat", finishReason: "length", instruction: "x").get()
-        }
-        #expect(throws: Rejection.self) {
-            try validator.validate(content: "I'm sorry, but I cannot help.", finishReason: "stop", instruction: "x").get()
-        }
     }
 }

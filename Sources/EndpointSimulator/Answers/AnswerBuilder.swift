@@ -35,9 +35,14 @@ public struct AnswerBuilder: Sendable {
     }
 
     /// A well-formed answer that the validators reject: for a rewrite a wrong number of added
-    /// nodes, a missing field, a too-short or unchanged instruction; for a response, nothing.
+    /// nodes, a missing field, a too-short or unchanged instruction; for a response the junk
+    /// weak models write: the instruction handed back, rewrite-procedure text, one word over
+    /// and over, punctuation only, or nothing.
     public func invalidAnswer(random: inout SeededRandom) -> String {
-        guard case .rewrite(let instruction, let input, let settings) = request else { return "" }
+        guard case .rewrite(let instruction, let input, let settings) = request else {
+            guard case .respond(let text) = request else { return "" }
+            return Self.junkResponses(to: text)[Int.random(in: 0..<5, using: &random)]
+        }
         var answerRandom = SeededRandom(seed: seed)
         var answer = RewriteAnswerBuilder.build(instruction: instruction, input: input, settings: settings, random: &answerRandom)
         let tooShort = RewriteAnswerBuilder.withClosingPunctuation(instruction.trimmingWhitespace()) + " Be thorough."
@@ -63,6 +68,16 @@ public struct AnswerBuilder: Sendable {
         case (.plain, _):
             return canBeTooShort && random.coin() ? tooShort : instruction
         }
+    }
+
+    static func junkResponses(to text: String) -> [String] {
+        [
+            text,
+            "Step-1: Parse the old instruction into a semantic tree. Step-2: Add 3 nodes to the tree.",
+            Array(repeating: "answer", count: 12).joined(separator: " "),
+            "... ... !!!",
+            "",
+        ]
     }
 
     /// `content` cut part-way, as a model stopped by its token limit leaves it.

@@ -17,6 +17,10 @@ public enum RejectionCode: String, Sendable, Hashable, Codable, CaseIterable {
     case tooLong = "too_long"
     case tooShort = "too_short"
     case addedNotUsed = "added_not_used"
+    /// A response that repeats its instruction (and input) instead of carrying it out.
+    case echoedInstruction = "echoed_instruction"
+    /// A response that is nothing but punctuation, or one word over and over.
+    case degenerate
 }
 
 /// One rejection: a stable code to group by and a human sentence to read.
