@@ -65,6 +65,12 @@ public final class ChatClient: Sendable {
         let bytes: ByteBuffer
         do {
             response = try await http.execute(request, timeout: TimeAmount(endpoint.requestTimeout), logger: logger)
+        } catch {
+            var failure = Self.classifyTransport(error, timeout: endpoint.requestTimeout)
+            failure.beforeAnyByte = true
+            throw failure
+        }
+        do {
             bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
         } catch {
             throw Self.classifyTransport(error, timeout: endpoint.requestTimeout)

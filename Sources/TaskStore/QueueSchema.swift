@@ -7,7 +7,8 @@ import TreeInstructCore
 /// Its statements are grouped by the concern they serve, one statement per file, one folder
 /// per concern: ``runs`` (runs, shards and their tasks' submission), ``leases`` (claiming and
 /// finishing tasks), ``budgets`` (the shared rate budget), ``workers`` (who is working),
-/// ``progress`` (what operators watch) and ``results`` (export).
+/// ``progress`` (what operators watch), ``results`` (export) and ``health`` (the endpoint's
+/// state, shared).
 ///
 /// `schema` is a validated identifier, interpolated unescaped only as a name. Every value
 /// travels as a bind parameter.
@@ -29,6 +30,7 @@ public struct QueueSchema: Sendable {
     public var workers: WorkerRegistry { WorkerRegistry(tables: self) }
     public var progress: ProgressReports { ProgressReports(tables: self) }
     public var results: ResultRows { ResultRows(tables: self) }
+    public var health: EndpointHealthRecords { EndpointHealthRecords(tables: self) }
 }
 
 /// One concern's statements over the queue's tables.
@@ -57,6 +59,9 @@ public struct WorkerRegistry: QueueStatements { let tables: QueueSchema }
 
 /// Progress, failures and open work, as operators and `status` read them.
 public struct ProgressReports: QueueStatements { let tables: QueueSchema }
+
+/// Each endpoint's health as the cluster sees it: faults, probes, quota stops.
+public struct EndpointHealthRecords: QueueStatements { let tables: QueueSchema }
 
 /// Finished rows, read for export.
 public struct ResultRows: QueueStatements { let tables: QueueSchema }

@@ -3,6 +3,7 @@ import Foundation
 import LLMClient
 import RateLimiting
 import TreeInstructCore
+import Workers
 
 /// Where the LLM is and how fast we may call it; shared by `work` and `local`.
 struct EndpointOptions: ParsableArguments {
@@ -40,6 +41,26 @@ struct EndpointOptions: ParsableArguments {
 
     enum RateScope: String, ExpressibleByArgument, CaseIterable { case cluster, local }
 
+    @Option(
+        name: .long,
+        help:
+            "When the provider says the quota is spent: stop every worker, or pause them all until it answers (env TREEINSTRUCT_ON_QUOTA, default stop)."
+    )
+    var onQuota: String?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Seconds between probes of an endpoint that is down, \(Self.probeIntervalRange) (env TREEINSTRUCT_PROBE_INTERVAL, default 10).")
+    var probeInterval: Double?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Endpoint faults in a row, cluster-wide, that mark it down, \(Self.faultThresholdRange) (env TREEINSTRUCT_FAULT_THRESHOLD, default 5).")
+    var faultThreshold: Int?
+
+    static let probeIntervalRange = 1.0...3600
+    static let faultThresholdRange = 1...10_000
+
     static let connectTimeoutRange = 0.1...600.0
     /// Up to a day: a slow local model on a CPU may take many minutes per answer.
     static let requestTimeoutRange = 1.0...86_400
@@ -52,6 +73,24 @@ struct EndpointOptions: ParsableArguments {
         _ = try endpointIfConfigured()
         _ = try limits()
         _ = try scope()
+        _ = try healthPolicy(key: "check")
+    }
+
+    /// How workers share the endpoint's health under `key` (the rate budget's key).
+    func healthPolicy(key: String) throws -> EndpointHealthPolicy {
+        let action = Environment.string(onQuota, "TREEINSTRUCT_ON_QUOTA", default: "stop")!
+        guard let quotaAction = EndpointHealthPolicy.QuotaAction(rawValue: action) else {
+            throw UsageError(
+                "\(onQuota == nil ? "TREEINSTRUCT_ON_QUOTA" : "--on-quota") must be stop or pause, got \"\(PrintableName.shown(action, limit: 40))\"")
+        }
+        return EndpointHealthPolicy(
+            key: key,
+            faultThreshold: try Environment.int(
+                faultThreshold, "--fault-threshold", "TREEINSTRUCT_FAULT_THRESHOLD", default: 5, in: Self.faultThresholdRange)!,
+            probeEvery: .seconds(
+                try Environment.double(
+                    probeInterval, "--probe-interval", "TREEINSTRUCT_PROBE_INTERVAL", default: 10, in: Self.probeIntervalRange)!),
+            onQuota: quotaAction)
     }
 
     /// The endpoint if a base URL is set, checked; nil without one (`local --simulate`).

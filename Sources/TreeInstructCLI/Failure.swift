@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import TaskStore
 import TreeInstructCore
+import Workers
 
 /// What went wrong, as the single line a user sees and the exit code a script tests
 /// (sysexits.h: 64 usage, 65 data, 66 no input, 69 unavailable, 78 configuration).
@@ -31,6 +32,8 @@ struct Failure {
         case let error as DatabaseUnavailable: return (error.description + DatabaseHint.forUnreachable(), 69)
         case let error as SchemaNotReady: return (error.description, 78)
         case let error as MigrationError: return (error.description, 78)
+        case let error as EndpointUnusable: return (error.description, 69)
+        case let error as QuotaExhausted: return (error.description, 69)
         default: break
         }
         if let text = DatabaseErrorText.describe(error) { return (text, 1) }

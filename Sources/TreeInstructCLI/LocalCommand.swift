@@ -59,6 +59,7 @@ struct LocalCommand: AsyncParsableCommand {
         try Check.range("--concurrency", concurrency, WorkCommand.concurrencyRange)
         try Check.range("--simulated-latency-ms", simulatedLatencyMs, Self.latencyRange)
         let limits = try endpoint.limits()
+        let health = try endpoint.healthPolicy(key: "local")
         let realEndpoint = simulate ? nil : try endpoint.endpointIfConfigured()
         guard simulate || realEndpoint != nil else {
             throw UsageError("no endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY), or pass --simulate for a dry run")
@@ -71,7 +72,7 @@ struct LocalCommand: AsyncParsableCommand {
         guard usesOwnServer else {
             let settings = try database.settings { logger.warning("\($0)") }
             return try await run(
-                settings: settings, file: file, runName: runName, config: config, limits: limits,
+                settings: settings, file: file, runName: runName, config: config, limits: limits, health: health,
                 outputPath: outputPath, endpoint: realEndpoint, logger: logger)
         }
         let server = EmbeddedPostgres(dataDirectory: dataDir)
@@ -84,7 +85,7 @@ struct LocalCommand: AsyncParsableCommand {
         let failure: (any Error)?
         do {
             try await run(
-                settings: settings, file: file, runName: runName, config: config, limits: limits,
+                settings: settings, file: file, runName: runName, config: config, limits: limits, health: health,
                 outputPath: outputPath, endpoint: realEndpoint, logger: logger)
             failure = nil
         } catch {
@@ -97,11 +98,12 @@ struct LocalCommand: AsyncParsableCommand {
     /// The job against `settings`, with the real endpoint or, without one, the simulator.
     private func run(
         settings: DatabaseSettings, file: CorpusFile, runName: String, config: RunConfig, limits: RateLimiting.RateLimits,
+        health: EndpointHealthPolicy,
         outputPath: String, endpoint realEndpoint: EndpointConfiguration?, logger: Logger
     ) async throws {
         let job = LocalJob(
             settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
-            workers: workers, concurrency: concurrency, limits: limits, outputPath: outputPath,
+            workers: workers, concurrency: concurrency, limits: limits, health: health, outputPath: outputPath,
             exportFormat: exportFormat, logger: logger)
         if let realEndpoint {
             try await job.run(endpoint: realEndpoint)
@@ -127,6 +129,7 @@ struct LocalJob: Sendable {
     let workers: Int
     let concurrency: Int
     let limits: RateLimiting.RateLimits
+    let health: EndpointHealthPolicy
     let outputPath: String
     let exportFormat: ExportFormat
     let logger: Logger
@@ -158,7 +161,7 @@ struct LocalPipeline: Service {
                 for _ in 0..<max(1, job.workers) {
                     let configuration = WorkerConfiguration(
                         concurrency: job.concurrency, lease: .seconds(60), grace: .seconds(10),
-                        idle: .milliseconds(200), runIDs: [summary.runID], exitWhenDone: true)
+                        idle: .milliseconds(200), runIDs: [summary.runID], exitWhenDone: true, endpoint: job.health)
                     group.addTask {
                         try await WorkerAssembly.worker(
                             configuration, queue: database.queue, client: client, limiter: limiter,

@@ -24,7 +24,9 @@ struct WorkCommand: AsyncParsableCommand {
         help: "Seconds in-flight calls get to finish after SIGTERM, \(Self.graceRange) (env TREEINSTRUCT_GRACE, default 30).")
     var grace: Double?
     @Option(name: .customLong("run"), help: "Work only on this run (repeatable; default all runs).") var runs: [String] = []
-    @Option(name: .long, help: "Rate budget name shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).")
+    @Option(
+        name: .long,
+        help: "Name of the rate budget and endpoint health shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).")
     var rateKey: String?
     @Flag(help: "Stop when the runs have no pending or running task left.") var exitWhenDone = false
     @Option(
@@ -44,11 +46,13 @@ struct WorkCommand: AsyncParsableCommand {
         // Every setting is resolved and checked before the HTTP client exists: a client must be
         // shut down once created, and a bad option must end in one line, not a trap.
         let endpointConfiguration = try endpoint.endpoint()
-        let configuration = WorkerConfiguration(
+        let sharedKey = Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.baseURL)!
+        var configuration = WorkerConfiguration(
             concurrency: try Environment.int(concurrency, "--concurrency", "TREEINSTRUCT_CONCURRENCY", default: 16, in: Self.concurrencyRange)!,
             lease: .seconds(leaseSeconds),
             grace: .seconds(try Environment.double(grace, "--grace", "TREEINSTRUCT_GRACE", default: 30, in: Self.graceRange)!),
             exitWhenDone: exitWhenDone)
+        configuration.endpoint = try endpoint.healthPolicy(key: sharedKey)
         let (scope, limits) = (try endpoint.scope(), try endpoint.limits())
         let port = try Environment.int(metricsPort, "--metrics-port", "TREEINSTRUCT_METRICS_PORT", in: Self.portRange)
         let db = try Database(settings: database.settings { logger.warning("\($0)") }, schema: database.schemaName, logger: logger)
@@ -56,7 +60,7 @@ struct WorkCommand: AsyncParsableCommand {
         let readiness = Readiness()
         let service = WorkerService(
             database: db, client: client, scope: scope, limits: limits,
-            rateKey: Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.baseURL)!,
+            rateKey: sharedKey,
             runNames: runs, configuration: configuration, readiness: readiness, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: db.client)]
         if let port {

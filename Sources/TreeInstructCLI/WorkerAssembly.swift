@@ -29,7 +29,7 @@ enum WorkerAssembly {
         logger: Logger
     ) -> Worker {
         Worker(
-            configuration: configuration, store: PostgresLeaseStore(queue: queue), chat: client, limiter: limiter,
+            configuration: configuration, store: PostgresLeaseStore(queue: queue), health: queue.health, chat: client, limiter: limiter,
             version: version, logger: logger)
     }
 

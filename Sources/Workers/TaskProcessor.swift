@@ -8,6 +8,7 @@ import TreeInstructCore
 struct TaskProcessor: Sendable {
     let store: any LeaseStore
     let completions: CompletionBatcher
+    let watch: EndpointWatch
     let chat: any ChatCompleting
     let limiter: RateLimiter
     let estimator = TokenEstimator()
@@ -16,12 +17,6 @@ struct TaskProcessor: Sendable {
     let backoff: Backoff
     let metrics: WorkerMetrics
     let logger: Logger
-
-    /// The endpoint refused us in a way no retry fixes (bad key, unknown model): the worker stops.
-    struct EndpointUnusable: Error, CustomStringConvertible {
-        let error: LLMError
-        var description: String { "the endpoint refuses every call (\(error)); check OPENAI_API_KEY, OPENAI_BASE_URL and the model" }
-    }
 
     /// `callReturned` runs once the endpoint has answered (or failed), before the outcome is written.
     func process(_ task: ClaimedTask, callReturned: @Sendable () async -> Void = {}) async throws {
@@ -44,6 +39,7 @@ struct TaskProcessor: Sendable {
         switch answer {
         case .success(let answered):
             completion = answered
+            await watch.answered()
         case .failure(let error):
             try Task.checkCancellation()
             try await handle(error, of: task, permit: permit)
@@ -91,6 +87,14 @@ struct TaskProcessor: Sendable {
         } else {
             await limiter.finish(permit, actualTokens: nil, outcome: .failed)
         }
+        if error.kind == .quotaExhausted {
+            // Like a refused key: on record, no attempt used, due again once someone pays.
+            let failure = AttemptFailure(outcome: "error", code: error.code, detail: error.message, retryable: true, countsAsAttempt: false)
+            _ = try await store.fail(task, workerID: workerID, failure: failure, retryDelay: .zero, report: CallReport(httpStatus: error.httpStatus))
+            await watch.quotaExhausted(error)
+            if watch.policy.onQuota == .stop { throw QuotaExhausted(detail: error.description) }
+            return
+        }
         if error.kind == .unauthorized || error.kind == .notFound {
             // Recorded as what it was (failure_reasons shows http_401), without using up one of
             // the task's attempts: the endpoint is at fault, not the task, which is due again now.
@@ -98,10 +102,20 @@ struct TaskProcessor: Sendable {
             _ = try await store.fail(task, workerID: workerID, failure: failure, retryDelay: .zero, report: CallReport(httpStatus: error.httpStatus))
             throw EndpointUnusable(error: error)
         }
-        let delay = max(error.retryAfterSeconds ?? 0, backoff.delay(afterAttempt: task.attempt))
+        // The endpoint's faults cost no attempt once the cluster holds it down (its tasks wait
+        // for the probe), nor ever when nothing reached it (refused, reset, DNS, TLS). Other
+        // failures, and faults of an endpoint that answers others, may be the task's own.
+        var (endpointAtFault, endpointDown) = (false, false)
+        if error.isEndpointFault {
+            endpointDown = await watch.fault(error) != .up
+            endpointAtFault = endpointDown || (error.kind == .connection && error.beforeAnyByte)
+        } else {
+            await watch.answered()
+        }
+        let delay = endpointDown ? 0 : max(error.retryAfterSeconds ?? 0, backoff.delay(afterAttempt: task.attempt))
         let failure = AttemptFailure(
             outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
-            countsAsAttempt: error.kind != .rateLimited)
+            countsAsAttempt: error.kind != .rateLimited && !endpointAtFault)
         _ = try await store.fail(
             task, workerID: workerID, failure: failure, retryDelay: .seconds(delay),
             report: CallReport(httpStatus: error.httpStatus))

@@ -14,17 +14,19 @@ import TreeInstructCore
 public struct Worker: Service {
     public let configuration: WorkerConfiguration
     private let store: any LeaseStore
+    private let health: any EndpointHealthStore
     private let chat: any ChatCompleting
     private let limiter: RateLimiter
     private let logger: Logger
     private let version: String
 
     public init(
-        configuration: WorkerConfiguration, store: any LeaseStore, chat: any ChatCompleting, limiter: RateLimiter,
-        version: String, logger: Logger
+        configuration: WorkerConfiguration, store: any LeaseStore, health: any EndpointHealthStore, chat: any ChatCompleting,
+        limiter: RateLimiter, version: String, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
+        self.health = health
         self.chat = chat
         self.limiter = limiter
         self.version = version
@@ -36,8 +38,12 @@ public struct Worker: Service {
     public func run() async throws {
         let inFlight = InFlightTasks(capacity: configuration.concurrency)
         let completions = CompletionBatcher(store: store, workerID: configuration.id)
+        let (store, runIDs) = (store, configuration.runIDs)
+        let watch = EndpointWatch(
+            policy: configuration.endpoint, store: health, logger: logger,
+            waitingTasks: { try? await store.openTaskCount(runIDs: runIDs) })
         let processor = TaskProcessor(
-            store: store, completions: completions,
+            store: store, completions: completions, watch: watch,
             chat: chat, limiter: limiter, configs: RunConfigCache(store: store),
             workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
             logger: logger)
@@ -46,6 +52,7 @@ public struct Worker: Service {
                 id: configuration.id, host: ProcessInfo.processInfo.hostName,
                 pid: Int(ProcessInfo.processInfo.processIdentifier), version: version,
                 concurrency: configuration.concurrency))
+        try await watch.start()
         logger.info("worker started", metadata: ["concurrency": "\(configuration.concurrency)"])
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { housekeeping in
@@ -55,7 +62,7 @@ public struct Worker: Service {
                 // nothing left when it is cancelled with the rest.
                 housekeeping.addTask { await completions.run() }
                 defer { housekeeping.cancelAll() }
-                try await work(inFlight, processor)
+                try await work(inFlight, processor, watch)
             }
         } onGracefulShutdown: {
             // The shutdown handler is synchronous; this task only carries the stop to the actor.
@@ -67,18 +74,31 @@ public struct Worker: Service {
 
     /// Claims and processes until stopped (or, with `exitWhenDone`, until no work is left), then
     /// lets in-flight calls finish within the grace period and cancels the rest (each releases its task).
-    private func work(_ inFlight: InFlightTasks, _ processor: TaskProcessor) async throws {
+    private func work(_ inFlight: InFlightTasks, _ processor: TaskProcessor, _ watch: EndpointWatch) async throws {
         let metrics = WorkerMetrics()
         await withDiscardingTaskGroup { calls in
             while !Task.isCancelled {
                 await inFlight.waitForRoom(minimum: max(1, configuration.claimBatch / 4), patience: .milliseconds(5))
                 if await inFlight.stopping { break }
                 let free = await inFlight.free
+                let limit: Int
+                do {
+                    switch try await watch.admission() {
+                    case .open: limit = min(free, configuration.claimBatch)
+                    case .probe: limit = 1
+                    case .closed:
+                        try? await Task.sleep(for: min(configuration.idle, configuration.endpoint.refreshEvery))
+                        continue
+                    }
+                } catch {
+                    logger.critical("stopping: \(error)")
+                    await inFlight.fail(error)
+                    break
+                }
                 let claimed: [ClaimedTask]
                 do {
                     claimed = try await store.claim(
-                        workerID: configuration.id, limit: min(free, configuration.claimBatch),
-                        lease: configuration.lease, runIDs: configuration.runIDs)
+                        workerID: configuration.id, limit: limit, lease: configuration.lease, runIDs: configuration.runIDs)
                 } catch {
                     logger.error("claim failed; retrying", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: .seconds(1))
@@ -127,9 +147,9 @@ public struct Worker: Service {
             try await processor.process(task) { await inFlight.callReturned(task) }
         } catch {
             if Task.isCancelled || error is CancellationError { return }
-            if let unusable = error as? TaskProcessor.EndpointUnusable {
-                logger.critical("stopping: \(unusable)")
-                await inFlight.fail(unusable)
+            if error is EndpointUnusable || error is QuotaExhausted {
+                logger.critical("stopping: \(error)")
+                await inFlight.fail(error)
             } else {
                 logger.error("task processing failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
             }

@@ -25,12 +25,14 @@ public struct WorkerConfiguration: Sendable {
     /// Stop once the runs have no pending or running task left (local mode, tests).
     public var exitWhenDone: Bool
     public var backoff: Backoff
+    /// How the worker reads and reacts to the endpoint's shared health (outages, spent quota).
+    public var endpoint: EndpointHealthPolicy
 
     public init(
         id: String = WorkerConfiguration.defaultID(), concurrency: Int = 16, claimBatch: Int? = nil,
         lease: Duration = .seconds(60), heartbeat: Duration? = nil, reapInterval: Duration = .seconds(15),
         grace: Duration = .seconds(30), idle: Duration = .seconds(1), runIDs: [Int64]? = nil, exitWhenDone: Bool = false,
-        backoff: Backoff = Backoff()
+        backoff: Backoff = Backoff(), endpoint: EndpointHealthPolicy = EndpointHealthPolicy()
     ) {
         self.id = id
         self.concurrency = max(1, concurrency)
@@ -43,6 +45,7 @@ public struct WorkerConfiguration: Sendable {
         self.runIDs = runIDs
         self.exitWhenDone = exitWhenDone
         self.backoff = backoff
+        self.endpoint = endpoint
     }
 
     /// `host-pid-random`, readable in SQL and unique across restarts.

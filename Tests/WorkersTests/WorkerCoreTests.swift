@@ -40,7 +40,9 @@ struct WorkerCoreTests {
             default: nil
             }
         }
-        try await fixture.worker(chat).run()
+        // Twenty 500s in a row would mark the endpoint down (its faults then cost nothing, see
+        // EndpointHealthTests); here the endpoint stays up, so each 500 is the task's attempt.
+        try await fixture.worker(chat, endpoint: EndpointHealthPolicy(faultThreshold: 1000)).run()
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded' AND attempts = 3") == 20)
         #expect(try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE code = 'http_500'") == 20)
         #expect(try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE outcome = 'rejected'") == 20)
@@ -111,7 +113,7 @@ struct WorkerCoreTests {
     @Test func aRefusedKeyStopsTheWorker() async throws {
         let fixture = try await WorkerFixture.make(rows: 10)
         let chat = ScriptedChat { _ in .failure(LLMError(kind: .unauthorized, httpStatus: 401, message: "bad key")) }
-        await #expect(throws: TaskProcessor.EndpointUnusable.self) { try await fixture.worker(chat, concurrency: 2).run() }
+        await #expect(throws: EndpointUnusable.self) { try await fixture.worker(chat, concurrency: 2).run() }
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state IN ('failed', 'running')") == 0)
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE attempts = 0") == 10)
         // The refusal is on record under its own code, where operators look for it.

@@ -30,6 +30,8 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
     /// What the n-th call (1-based) for one instruction answers; `.valid` when it returns nil.
     let script: @Sendable (Int) -> Reply?
     let state = Mutex(State())
+    /// While set, every call fails with it (an outage, a spent quota), whatever `script` says.
+    let outage = Mutex<LLMError?>(nil)
 
     init(latency: Duration = .milliseconds(5), script: @escaping @Sendable (Int) -> Reply? = { _ in nil }) {
         self.latency = latency
@@ -47,6 +49,7 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
         }
         defer { state.withLock { $0.inFlight -= 1 } }
         try await Task.sleep(for: latency)
+        if let failure = outage.withLock({ $0 }) { throw failure }
         let builder = AnswerBuilder(messages: prompt.messages, seed: 7, wantsJSON: prompt.responseSchema != nil)
         switch script(call) ?? .valid {
         case .valid: return ChatCompletion(content: builder.answer(), finishReason: "stop", model: model, promptTokens: 10, completionTokens: 10)
@@ -123,15 +126,26 @@ struct WorkerFixture {
 
     func worker(
         _ chat: ScriptedChat, concurrency: Int = 8, lease: Duration = .seconds(30), grace: Duration = .seconds(5),
-        exitWhenDone: Bool = true, backoff: Backoff = Backoff(baseSeconds: 0.02, maxSeconds: 0.05)
+        exitWhenDone: Bool = true, backoff: Backoff = Backoff(baseSeconds: 0.02, maxSeconds: 0.05),
+        endpoint: EndpointHealthPolicy = EndpointHealthPolicy(probeEvery: .milliseconds(200), refreshEvery: .milliseconds(50))
     ) -> Worker {
         let configuration = WorkerConfiguration(
             concurrency: concurrency, lease: lease, grace: grace,
-            idle: .milliseconds(10), runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff)
+            idle: .milliseconds(10), runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff, endpoint: endpoint)
         let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
         return Worker(
-            configuration: configuration, store: store, chat: chat, limiter: limiter, version: "test",
+            configuration: configuration, store: store, health: database.queue.health, chat: chat, limiter: limiter, version: "test",
             logger: Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// Polls `sql` (a count) until it is `value`, for at most `patience`; returns whether it got there.
+    func waitUntil(_ sql: String, is value: Int, patience: Duration = .seconds(10)) async throws -> Bool {
+        let deadline = ContinuousClock.now + patience
+        while ContinuousClock.now < deadline {
+            if try await count(sql) == value { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 
     func count(_ sql: String) async throws -> Int {

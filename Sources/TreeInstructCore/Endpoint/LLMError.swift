@@ -2,11 +2,13 @@
 ///
 /// Retryable: 429, 408, 409, 425, 5xx, timeouts, dropped connections, bodies we cannot read.
 /// Permanent: 400, 401, 403, 404, 422, other 4xx, and content-filter refusals: trying again
-/// would fail the same way and cost money.
+/// would fail the same way and cost money. A spent quota (429 `insufficient_quota`, 402) is
+/// neither: no retry helps until someone pays, so the worker stops (or pauses) instead.
 public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         case rateLimited, serverError, timeout, connection, malformedBody
         case badRequest, unauthorized, notFound, unprocessable, contentFilter, clientError
+        case quotaExhausted
     }
 
     public var kind: Kind
@@ -15,18 +17,32 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// How long the endpoint asked us to wait (Retry-After, retry-after-ms, x-ratelimit-reset-*).
     public var retryAfterSeconds: Double?
+    /// The call failed before any byte of an answer came back (refused, reset, DNS, TLS, no
+    /// response head in time): whatever went wrong, the request itself was not the cause.
+    public var beforeAnyByte: Bool
 
-    public init(kind: Kind, httpStatus: Int? = nil, message: String, retryAfterSeconds: Double? = nil) {
+    public init(kind: Kind, httpStatus: Int? = nil, message: String, retryAfterSeconds: Double? = nil, beforeAnyByte: Bool = false) {
         self.kind = kind
         self.httpStatus = httpStatus
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
+        self.beforeAnyByte = beforeAnyByte
+    }
+
+    /// The endpoint's fault rather than the task's: transport failures and 5xx answers. Enough
+    /// of them in a row, cluster-wide, mark the endpoint down.
+    public var isEndpointFault: Bool {
+        switch kind {
+        case .connection, .serverError: true
+        case .timeout: beforeAnyByte && httpStatus == nil
+        default: false
+        }
     }
 
     public var isRetryable: Bool {
         switch kind {
         case .rateLimited, .serverError, .timeout, .connection, .malformedBody: true
-        case .badRequest, .unauthorized, .notFound, .unprocessable, .contentFilter, .clientError: false
+        case .badRequest, .unauthorized, .notFound, .unprocessable, .contentFilter, .clientError, .quotaExhausted: false
         }
     }
 
@@ -37,6 +53,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case .connection: "connection"
         case .malformedBody: "malformed_body"
         case .contentFilter: "content_filter"
+        case .quotaExhausted: "quota_exhausted"
         default: httpStatus.map { "http_\($0)" } ?? kind.rawValue
         }
     }
@@ -50,6 +67,8 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     package static func classify(status: Int, message: String, errorCode: String?, retryAfterSeconds: Double?) -> LLMError {
         let kind: Kind
         switch status {
+        case 402: kind = .quotaExhausted
+        case 429 where QuotaSignals.isQuota(errorCode: errorCode, message: message): kind = .quotaExhausted
         case 429: kind = .rateLimited
         // Request timeout, conflict and too-early say "not now", not "never": the same request
         // may succeed later, so they are retried as timeouts are.
