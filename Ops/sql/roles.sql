@@ -4,7 +4,8 @@
 --   psql "$OWNER_URL" -c '\password treeinstruct_worker'        (likewise the other two)
 -- For a schema other than treeinstruct: PGOPTIONS='-c treeinstruct.schema=NAME' psql ...
 --
---   treeinstruct_worker       `work`: claim, heartbeat, complete, fail, release, reap, rate budgets.
+--   treeinstruct_worker       `work`: claim, heartbeat, complete, fail, release, reap, rate budgets,
+--                             endpoint health.
 --                             Reads run configs; writes tasks, results, attempts, workers. Cannot
 --                             delete anything, read results or ingest errors, or change runs.
 --   treeinstruct_coordinator  `submit`, `status`, `rerun`, `cancel`, `export`: reads everything,
@@ -41,7 +42,7 @@ BEGIN
                                   last_error_code, finished_at, instruction, parent_task_id)
                     ON %I.tasks TO treeinstruct_worker', s);
     EXECUTE format('GRANT INSERT ON %I.results, %I.attempts TO treeinstruct_worker', s, s);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.workers, %I.rate_budgets TO treeinstruct_worker', s, s);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.workers, %I.rate_budgets, %I.endpoint_health TO treeinstruct_worker', s, s, s);
     EXECUTE format('GRANT USAGE ON SEQUENCE %I.lease_tokens TO treeinstruct_worker', s);
 
     -- Coordinator.
@@ -54,6 +55,7 @@ BEGIN
     -- schema_migrations: `treeinstruct status` checks the schema is current before it reads.
     EXECUTE format('GRANT SELECT ON %I.attempts, %I.workers, %I.schema_migrations TO treeinstruct_monitor', s, s, s);
     EXECUTE format('GRANT SELECT ON %I.run_progress, %I.shard_progress, %I.failure_reasons, %I.throughput_per_minute,
-                                    %I.active_workers, %I.stuck_tasks, %I.backlog TO treeinstruct_monitor', s, s, s, s, s, s, s);
+                                    %I.active_workers, %I.stuck_tasks, %I.backlog, %I.endpoint_status TO treeinstruct_monitor',
+                   s, s, s, s, s, s, s, s);
 END
 $roles$;

@@ -113,13 +113,27 @@ public final class ChatClient: Sendable {
             case .connectTimeout:
                 return LLMError(kind: .timeout, message: "connecting timed out")
             default:
-                return LLMError(kind: .connection, message: "\(error)")
+                return LLMError(kind: .connection, message: Self.plainTransportText(error))
             }
         }
         if error is NIOTooManyBytesError {
             return LLMError(kind: .malformedBody, message: "response body over \(maxBodyBytes) bytes")
         }
-        return LLMError(kind: .connection, message: String(describing: error).prefix(300).description)
+        return LLMError(kind: .connection, message: Self.plainTransportText(error))
+    }
+
+    /// NIO's words for the common cases ("connection reset (error set): Connection refused)
+    /// (errno: 111)") as an operator would say them; anything else as it is, shortened.
+    static func plainTransportText(_ error: any Error) -> String {
+        let text = String(describing: error)
+        for (needle, plain) in [
+            ("Connection refused", "connection refused"), ("Connection reset by peer", "connection reset by the endpoint"),
+            ("remoteConnectionClosed", "the endpoint closed the connection"), ("No route to host", "no route to host"),
+            ("Network is unreachable", "network unreachable"),
+        ] where text.contains(needle) {
+            return plain
+        }
+        return String(text.prefix(300))
     }
 
     /// The message and code of an error body, in the shapes OpenAI, vLLM, llama.cpp's server and

@@ -35,6 +35,9 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Probability of a refusal as the answer.") var refusal = 0.0
     @Option(help: "Answer every chat completion with this HTTP error status (e.g. 401, 404, 422).") var status: Int?
     @Flag(help: "Quote the request's Authorization header in error bodies, as some gateways do.") var echoAuthorization = false
+    @Flag(help: "Answer every chat completion 429 insufficient_quota, as a provider does when the credit ran out.") var quotaExhausted = false
+    @Option(help: "Start an outage (every chat completion answered 503) this many seconds after starting.") var outageAfter: Double?
+    @Option(help: "How long the outage lasts, in seconds (with --outage-after; default 180).") var outageSeconds = 180.0
     @Option(help: "Seed for every random choice, so runs reproduce.") var seed: UInt64?
     @Option(help: "Model id to report.") var model = SimulatorConfiguration.defaultModel
     @Option(help: "File holding the API key clients must send as a Bearer token.") var apiKeyFile: String?
@@ -52,7 +55,8 @@ struct SimCommand: AsyncParsableCommand {
         FaultProfile(
             serverError: fail500, unavailable: fail503, hang: hang, malformed: malformed, invalidOutput: invalidOutput,
             truncated: truncated, refusal: refusal, hangDuration: .seconds(hangSeconds), fixedStatus: status,
-            echoesAuthorization: echoAuthorization)
+            echoesAuthorization: echoAuthorization, quotaExhausted: quotaExhausted,
+            outage: outageAfter.map { OutageWindow(after: .seconds($0), lasting: .seconds(outageSeconds)) })
     }
 
     func simulatorConfiguration() throws -> SimulatorConfiguration {

@@ -67,6 +67,8 @@ struct StatusSnapshot {
     var runs: [RunProgress]
     var failures: [Int64: [(code: String, attempts: Int, example: String)]] = [:]
     var shards: [Int64: [ShardProgress]] = [:]
+    /// Endpoints that are down or out of quota (the healthy ones need no line).
+    var troubledEndpoints: [EndpointStatus] = []
 
     static func read(_ queue: QueueSchema, run name: String?, shards withShards: Bool) async throws -> StatusSnapshot {
         var snapshot = StatusSnapshot(runs: try await queue.progress.runProgress(run: name))
@@ -74,6 +76,7 @@ struct StatusSnapshot {
             // Read from the view, not the runs table: the monitor role may read only the views.
             throw NotFound.run(name, among: try await queue.progress.runProgress().suffix(10).reversed().map(\.run))
         }
+        snapshot.troubledEndpoints = try await queue.progress.endpointStatus().filter { $0.state != "up" }
         for run in snapshot.runs {
             snapshot.failures[run.runID] = try await queue.progress.topFailures(run: run.run)
             if withShards { snapshot.shards[run.runID] = try await queue.progress.shardProgress(runID: run.runID) }

@@ -18,54 +18,58 @@ enum StatusView {
     }
 
     static func text(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
-        if snapshot.runs.isEmpty { return "no runs yet" }
-        return snapshot.runs.map { run in
-            let width = 30
-            let filled = Int((run.percentDone / 100 * Double(width)).rounded())
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            var lines = [
-                "\(PrintableName.shown(run.run))  \(stateText(run.state))  [\(bar)] \(percent(run.percentDone)) done  "
-                    + "\(run.rowsSucceeded)/\(run.sourceRows) rows succeeded, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled"
-            ]
-            lines.append(
-                "  tasks: pending \(run.pending)  running \(run.running)  succeeded \(run.succeeded)  failed \(run.failed)  cancelled \(run.cancelled)"
-            )
-            var rate = "  \(rateText(run))  ETA \(etaText(run))  tokens \(run.promptTokens)+\(run.completionTokens)"
-            if let cost = prices.cost(run) { rate += String(format: "  cost $%.4f", cost) }
-            lines.append(rate)
-            for failure in snapshot.failures[run.runID] ?? [] {
-                lines.append("  \(failure.code) ×\(failure.attempts): \(PrintableName.shown(failure.example, limit: 100))")
-            }
-            if let shards = snapshot.shards[run.runID] {
-                lines.append("  shard_id  lines            state                 rows  succeeded  failed  cancelled  done")
-                for shard in shards {
-                    lines.append(
-                        "  "
-                            + [
-                                pad("\(shard.shardID)", 8), pad("\(shard.firstLine)-\(shard.lastLine)", 15),
-                                pad(stateText(shard.state), 20), pad("\(shard.sourceRows)", 5, right: true),
-                                pad("\(shard.rowsSucceeded)", 10, right: true), pad("\(shard.failed)", 7, right: true),
-                                pad("\(shard.cancelled)", 10, right: true), pad(percent(shard.percentDone), 6, right: true),
-                            ]
-                            .joined(separator: " "))
+        let endpoints = snapshot.troubledEndpoints.map { endpointText($0) + "\n\n" }.joined()
+        if snapshot.runs.isEmpty { return endpoints + "no runs yet" }
+        return endpoints
+            + snapshot.runs.map { run in
+                let width = 30
+                let filled = Int((run.percentDone / 100 * Double(width)).rounded())
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                var lines = [
+                    "\(PrintableName.shown(run.run))  \(stateText(run.state))  [\(bar)] \(percent(run.percentDone)) done  "
+                        + "\(run.rowsSucceeded)/\(run.sourceRows) rows succeeded, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled"
+                ]
+                lines.append(
+                    "  tasks: pending \(run.pending)  running \(run.running)  succeeded \(run.succeeded)  failed \(run.failed)  cancelled \(run.cancelled)"
+                )
+                var rate = "  \(rateText(run))  ETA \(etaText(run))  tokens \(run.promptTokens)+\(run.completionTokens)"
+                if let cost = prices.cost(run) { rate += String(format: "  cost $%.4f", cost) }
+                lines.append(rate)
+                for failure in snapshot.failures[run.runID] ?? [] {
+                    lines.append("  \(failure.code) ×\(failure.attempts): \(PrintableName.shown(failure.example, limit: 100))")
                 }
-            }
-            return lines.joined(separator: "\n")
-        }.joined(separator: "\n\n")
+                if let shards = snapshot.shards[run.runID] {
+                    lines.append("  shard_id  lines            state                 rows  succeeded  failed  cancelled  done")
+                    for shard in shards {
+                        lines.append(
+                            "  "
+                                + [
+                                    pad("\(shard.shardID)", 8), pad("\(shard.firstLine)-\(shard.lastLine)", 15),
+                                    pad(stateText(shard.state), 20), pad("\(shard.sourceRows)", 5, right: true),
+                                    pad("\(shard.rowsSucceeded)", 10, right: true), pad("\(shard.failed)", 7, right: true),
+                                    pad("\(shard.cancelled)", 10, right: true), pad(percent(shard.percentDone), 6, right: true),
+                                ]
+                                .joined(separator: " "))
+                    }
+                }
+                return lines.joined(separator: "\n")
+            }.joined(separator: "\n\n")
     }
 
     /// One plain line per run, time-stamped: `--watch` into a file or a pipe.
     static func lines(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
         let time = ISO8601DateFormatter().string(from: Date())
-        if snapshot.runs.isEmpty { return "\(time) no runs yet" }
-        return snapshot.runs.map { run in
-            var line =
-                "\(time) \(PrintableName.shown(run.run)) \(stateText(run.state)) \(percent(run.percentDone)) done "
-                + "\(run.rowsSucceeded)/\(run.sourceRows) rows, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled, "
-                + "\(run.pending) pending, \(run.running) running, \(rateText(run)), ETA \(etaText(run))"
-            if let cost = prices.cost(run) { line += String(format: ", cost $%.4f", cost) }
-            return line
-        }.joined(separator: "\n")
+        let endpoints = snapshot.troubledEndpoints.map { "\(time) \(endpointText($0))\n" }.joined()
+        if snapshot.runs.isEmpty { return endpoints + "\(time) no runs yet" }
+        return endpoints
+            + snapshot.runs.map { run in
+                var line =
+                    "\(time) \(PrintableName.shown(run.run)) \(stateText(run.state)) \(percent(run.percentDone)) done "
+                    + "\(run.rowsSucceeded)/\(run.sourceRows) rows, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled, "
+                    + "\(run.pending) pending, \(run.running) running, \(rateText(run)), ETA \(etaText(run))"
+                if let cost = prices.cost(run) { line += String(format: ", cost $%.4f", cost) }
+                return line
+            }.joined(separator: "\n")
     }
 
     static func json(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
@@ -99,6 +103,17 @@ enum StatusView {
                     }
                     return .object(fields)
                 }))
+    }
+
+    /// "endpoint URL down for 3m05s since …: last error; N tasks waiting, next probe in 4s".
+    static func endpointText(_ endpoint: EndpointStatus) -> String {
+        let what = endpoint.state == "quota" ? "out of quota" : endpoint.state
+        var text =
+            "endpoint \(PrintableName.shown(endpoint.key, limit: 80)) \(what) for \(duration(Date().timeIntervalSince(endpoint.since))) "
+            + "(since \(ISO8601DateFormatter().string(from: endpoint.since))): \(PrintableName.shown(endpoint.lastError ?? "", limit: 100)); "
+            + "\(endpoint.tasksWaiting) tasks waiting"
+        if let next = endpoint.nextProbeAt { text += ", next probe in \(duration(max(0, next.timeIntervalSinceNow)))" }
+        return text
     }
 
     static func stateText(_ state: String) -> String { state.replacingOccurrences(of: "_", with: " ") }

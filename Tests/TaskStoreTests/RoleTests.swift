@@ -116,6 +116,13 @@ struct RoleTests {
             #expect(try await queue.leases.release([tasks[2], tasks[3]], workerID: identity.id) == 2)
             _ = try await queue.leases.reapExpiredLeases()
             #expect(try await queue.progress.openTaskCount() == 4)  // 3 back to pending + the new round-2 task
+            // The endpoint's shared health: faults, a probe, an answer, a quota stop and its clearing.
+            _ = try await queue.health.recordFault(key: "roles", detail: "refused", threshold: 1, probeEvery: .zero)
+            #expect(try await queue.health.takeProbe(key: "roles", interval: .seconds(10)))
+            #expect(try await queue.health.recordAnswer(key: "roles")?.state == .up)
+            _ = try await queue.health.recordQuotaExhausted(key: "roles", detail: "insufficient_quota", probeEvery: .seconds(60))
+            #expect(try await queue.health.read(key: "roles")?.state == .quota)
+            #expect(try await queue.health.clearQuotaStop(key: "roles") != nil)
             try await queue.workers.markStopped(workerID: identity.id)
             for sql in [
                 "DELETE FROM $schema.tasks", "DELETE FROM $schema.results", "DELETE FROM $schema.attempts",
@@ -138,6 +145,10 @@ struct RoleTests {
                 logger: monitor.logger)
             for try await open in rows.decode(Int.self) { #expect(open == 4) }
             #expect(try await monitor.queue.progress.runProgress(run: "roles").first?.succeeded == 1)
+            let endpoints = try await monitor.client.query(
+                PostgresQuery(unsafeSQL: "SELECT count(*) FROM \"\(monitor.schema)\".endpoint_status WHERE state = 'up'"),
+                logger: monitor.logger)
+            for try await up in endpoints.decode(Int.self) { #expect(up == 1) }
             for sql in [
                 "SELECT * FROM $schema.tasks", "SELECT * FROM $schema.results", "SELECT * FROM $schema.runs",
                 "UPDATE $schema.tasks SET state = 'cancelled'",

@@ -25,13 +25,19 @@ public struct FaultProfile: Sendable, Hashable, CustomStringConvertible {
     /// Error bodies quote the request's Authorization header, as some gateways and debug servers
     /// do: a client must never store or print what comes back verbatim.
     public var echoesAuthorization: Bool
+    /// When set, every chat completion is answered 429 `insufficient_quota`, as OpenAI answers
+    /// an account whose credit ran out: not a rate limit, no wait helps.
+    public var quotaExhausted: Bool
+    /// When set, every chat completion in this window is answered 503 at once: an outage.
+    public var outage: OutageWindow?
 
     public static let none = FaultProfile()
 
     public init(
         serverError: Double = 0, unavailable: Double = 0, hang: Double = 0, malformed: Double = 0,
         invalidOutput: Double = 0, truncated: Double = 0, refusal: Double = 0,
-        hangDuration: Duration = .seconds(120), fixedStatus: Int? = nil, echoesAuthorization: Bool = false
+        hangDuration: Duration = .seconds(120), fixedStatus: Int? = nil, echoesAuthorization: Bool = false,
+        quotaExhausted: Bool = false, outage: OutageWindow? = nil
     ) {
         self.serverError = serverError
         self.unavailable = unavailable
@@ -43,6 +49,8 @@ public struct FaultProfile: Sendable, Hashable, CustomStringConvertible {
         self.hangDuration = hangDuration
         self.fixedStatus = fixedStatus
         self.echoesAuthorization = echoesAuthorization
+        self.quotaExhausted = quotaExhausted
+        self.outage = outage
     }
 
     /// The rate of one kind.
@@ -77,6 +85,7 @@ public struct FaultProfile: Sendable, Hashable, CustomStringConvertible {
             return "fixed status must be an HTTP error status (400-599), got \(fixedStatus)"
         }
         if hangDuration < .zero { return "hang duration must not be negative" }
+        if let outage, outage.after < .zero || outage.lasting < .zero { return "outage times must not be negative" }
         return nil
     }
 
@@ -97,4 +106,17 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     case invalidOutput = "invalid_output"
     case truncated
     case refusal
+}
+
+/// A span of the simulator's life, counted from its start, in which it is down.
+public struct OutageWindow: Sendable, Hashable {
+    public var after: Duration
+    public var lasting: Duration
+
+    public init(after: Duration, lasting: Duration) {
+        self.after = after
+        self.lasting = lasting
+    }
+
+    func contains(_ sinceStart: Duration) -> Bool { sinceStart >= after && sinceStart < after + lasting }
 }

@@ -16,6 +16,12 @@ struct ChatCompletionsHandler: Sendable {
         if !RequestAuthorization.allows(request, key: configuration.apiKey) {
             return error(echoing(request, in: .unauthorized), status: await state.recordEarly(.unauthorized))
         }
+        if configuration.faults.quotaExhausted {
+            return error(echoing(request, in: .quotaExhausted), status: await state.recordEarly(.quotaExhausted))
+        }
+        if await state.inOutage {
+            return error(.outage, status: await state.recordEarly(.outage))
+        }
         if let fixedStatus = configuration.faults.fixedStatus {
             return error(echoing(request, in: .fixed(status: fixedStatus)), status: await state.recordEarly(.fixedStatus))
         }

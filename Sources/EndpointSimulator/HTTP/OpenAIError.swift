@@ -80,6 +80,18 @@ struct OpenAIError: Error, Sendable, Hashable {
             type: "server_error", code: "timeout")
     }
 
+    /// OpenAI's answer to an account whose credit ran out: a 429 that is not a rate limit.
+    static let quotaExhausted = OpenAIError(
+        status: .tooManyRequests,
+        message:
+            "You exceeded your current quota, please check your plan and billing details. (simulated by the TreeInstruct endpoint simulator)",
+        type: "insufficient_quota", code: "insufficient_quota")
+
+    /// What an endpoint answers while it is down.
+    static let outage = OpenAIError(
+        status: .serviceUnavailable, message: "The server is down for maintenance (simulated outage).", type: "server_error",
+        code: "service_unavailable")
+
     /// The body for a configured fixed status, typed as OpenAI types that status.
     static func fixed(status code: Int) -> OpenAIError {
         let status = HTTPResponse.Status(code: code)

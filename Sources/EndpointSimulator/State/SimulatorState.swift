@@ -21,7 +21,7 @@ actor SimulatorState {
     }
 
     /// Requests turned away before the rate-limit check.
-    enum EarlyOutcome: Sendable { case unauthorized, badRequest, fixedStatus }
+    enum EarlyOutcome: Sendable { case unauthorized, badRequest, fixedStatus, quotaExhausted, outage }
 
     private let faults: FaultProfile
     private let latency: LatencyProfile
@@ -80,10 +80,15 @@ actor SimulatorState {
         case .unauthorized: change.unauthorized = 1
         case .badRequest: change.badRequests = 1
         case .fixedStatus: change.fixedStatus = 1
+        case .quotaExhausted: change.quotaExhausted = 1
+        case .outage: change.outage = 1
         }
         stats.add(change, atSecond: Int(now))
         return limiter.currentStatus(now: now)
     }
+
+    /// Whether the configured outage is on now.
+    var inOutage: Bool { faults.outage?.contains(ContinuousClock.now - origin) ?? false }
 
     /// Counts how a simulated hang ended.
     func recordHangEnd(_ outcome: SimulatedHang.Outcome) {

@@ -8,6 +8,8 @@ struct Tally: Sendable, Hashable {
     var unauthorized = 0
     var badRequests = 0
     var fixedStatus = 0
+    var quotaExhausted = 0
+    var outage = 0
     var cutByMaxTokens = 0
     var promptTokens = 0
     var completionTokens = 0
@@ -55,6 +57,8 @@ struct Tally: Sendable, Hashable {
         sum.unauthorized += rhs.unauthorized
         sum.badRequests += rhs.badRequests
         sum.fixedStatus += rhs.fixedStatus
+        sum.quotaExhausted += rhs.quotaExhausted
+        sum.outage += rhs.outage
         sum.cutByMaxTokens += rhs.cutByMaxTokens
         sum.promptTokens += rhs.promptTokens
         sum.completionTokens += rhs.completionTokens
@@ -67,7 +71,8 @@ struct Tally: Sendable, Hashable {
         var json = JSONText(capacity: 512)
         json.raw("{\"requests\":\(requests),\"succeeded\":\(succeeded),\"rate_limited_429\":\(rateLimited),")
         json.raw("\"too_large_429\":\(tooLarge),\"unauthorized_401\":\(unauthorized),\"bad_requests_400\":\(badRequests),")
-        json.raw("\"fixed_status\":\(fixedStatus),\"cut_by_max_tokens\":\(cutByMaxTokens),\"faults\":{")
+        json.raw("\"fixed_status\":\(fixedStatus),\"quota_exhausted_429\":\(quotaExhausted),\"outage_503\":\(outage),")
+        json.raw("\"cut_by_max_tokens\":\(cutByMaxTokens),\"faults\":{")
         json.raw(FaultKind.allCases.map { "\"\($0.rawValue)\":\(self[fault: $0])" }.joined(separator: ","))
         json.raw("},\"prompt_tokens\":\(promptTokens),\"completion_tokens\":\(completionTokens)")
         if let seconds, seconds > 0 {

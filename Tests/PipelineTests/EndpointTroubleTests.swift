@@ -1,0 +1,95 @@
+import EndpointSimulator
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresTestSupport
+import TaskStore
+import Testing
+import TreeInstructCore
+
+/// Endpoint trouble against real worker processes: an endpoint that goes away and comes back
+/// costs no attempt; a spent quota stops every worker with a message.
+@Suite("Endpoint trouble", .serialized, .enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
+struct EndpointTroubleTests {
+    static let quiet = Logger(label: "trouble", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func seeded(rows: Int) async throws -> Database {
+        let database = try await TestPostgres.database()
+        let run = try await database.queue.runs.createOrFindRun(
+            name: "trouble", config: RunConfig(rounds: 1, respond: false, model: "treeinstruct-simulator", maxAttempts: 3))
+        let records = (1...rows).map {
+            InstructionRecord(instruction: "Describe the history of the city number \($0) in Europe.", input: "", line: $0)
+        }
+        _ = try await database.queue.runs.insertShard(records, sourceFile: "corpus.jsonl", run: run)
+        return database
+    }
+
+    static func count(_ database: Database, _ sql: String) async throws -> Int {
+        try await EndToEndTests.count(database, sql)
+    }
+
+    /// The endpoint's port closes (connection refused) part-way and opens again later: every
+    /// task succeeds, each with one attempt, and the workers said what happened.
+    @Test func anEndpointThatGoesAwayCostsNoAttempt() async throws {
+        let database = try await Self.seeded(rows: 240)
+        let latency = LatencyProfile(milliseconds: 100, jitterMilliseconds: 20)
+        let (port, workers) = try await SimulatorServer.withRunning(SimulatorConfiguration(port: 0, latency: latency), logger: Self.quiet) {
+            baseURL in
+            let workers = try (0..<2).map { _ in
+                try WorkerProcess(
+                    settings: database.settings, schema: database.schema, baseURL: baseURL,
+                    arguments: ["--concurrency", "4", "--exit-when-done", "--probe-interval", "1", "--connect-timeout", "1"])
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") < 40,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return (Int(baseURL.split(separator: ":").last!.split(separator: "/").first!)!, workers)
+        }
+        // Down: nothing listens on the port. (The HTTP client retries a refused connection
+        // until the connect timeout, 1 s here, before it fails the call.)
+        try await Task.sleep(for: .seconds(6))
+        #expect(try await Self.count(database, "SELECT count(*) FROM $schema.endpoint_health WHERE state = 'down'") == 1)
+        let open = try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state IN ('pending', 'running')")
+        #expect(open > 0, "the outage began before the run ended")
+        try await SimulatorServer.withRunning(SimulatorConfiguration(port: port, latency: latency), logger: Self.quiet) { _ in
+            for worker in workers {
+                let status = await worker.wait(seconds: 60)
+                #expect(status == 0, "worker log: \(worker.log.suffix(2000))")
+            }
+        }
+        #expect(try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 240)
+        #expect(try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE attempts <> 1") == 0, "attempts are real answers only")
+        #expect(try await Self.count(database, "SELECT count(*) FROM $schema.endpoint_health WHERE state = 'up'") == 1)
+        let logs = workers.map(\.log).joined()
+        #expect(logs.contains("endpoint down since"), "\(logs.suffix(3000))")
+        #expect(logs.contains("probing every 1 s"))
+        #expect(logs.contains("endpoint answering again"))
+    }
+
+    /// Every call answered 429 insufficient_quota: both workers stop within 10 s, exit 69, say
+    /// what to do, and no task used an attempt.
+    @Test func aSpentQuotaStopsEveryWorker() async throws {
+        let database = try await Self.seeded(rows: 100)
+        let configuration = SimulatorConfiguration(port: 0, faults: FaultProfile(quotaExhausted: true))
+        try await SimulatorServer.withRunning(configuration, logger: Self.quiet) { baseURL in
+            let started = ContinuousClock.now
+            let workers = try (0..<2).map { _ in
+                try WorkerProcess(
+                    settings: database.settings, schema: database.schema, baseURL: baseURL, arguments: ["--concurrency", "4"])
+            }
+            for worker in workers {
+                let status = await worker.wait(seconds: 10)
+                #expect(status == 69, "worker log: \(worker.log.suffix(2000))")
+                #expect(worker.log.contains("quota is spent"), "\(worker.log.suffix(2000))")
+                #expect(worker.log.contains("add credit or raise the limit"))
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+        #expect(try await Self.count(database, "SELECT coalesce(sum(attempts), 0)::int8 FROM $schema.tasks") == 0)
+        #expect(try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state <> 'pending'") == 0)
+        #expect(try await Self.count(database, "SELECT count(*) FROM $schema.attempts WHERE code = 'quota_exhausted'") >= 1)
+    }
+}
