@@ -9,6 +9,7 @@ public actor LocalRateBudget: RateBudget {
     private var notBefore = ContinuousClock.now
     private var lastCut = ContinuousClock.now - .seconds(3600)
     private var updated = ContinuousClock.now
+    private var stated = StatedLimits()
 
     public init(limits: RateLimits) {
         self.limits = limits
@@ -18,8 +19,8 @@ public actor LocalRateBudget: RateBudget {
         let now = ContinuousClock.now
         let elapsed = (now - updated).inSeconds
         updated = now
-        let requestRate = limits.requestsPerMinute.map { $0 * factor / 60 }
-        let tokenRate = limits.tokensPerMinute.map { $0 * factor / 60 }
+        let requestRate = StatedLimits.effective(limits.requestsPerMinute, stated.requestsPerMinute).map { $0 * factor / 60 }
+        let tokenRate = StatedLimits.effective(limits.tokensPerMinute, stated.tokensPerMinute).map { $0 * factor / 60 }
         if let requestRate { requestLevel = min(requestRate * limits.burstSeconds, requestLevel + elapsed * requestRate) }
         if let tokenRate { tokenLevel = min(tokenRate * limits.burstSeconds, tokenLevel + elapsed * tokenRate) }
         guard now >= notBefore else { return Grant(requests: 0, tokens: 0, retryInSeconds: (notBefore - now).inSeconds) }
@@ -42,6 +43,7 @@ public actor LocalRateBudget: RateBudget {
         }
         factor = min(1, max(0.05, factor + adjustment.raise))
         tokenLevel -= adjustment.tokenDebt
+        if let newStated = adjustment.stated { stated = newStated }
     }
 
     /// The adaptive share of the configured limits now in force.

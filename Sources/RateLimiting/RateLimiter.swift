@@ -5,7 +5,8 @@ import Logging
 ///
 /// Waiters are served first come, first served, from permits leased in small batches. The
 /// limiter adapts: a 429 pauses everyone for Retry-After and cuts the rate by a tenth; a
-/// provider limit (`x-ratelimit-limit-*`) below the configured one cuts the rate to it; an
+/// provider limit (`x-ratelimit-limit-*`) below the configured one becomes the budget's limit
+/// (for every worker sharing it, until the provider states another); an
 /// exhausted `x-ratelimit-remaining-*` in a dimension we have no limit for pauses until its
 /// reset (where we have one, our own pacing already keeps us inside it, and running the
 /// provider's bucket down to zero is what full use looks like); every 20 successes probe the
@@ -40,10 +41,14 @@ public actor RateLimiter {
     private var wake: CheckedContinuation<Void, Never>?
     private var successes = 0
     private var pendingDebt = 0.0
-    private var statedLimitApplied = false
+    /// The provider's stated limits as this limiter last wrote them to the budget (nil: not yet).
+    private var knownStated: StatedLimits?
     /// Calls made since start, and how many were throttled: for metrics and benchmarks.
     public private(set) var granted = 0
     public private(set) var throttled = 0
+
+    /// How the provider counts tokens, for the caller's report of what a call cost.
+    public nonisolated var tokenCharging: TokenCharging { limits.tokenCharging }
 
     public init(budget: any RateBudget, limits: RateLimits, maxBatch: Int = 4, logger: Logger = Logger(label: "treeinstruct.ratelimit")) {
         self.budget = budget
@@ -96,7 +101,10 @@ public actor RateLimiter {
         if adjustment == nil, abs(pendingDebt) >= Double(max(1000, (limits.tokenCapacity ?? 0) / 10)) {
             adjustment = BudgetAdjustment()
         }
-        guard var adjustment, limits.tokensPerMinute != nil || adjustment.pauseSeconds > 0 || adjustment.cut < 1 || adjustment.raise > 0 else {
+        guard var adjustment,
+            limits.tokensPerMinute != nil || adjustment.pauseSeconds > 0 || adjustment.cut < 1 || adjustment.raise > 0
+                || adjustment.stated != nil
+        else {
             return
         }
         adjustment.tokenDebt = limits.tokensPerMinute == nil ? 0 : pendingDebt
@@ -108,18 +116,13 @@ public actor RateLimiter {
         }
     }
 
+    /// How far the rate is probed back up after a cut, every 20 successes (never past the
+    /// configured limit, or the provider's stated one when lower).
+    static let probeRaise = 0.02
+
     private func adapt(to signals: RateLimitSignals) -> BudgetAdjustment? {
-        var shares: [Double] = []
-        if let configured = limits.requestsPerMinute, let stated = signals.limitRequests, Double(stated) < configured * 0.99 {
-            shares.append(Double(stated) / configured)
-        }
-        if let configured = limits.tokensPerMinute, let stated = signals.limitTokens, Double(stated) < configured * 0.99 {
-            shares.append(Double(stated) / configured)
-        }
-        if let share = shares.min(), !statedLimitApplied {
-            statedLimitApplied = true
-            logger.warning("the endpoint states a lower limit than configured; slowing to it", metadata: ["share": "\(share)"])
-            return BudgetAdjustment(cut: share)
+        if let stated = statedChange(signals) {
+            return BudgetAdjustment(stated: stated)
         }
         let exhaustedUnlimited =
             (signals.remainingRequests == 0 && limits.requestsPerMinute == nil)
@@ -127,7 +130,40 @@ public actor RateLimiter {
         if exhaustedUnlimited, let reset = signals.resetSeconds, reset > 0 {
             return BudgetAdjustment(pauseSeconds: reset)
         }
-        return successes % 20 == 0 ? BudgetAdjustment(raise: 0.02) : nil
+        return successes % 20 == 0 ? BudgetAdjustment(raise: Self.probeRaise) : nil
+    }
+
+    /// The stated limits when they differ from what this limiter last wrote: a limit below the
+    /// configured one becomes the cluster's (kept in the budget, so every worker keeps to it and
+    /// probing never climbs past it) until the provider states another. A dimension whose header
+    /// is missing keeps what was known.
+    private func statedChange(_ signals: RateLimitSignals) -> StatedLimits? {
+        func below(_ configured: Double?, _ header: Int?, _ known: Double?) -> Double? {
+            guard let configured else { return nil }
+            guard let header else { return known }
+            return Double(header) < configured * 0.99 ? Double(header) : nil
+        }
+        guard (limits.requestsPerMinute != nil && signals.limitRequests != nil) || (limits.tokensPerMinute != nil && signals.limitTokens != nil)
+        else { return nil }
+        let fresh = StatedLimits(
+            requestsPerMinute: below(limits.requestsPerMinute, signals.limitRequests, knownStated?.requestsPerMinute),
+            tokensPerMinute: below(limits.tokensPerMinute, signals.limitTokens, knownStated?.tokensPerMinute))
+        guard fresh != knownStated else { return nil }
+        let before = knownStated
+        knownStated = fresh
+        if fresh.requestsPerMinute != nil || fresh.tokensPerMinute != nil {
+            logger.warning(
+                "the endpoint states a lower limit than configured; the cluster keeps to it until the endpoint states another",
+                metadata: [
+                    "stated_rpm": "\(fresh.requestsPerMinute.map { "\(Int($0))" } ?? "-")",
+                    "stated_tpm": "\(fresh.tokensPerMinute.map { "\(Int($0))" } ?? "-")",
+                    "configured_rpm": "\(limits.requestsPerMinute.map { "\(Int($0))" } ?? "-")",
+                    "configured_tpm": "\(limits.tokensPerMinute.map { "\(Int($0))" } ?? "-")",
+                ])
+        } else if before != nil {
+            logger.notice("the endpoint no longer states a limit below the configured one; back to the configured limits")
+        }
+        return fresh
     }
 
     private func take(_ tokens: Int) {

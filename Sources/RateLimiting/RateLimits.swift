@@ -5,11 +5,17 @@ public struct RateLimits: Sendable, Hashable, Codable {
     /// How much of a minute's budget may be spent at once. Providers quantize per-minute limits
     /// to about a second; half a second stays safely inside that.
     public var burstSeconds: Double
+    /// How the provider counts a call against tokens/min (default admission, as OpenAI does).
+    public var tokenCharging: TokenCharging
 
-    public init(requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil, burstSeconds: Double = 0.5) {
+    public init(
+        requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil, burstSeconds: Double = 0.5,
+        tokenCharging: TokenCharging = .admission
+    ) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.burstSeconds = burstSeconds
+        self.tokenCharging = tokenCharging
     }
 
     public var isUnlimited: Bool { requestsPerMinute == nil && tokensPerMinute == nil }
@@ -49,12 +55,57 @@ public struct BudgetAdjustment: Sendable, Hashable {
     /// Tokens used beyond what was estimated (negative gives back).
     public var tokenDebt: Double = 0
     public var throttled = false
+    /// When set, the limits the provider states below the configured ones, from now on the
+    /// budget's limits (nil fields: no lower limit stated, the configured one holds).
+    public var stated: StatedLimits?
 
-    public init(pauseSeconds: Double = 0, cut: Double = 1, raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false) {
+    public init(
+        pauseSeconds: Double = 0, cut: Double = 1, raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false,
+        stated: StatedLimits? = nil
+    ) {
         self.pauseSeconds = pauseSeconds
         self.cut = cut
         self.raise = raise
         self.tokenDebt = tokenDebt
         self.throttled = throttled
+        self.stated = stated
+    }
+}
+
+/// Limits a provider states (`x-ratelimit-limit-*`) below the configured ones.
+public struct StatedLimits: Sendable, Hashable {
+    public var requestsPerMinute: Double?
+    public var tokensPerMinute: Double?
+
+    public init(requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil) {
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+    }
+
+    /// The limit in force for one dimension: the stated one when lower, else the configured one
+    /// (nil, unlimited, stays unlimited).
+    static func effective(_ configured: Double?, _ stated: Double?) -> Double? {
+        guard let configured else { return nil }
+        return min(configured, stated ?? configured)
+    }
+}
+
+/// How a provider counts a call against its tokens/min limit.
+public enum TokenCharging: String, Sendable, Hashable, Codable, CaseIterable {
+    /// At admission, the prompt plus max_tokens (when the request sets it), with nothing given
+    /// back when the answer is shorter: OpenAI's documented behaviour.
+    case admission
+    /// The tokens the call used, prompt plus completion.
+    case usage
+
+    /// The tokens a call cost under this rule, from what the provider reported (the guess fills
+    /// what it did not report); nil when it reported nothing.
+    public func charged(_ guess: TokenGuess, promptTokens: Int?, completionTokens: Int?, maxTokens: Int?) -> Int? {
+        guard promptTokens != nil || completionTokens != nil else { return nil }
+        let prompt = promptTokens ?? guess.promptTokens
+        switch self {
+        case .admission: return prompt + (maxTokens ?? completionTokens ?? guess.completionTokens)
+        case .usage: return prompt + (completionTokens ?? 0)
+        }
     }
 }

@@ -8,6 +8,17 @@ public struct TokenGuess: Sendable, Hashable {
     let uncalibratedPrompt: Double
 
     public var total: Int { promptTokens + completionTokens }
+
+    init(promptTokens: Int, completionTokens: Int, uncalibratedPrompt: Double) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.uncalibratedPrompt = uncalibratedPrompt
+    }
+
+    /// A guess made elsewhere (tests, tools): nothing to calibrate from.
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.init(promptTokens: promptTokens, completionTokens: completionTokens, uncalibratedPrompt: Double(promptTokens))
+    }
 }
 
 /// Guesses a call's tokens before it is made, as providers count them against tokens/min: the

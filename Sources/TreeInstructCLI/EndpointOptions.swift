@@ -44,6 +44,13 @@ struct EndpointOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
+            "How the provider counts tokens/min: admission (prompt + max_tokens, nothing given back, as OpenAI does) or usage (env TREEINSTRUCT_TOKEN_CHARGING, default admission)."
+    )
+    var tokenCharging: String?
+
+    @Option(
+        name: .long,
+        help:
             "When the provider says the quota is spent: stop every worker, or pause them all until it answers (env TREEINSTRUCT_ON_QUOTA, default stop)."
     )
     var onQuota: String?
@@ -140,9 +147,16 @@ struct EndpointOptions: ParsableArguments {
     }
 
     func limits() throws -> RateLimits {
-        RateLimits(
+        let charging = Environment.string(tokenCharging, "TREEINSTRUCT_TOKEN_CHARGING", default: "admission")!
+        guard let resolvedCharging = TokenCharging(rawValue: charging) else {
+            throw UsageError(
+                "\(tokenCharging == nil ? "TREEINSTRUCT_TOKEN_CHARGING" : "--token-charging") must be admission or usage, got \"\(PrintableName.shown(charging, limit: 40))\""
+            )
+        }
+        return RateLimits(
             requestsPerMinute: try Environment.double(rpm, "--rpm", "TREEINSTRUCT_RPM", in: Self.requestsPerMinuteRange),
-            tokensPerMinute: try Environment.double(tpm, "--tpm", "TREEINSTRUCT_TPM", in: Self.tokensPerMinuteRange))
+            tokensPerMinute: try Environment.double(tpm, "--tpm", "TREEINSTRUCT_TPM", in: Self.tokensPerMinuteRange),
+            tokenCharging: resolvedCharging)
     }
 
     func scope() throws -> RateScope {

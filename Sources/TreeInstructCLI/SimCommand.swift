@@ -13,7 +13,8 @@ struct SimCommand: AsyncParsableCommand {
         discussion: """
             POST /v1/chat/completions (and /chat/completions), GET /v1/models, /healthz, /sim/stats. \
             Fault rates are probabilities per admitted request, drawn after the rate-limit check. \
-            Token cost = prompt characters/4 + max_tokens (or the answer's tokens). Stop with Ctrl-C or SIGTERM.
+            Token cost = prompt characters/4 + max_tokens (or the answer's tokens; --charge-usage: always the answer's). \
+            Stop with Ctrl-C or SIGTERM.
             """
     )
 
@@ -25,6 +26,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Tokens per minute (unlimited when omitted).") var tpm: Int?
     @Option(help: "Bucket capacity in seconds of the per-minute limit.") var burstSeconds = 1.0
     @Flag(help: "Write Retry-After as an HTTP-date instead of seconds.") var retryAfterDate = false
+    @Flag(help: "Charge a request's real completion tokens against --tpm, not its max_tokens (charged at admission by default, as OpenAI does).")
+    var chargeUsage = false
     @Option(name: .customLong("fail-500"), help: "Probability of HTTP 500.") var fail500 = 0.0
     @Option(name: .customLong("fail-503"), help: "Probability of HTTP 503.") var fail503 = 0.0
     @Option(help: "Probability of a hang (no answer until --hang-seconds, then 504).") var hang = 0.0
@@ -71,7 +74,7 @@ struct SimCommand: AsyncParsableCommand {
             latency: LatencyProfile(milliseconds: latencyMs, jitterMilliseconds: jitterMs),
             rateLimits: RateLimitConfiguration(
                 requestsPerMinute: rpm, tokensPerMinute: tpm, burstSeconds: burstSeconds,
-                retryAfterFormat: retryAfterDate ? .httpDate : .seconds),
+                retryAfterFormat: retryAfterDate ? .httpDate : .seconds, chargesMaxTokens: !chargeUsage),
             faults: faults, seed: seed)
     }
 

@@ -24,6 +24,7 @@ public struct PostgresRateBudget: RateBudget {
     public func adjust(_ adjustment: BudgetAdjustment) async throws {
         try await queue.budgets.adjust(
             key: key, pauseSeconds: adjustment.pauseSeconds, cut: adjustment.cut,
-            raise: adjustment.raise, tokenDebt: adjustment.tokenDebt, throttled: adjustment.throttled)
+            raise: adjustment.raise, tokenDebt: adjustment.tokenDebt, throttled: adjustment.throttled,
+            stated: adjustment.stated.map { ($0.requestsPerMinute, $0.tokensPerMinute) })
     }
 }

@@ -73,6 +73,9 @@ actor EndpointWatch {
     /// there is one, and brings the endpoint up if it was not.
     func answered() async {
         guard current.faults > 0 || current.state != .up else { return }
+        // A call admitted before the quota ran out proves nothing; with `stop` only a worker
+        // started afterwards clears the stop.
+        if current.state == .quota, policy.onQuota == .stop { return }
         current.faults = 0  // before the write, so concurrent answers do not write it again
         guard let reset = try? await store.recordAnswer(key: policy.key) else { return }
         await adopt(reset ?? EndpointHealth(state: .up, since: Date(), faults: 0))

@@ -49,10 +49,11 @@ struct TaskProcessor: Sendable {
         metrics.promptTokens.increment(by: Int64(completion.promptTokens ?? 0))
         metrics.completionTokens.increment(by: Int64(completion.completionTokens ?? 0))
         await estimator.observe(guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens)
-        let used = (completion.promptTokens ?? 0) + (completion.completionTokens ?? 0)
+        let charged = limiter.tokenCharging.charged(
+            guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, maxTokens: config.maxTokens)
         let headers = completion.rateLimits
         await limiter.finish(
-            permit, actualTokens: used > 0 ? used : nil,
+            permit, actualTokens: charged,
             outcome: .answered(
                 RateLimitSignals(
                     limitRequests: headers.limitRequests, limitTokens: headers.limitTokens, remainingRequests: headers.remainingRequests,

@@ -62,17 +62,46 @@ struct RateLimiterTests {
         }
     }
 
-    @Test func aLowerStatedLimitSlowsToIt() async throws {
-        let limits = RateLimits(requestsPerMinute: 6000)
-        let budget = LocalRateBudget(limits: limits)
-        let limiter = RateLimiter(budget: budget, limits: limits)
-        try await Self.running([limiter]) {
-            for _ in 0..<2 {
-                let permit = try await limiter.acquire(estimatedTokens: 1)
-                await limiter.finish(permit, actualTokens: 1, outcome: .answered(RateLimitSignals(limitRequests: 3000)))
+    /// A provider that states a lower limit than configured: it becomes the cluster's limit
+    /// (a worker that never saw the header keeps to it too), probing back up never climbs past
+    /// it, and a later statement at or above the configured limit lifts it.
+    @Test(.enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
+    func aLowerStatedLimitBecomesTheClustersLimit() async throws {
+        let queue = try await TestPostgres.database().queue
+        let limits = RateLimits(requestsPerMinute: 1200, burstSeconds: 0.5)  // 20/s configured
+        let told = RateLimiter(budget: try await PostgresRateBudget.declare(key: "stated", limits: limits, queue: queue), limits: limits)
+        let other = RateLimiter(budget: try await PostgresRateBudget.declare(key: "stated", limits: limits, queue: queue), limits: limits)
+        try await Self.running([told, other]) {
+            for _ in 0..<25 {  // the statement, then a probe back up (every 20 successes)
+                let permit = try await told.acquire(estimatedTokens: 1)
+                await told.finish(permit, actualTokens: 1, outcome: .answered(RateLimitSignals(limitRequests: 600)))
             }
-            #expect(await budget.currentFactor == 0.5)  // cut once to the stated share, not again
+            #expect(try await Self.stated(queue) == 600)
+            try await Task.sleep(for: .seconds(1))  // the bucket fills to its burst
+            let seconds = try await Self.elapsed {
+                for _ in 0..<30 { _ = try await other.acquire(estimatedTokens: 1) }
+            }
+            // At 600/min (10/s, bursts of 5): (30 - 5) / 10 = 2.5 s; at the configured 1200 it would be 1.0 s.
+            #expect(seconds >= 2.2, "\(seconds)")
+            let permit = try await told.acquire(estimatedTokens: 1)
+            await told.finish(permit, actualTokens: 1, outcome: .answered(RateLimitSignals(limitRequests: 1200)))
+            #expect(try await Self.stated(queue) == nil, "the provider states the configured limit again")
         }
+    }
+
+    static func stated(_ queue: QueueSchema) async throws -> Double? {
+        let rows = try await queue.client.query(
+            .init(unsafeSQL: "SELECT stated_requests_per_minute FROM \"\(queue.schema)\".rate_budgets WHERE key = 'stated'"))
+        for try await value in rows.decode(Double?.self) { return value }
+        return -1
+    }
+
+    @Test func admissionChargingKeepsMaxTokensAndUsageChargingWhatWasUsed() {
+        let guess = TokenGuess(promptTokens: 100, completionTokens: 500)
+        #expect(TokenCharging.admission.charged(guess, promptTokens: 120, completionTokens: 40, maxTokens: 500) == 620)
+        #expect(TokenCharging.admission.charged(guess, promptTokens: 120, completionTokens: 40, maxTokens: nil) == 160)
+        #expect(TokenCharging.usage.charged(guess, promptTokens: 120, completionTokens: 40, maxTokens: 500) == 160)
+        #expect(TokenCharging.admission.charged(guess, promptTokens: nil, completionTokens: nil, maxTokens: 500) == nil)
     }
 
     @Test func anExhaustedProviderBudgetWeDoNotPacePausesUntilItsReset() async throws {

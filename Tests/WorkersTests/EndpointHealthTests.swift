@@ -57,8 +57,11 @@ struct EndpointHealthTests {
         let healthy = ScriptedChat(latency: .milliseconds(20))
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await fixture.worker(broke, concurrency: 2).run() }
+            // The healthy worker runs first (a worker that starts clears an earlier quota stop).
             group.addTask { try await fixture.worker(healthy, concurrency: 2).run() }
+            let healthyIsWorking = try await fixture.waitUntil("SELECT least(count(*), 5) FROM $schema.tasks WHERE state = 'succeeded'", is: 5)
+            #expect(healthyIsWorking)
+            group.addTask { try await fixture.worker(broke, concurrency: 2).run() }
             for _ in 0..<2 {
                 await #expect(throws: QuotaExhausted.self) { try await group.next() }
             }

@@ -12,8 +12,11 @@ public struct RateLimitConfiguration: Sendable, Hashable, CustomStringConvertibl
 
     public var requestsPerMinute: Int?
     /// Tokens per minute; a request costs its estimated prompt tokens (Unicode scalars / 4,
-    /// rounded up) plus max_tokens when given, else its completion's tokens.
+    /// rounded up) plus, with `chargesMaxTokens`, max_tokens when given, else its completion's tokens.
     public var tokensPerMinute: Int?
+    /// Charge max_tokens at admission, with nothing given back for a shorter answer, as OpenAI
+    /// documents for its limiter (default true); false charges the completion's real tokens.
+    public var chargesMaxTokens: Bool
     /// Bucket capacity in seconds of refill (default 1).
     public var burstSeconds: Double
     public var retryAfterFormat: RetryAfterFormat
@@ -22,12 +25,13 @@ public struct RateLimitConfiguration: Sendable, Hashable, CustomStringConvertibl
 
     public init(
         requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, burstSeconds: Double = 1,
-        retryAfterFormat: RetryAfterFormat = .seconds
+        retryAfterFormat: RetryAfterFormat = .seconds, chargesMaxTokens: Bool = true
     ) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.burstSeconds = burstSeconds
         self.retryAfterFormat = retryAfterFormat
+        self.chargesMaxTokens = chargesMaxTokens
     }
 
     public var description: String {

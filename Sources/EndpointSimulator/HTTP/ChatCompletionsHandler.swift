@@ -43,7 +43,7 @@ struct ChatCompletionsHandler: Sendable {
             finishReason = "length"
             cut = true
         }
-        let cost = promptTokens + (parsed.maxTokens ?? completionTokens)
+        let cost = promptTokens + (configuration.rateLimits.chargesMaxTokens ? (parsed.maxTokens ?? completionTokens) : completionTokens)
 
         switch await state.admit(promptTokens: promptTokens, completionTokens: completionTokens, tokenCost: cost, cutByMaxTokens: cut) {
         case .limited(let rejection):

@@ -60,6 +60,7 @@ actor SimulatorState {
             let fault = faults.fault(forDraw: random.unit())
             let delay = latency.isZero ? .zero : latency.delay(unit: random.unit())
             change.promptTokens = promptTokens
+            change.chargedTokens = tokenCost
             if let fault {
                 change[fault: fault] = 1
             } else {

@@ -13,6 +13,8 @@ struct Tally: Sendable, Hashable {
     var cutByMaxTokens = 0
     var promptTokens = 0
     var completionTokens = 0
+    /// What admitted requests were charged against tokens/min (with max_tokens charging, more than they used).
+    var chargedTokens = 0
     var serverError = 0
     var unavailable = 0
     var hang = 0
@@ -62,6 +64,7 @@ struct Tally: Sendable, Hashable {
         sum.cutByMaxTokens += rhs.cutByMaxTokens
         sum.promptTokens += rhs.promptTokens
         sum.completionTokens += rhs.completionTokens
+        sum.chargedTokens += rhs.chargedTokens
         for kind in FaultKind.allCases { sum[fault: kind] += rhs[fault: kind] }
         return sum
     }
@@ -74,7 +77,7 @@ struct Tally: Sendable, Hashable {
         json.raw("\"fixed_status\":\(fixedStatus),\"quota_exhausted_429\":\(quotaExhausted),\"outage_503\":\(outage),")
         json.raw("\"cut_by_max_tokens\":\(cutByMaxTokens),\"faults\":{")
         json.raw(FaultKind.allCases.map { "\"\($0.rawValue)\":\(self[fault: $0])" }.joined(separator: ","))
-        json.raw("},\"prompt_tokens\":\(promptTokens),\"completion_tokens\":\(completionTokens)")
+        json.raw("},\"prompt_tokens\":\(promptTokens),\"completion_tokens\":\(completionTokens),\"charged_tokens\":\(chargedTokens)")
         if let seconds, seconds > 0 {
             json.raw(",\"window_seconds\":\(Int(seconds)),\"requests_per_second\":\(Self.rate(requests, seconds))")
             json.raw(",\"tokens_per_second\":\(Self.rate(promptTokens + completionTokens, seconds))")

@@ -6,11 +6,14 @@ extension RateBudgets {
     /// `pauseSeconds` holds all grants back (Retry-After); `cut` multiplies the adaptive factor
     /// (at most once per `cutSpacingSeconds`, so one burst of 429s is one cut); `raise` adds
     /// to it (probing back up, capped at 1); `tokenDebt` charges tokens used beyond what was
-    /// leased (negative: returns unused ones).
+    /// leased (negative: returns unused ones); `stated`, when given, replaces the provider's
+    /// stated limits (nil fields: none below the configured ones).
     public func adjust(
         key: String, pauseSeconds: Double = 0, cut: Double = 1, cutSpacingSeconds: Double = 2,
-        raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false
+        raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false,
+        stated: (requestsPerMinute: Double?, tokensPerMinute: Double?)? = nil
     ) async throws {
+        let setStated = stated != nil
         try await client.query(
             """
             UPDATE \(unescaped: s).rate_budgets
@@ -21,7 +24,12 @@ extension RateBudgets {
                 last_cut_at = CASE WHEN \(cut) < 1 AND last_cut_at < clock_timestamp() - make_interval(secs => \(cutSpacingSeconds))
                                    THEN clock_timestamp() ELSE last_cut_at END,
                 token_level = token_level - \(tokenDebt),
-                throttled_responses = throttled_responses + CASE WHEN \(throttled) THEN 1 ELSE 0 END
+                throttled_responses = throttled_responses + CASE WHEN \(throttled) THEN 1 ELSE 0 END,
+                stated_requests_per_minute = CASE WHEN \(setStated) THEN \(stated?.requestsPerMinute)::float8
+                                                  ELSE stated_requests_per_minute END,
+                stated_tokens_per_minute = CASE WHEN \(setStated) THEN \(stated?.tokensPerMinute)::float8
+                                                ELSE stated_tokens_per_minute END,
+                stated_at = CASE WHEN \(setStated) THEN clock_timestamp() ELSE stated_at END
             WHERE key = \(key)
             """, logger: logger)
     }

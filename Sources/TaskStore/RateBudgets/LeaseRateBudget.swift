@@ -2,25 +2,34 @@ import PostgresNIO
 import TreeInstructCore
 
 extension RateBudgets {
-    /// Atomically refills budget `key` by the time elapsed (database clock) and takes up to
+    /// Atomically refills budget `key` by the time elapsed (database clock), at its configured
+    /// limits or the provider's stated ones when lower, and takes up to
     /// `requests` requests and `tokens` tokens from it. An unlimited dimension grants in full.
     /// Returns what was granted, and how long to wait before asking again when it was less.
     public func lease(key: String, requests: Int, tokens: Int) async throws -> (requests: Int, tokens: Int, retryInSeconds: Double) {
         let rows = try await client.query(
             """
-            WITH current AS (
-                SELECT key, not_before,
-                       requests_per_minute * factor / 60 AS request_rate,
-                       tokens_per_minute * factor / 60 AS token_rate,
-                       least(requests_per_minute * factor * burst_seconds / 60,
-                             request_level + extract(epoch FROM clock_timestamp() - updated_at) * requests_per_minute * factor / 60)
-                           AS request_level,
-                       least(tokens_per_minute * factor * burst_seconds / 60,
-                             token_level + extract(epoch FROM clock_timestamp() - updated_at) * tokens_per_minute * factor / 60)
-                           AS token_level
+            WITH locked AS (
+                -- The limits in force: the configured ones, or the provider's stated ones when lower.
+                SELECT key, not_before, request_level, token_level, updated_at, factor, burst_seconds,
+                       CASE WHEN requests_per_minute IS NOT NULL
+                            THEN least(requests_per_minute, stated_requests_per_minute) END AS rpm,
+                       CASE WHEN tokens_per_minute IS NOT NULL
+                            THEN least(tokens_per_minute, stated_tokens_per_minute) END AS tpm
                 FROM \(unescaped: s).rate_budgets
                 WHERE key = \(key)
                 FOR UPDATE
+            ), current AS (
+                SELECT key, not_before,
+                       rpm * factor / 60 AS request_rate,
+                       tpm * factor / 60 AS token_rate,
+                       least(rpm * factor * burst_seconds / 60,
+                             request_level + extract(epoch FROM clock_timestamp() - updated_at) * rpm * factor / 60)
+                           AS request_level,
+                       least(tpm * factor * burst_seconds / 60,
+                             token_level + extract(epoch FROM clock_timestamp() - updated_at) * tpm * factor / 60)
+                           AS token_level
+                FROM locked
             ), granted AS (
                 SELECT key, request_level, token_level, request_rate, token_rate, not_before,
                        CASE WHEN clock_timestamp() < not_before THEN 0
