@@ -6,6 +6,7 @@ itself, checks its invariants in SQL, and prints one line per check and a closin
   Ops/chaos/suite.py all --short           # CI: a few minutes in all
   Ops/chaos/suite.py chaos                 # 20,000 tasks, 4 workers, SIGKILL every 3 s, one PostgreSQL restart
   Ops/chaos/suite.py faults                # 10% 500s, 5% 503s, 2% hangs, 5% malformed, 5% invalid output
+  Ops/chaos/suite.py outage                # the endpoint's port closed for 3 minutes mid-run: every task succeeds, one attempt each
   Ops/chaos/suite.py shutdown              # SIGTERM under load (20,000 tasks): no task left running after the grace period
   Ops/chaos/suite.py bad-input             # a 2 GB corpus with every kind of bad line, submitted: every good line a task, located errors, flat memory
 """
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-from treeinstruct_stack import BIN, Stack  # noqa: E402
+from treeinstruct_stack import BIN, Stack, http_get  # noqa: E402
 
 results = {"passed": 0, "failed": 0}
 
@@ -155,8 +156,51 @@ def faults(short: bool) -> None:
         for process in pool:
             process.wait(timeout=60)
         invariants(stack, "faults", rows, max_attempts=6, min_success=0.99)
+        # Junk answers of the respond stage were refused, none kept as a training target.
+        junk = stack.scalar("SELECT count(*) FROM treeinstruct.results x JOIN treeinstruct.tasks t ON t.id = x.task_id "
+                            "WHERE x.response IS NOT NULL AND (lower(trim(x.response)) = lower(trim(t.instruction)) "
+                            "OR x.response ILIKE '%old instruction%' OR x.response !~ '[[:alnum:]]')")
+        check(junk == 0, f"no junk response kept ({junk})")
+        refused = stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE code IN ('echoed_instruction', 'degenerate', 'leaked_procedure', 'empty')")
+        check(refused > 0, f"junk responses refused: {refused}")
         codes = stack.psql("-At", "-c", "SELECT code || ' ' || count(*) FROM treeinstruct.attempts WHERE outcome <> 'succeeded' GROUP BY code ORDER BY 1")
         print("  info: failed attempts by code: " + ", ".join(codes.stdout.split("\n")).strip(", "))
+
+
+def outage(short: bool) -> None:
+    rows, down = (600, 20) if short else (3000, 180)
+    print(f"outage: {rows} tasks, 4 workers, the endpoint's port closed for {down} s once a quarter is done")
+    with seeded_stack("outage", rows, "--rounds", "1", "--no-respond", "--max-attempts", "3") as stack:
+        base_url = stack.simulator("--latency-ms", "100", "--jitter-ms", "50")
+        port = base_url.split(":")[2].split("/")[0]
+        simulator = stack.processes[-1]
+        env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused", TREEINSTRUCT_LOG_LEVEL="notice")
+        pool = [stack.spawn(*worker_args(8), "--exit-when-done", "--probe-interval", "2", "--connect-timeout", "1", **env)
+                for _ in range(4)]
+        deadline = time.time() + 120
+        while terminal_tasks(stack, "outage") < rows // 4 and time.time() < deadline:
+            time.sleep(0.1)
+        simulator.send_signal(signal.SIGKILL)
+        simulator.wait()
+        went_down = time.time()
+        time.sleep(down)
+        open_at_restart = stack.open_tasks("outage")
+        state = stack.psql("-At", "-c", "SELECT state FROM treeinstruct.endpoint_status").stdout.strip()
+        check(state == "down", f"the cluster holds the endpoint down: {state or 'no row'}")
+        stack.spawn("sim", "--port", port, "--latency-ms", "100", "--jitter-ms", "50", log="sim.log")
+        check(http_get(f"http://127.0.0.1:{port}/healthz") is not None, f"the endpoint is back after {time.time() - went_down:.0f} s")
+        finished = wait_until_done(stack, "outage", 300)
+        check(finished, f"the run finished ({open_at_restart} tasks were waiting when the endpoint came back)")
+        for process in pool:
+            process.wait(timeout=60)
+        check(all(p.returncode == 0 for p in pool), f"every worker exited 0: {[p.returncode for p in pool]}")
+        invariants(stack, "outage", rows, max_attempts=3)
+        spent = stack.scalar("SELECT count(*) FROM treeinstruct.tasks WHERE attempts <> 1")
+        check(spent == 0, f"attempts used only by real answers: {spent} tasks with other than one")
+        refused = stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE code = 'connection'")
+        print(f"  info: {refused} refused calls on record, none of them an attempt")
+        logs = "".join((stack.work / "work.log").read_text(errors="replace"))
+        check("endpoint down since" in logs and "endpoint answering again" in logs, "the workers said it went down and came back")
 
 
 def shutdown(short: bool) -> None:
@@ -256,7 +300,7 @@ def bad_input(short: bool) -> None:
             stack.close()
 
 
-SCENARIOS = {"chaos": chaos, "faults": faults, "shutdown": shutdown, "bad-input": bad_input}
+SCENARIOS = {"chaos": chaos, "faults": faults, "outage": outage, "shutdown": shutdown, "bad-input": bad_input}
 
 
 def main() -> int:

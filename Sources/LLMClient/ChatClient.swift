@@ -39,12 +39,16 @@ public final class ChatClient: Sendable {
         async throws(LLMError) -> ChatCompletion
     {
         do {
-            return try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens)
-        } catch {
+            // A cancelled caller (a worker past its grace period) leaves at once, even if the
+            // HTTP client's pool would keep the request waiting on a connection backoff.
+            return try await abandoningOnCancel { try await self.call(prompt, model: model, temperature: temperature, maxTokens: maxTokens) }
+        } catch let error as LLMError {
             // Whatever came back from the endpoint is scrubbed of the secrets we sent.
             var scrubbed = error
             scrubbed.message = endpoint.redacted(error.message)
             throw scrubbed
+        } catch {
+            throw LLMError(kind: .connection, message: "cancelled before the endpoint answered")
         }
     }
 
@@ -75,12 +79,12 @@ public final class ChatClient: Sendable {
         } catch {
             throw Self.classifyTransport(error, timeout: endpoint.requestTimeout)
         }
-        let latency = (ContinuousClock.now - started).inSeconds
+        let latency = ContinuousClock.now - started
         let limits = RateLimitHeaders { response.headers.first(name: $0) }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             let (message, code) = Self.errorMessage(in: bytes)
-            throw LLMError.classify(status: status, message: message, errorCode: code, retryAfterSeconds: limits.suggestedWaitSeconds)
+            throw LLMError.classify(status: status, message: message, errorCode: code, retryAfter: limits.suggestedWait)
         }
         let decoded: ChatResponseBody
         do {
@@ -99,7 +103,7 @@ public final class ChatClient: Sendable {
             promptTokens: decoded.usage?.promptTokens,
             completionTokens: decoded.usage?.completionTokens,
             httpStatus: status,
-            latencySeconds: latency,
+            latency: latency,
             rateLimits: limits
         )
     }

@@ -23,7 +23,7 @@ public actor RateLimiter {
     /// How a call went, for the limiter's adaptation.
     public enum Outcome: Sendable {
         case answered(RateLimitSignals)
-        case throttled(retryAfterSeconds: Double?)
+        case throttled(retryAfter: Duration?)
         case failed
     }
 
@@ -60,7 +60,10 @@ public actor RateLimiter {
     /// Waits until the budget allows one call of about `estimatedTokens` tokens.
     /// Throws CancellationError if the calling task is cancelled while waiting.
     public func acquire(estimatedTokens: Int) async throws -> Permit {
-        let tokens = limits.tokenCapacity.map { min(estimatedTokens, $0) } ?? estimatedTokens
+        // A call larger than the burst still waits for all of its tokens: the budget lets its
+        // level rise to what the first waiter needs (see RateBudget.lease), as a provider's bucket
+        // admits it only when it holds as much.
+        let tokens = estimatedTokens
         let permit = Permit(estimatedTokens: estimatedTokens)
         if limits.isUnlimited { granted += 1; return permit }
         if waiters.isEmpty, cachedRequests >= 1 || limits.requestsPerMinute == nil, cachedTokens >= tokens || limits.tokensPerMinute == nil {
@@ -83,26 +86,29 @@ public actor RateLimiter {
         return permit
     }
 
-    /// Reports how the call made under `permit` went.
+    /// Reports how the call made under `permit` went, and what it cost in tokens as the
+    /// provider counts them (`actualTokens`; nil when the provider did not say).
     public func finish(_ permit: Permit, actualTokens: Int?, outcome: Outcome) async {
-        if let actualTokens { pendingDebt += Double(actualTokens - permit.estimatedTokens) }
+        // What the call cost beyond what its permit took (negative: less). Without a report, the
+        // estimate stands in for the cost, so a call larger than a burst is still paid in full.
+        pendingDebt += Double((actualTokens ?? permit.estimatedTokens) - permit.estimatedTokens)
         var adjustment: BudgetAdjustment?
         switch outcome {
         case .throttled(let retryAfter):
             throttled += 1
             cachedRequests = 0
-            adjustment = BudgetAdjustment(pauseSeconds: retryAfter ?? 1, cut: Self.throttleCut, throttled: true)
+            adjustment = BudgetAdjustment(pause: retryAfter ?? .seconds(1), cut: Self.throttleCut, throttled: true)
         case .answered(let signals):
             successes += 1
             adjustment = adapt(to: signals)
         case .failed:
             break
         }
-        if adjustment == nil, abs(pendingDebt) >= Double(max(1000, (limits.tokenCapacity ?? 0) / 10)) {
+        if adjustment == nil, abs(pendingDebt) >= Double(max(200, (limits.tokenCapacity ?? 0) / 20)) {
             adjustment = BudgetAdjustment()
         }
         guard var adjustment,
-            limits.tokensPerMinute != nil || adjustment.pauseSeconds > 0 || adjustment.cut < 1 || adjustment.raise > 0
+            limits.tokensPerMinute != nil || adjustment.pause > .zero || adjustment.cut < 1 || adjustment.raise > 0
                 || adjustment.stated != nil
         else {
             return
@@ -127,8 +133,8 @@ public actor RateLimiter {
         let exhaustedUnlimited =
             (signals.remainingRequests == 0 && limits.requestsPerMinute == nil)
             || (signals.remainingTokens == 0 && limits.tokensPerMinute == nil)
-        if exhaustedUnlimited, let reset = signals.resetSeconds, reset > 0 {
-            return BudgetAdjustment(pauseSeconds: reset)
+        if exhaustedUnlimited, let reset = signals.reset, reset > .zero {
+            return BudgetAdjustment(pause: reset)
         }
         return successes % 20 == 0 ? BudgetAdjustment(raise: Self.probeRaise) : nil
     }
@@ -218,16 +224,19 @@ public actor RateLimiter {
     private func refill() async {
         while !Task.isCancelled {
             serveWaiters()
-            guard !waiters.isEmpty else { return }
+            guard let next = waiters.first else { return }
             let batch = waiters.prefix(maxBatch)
             let wantRequests = limits.requestsPerMinute == nil ? 0 : max(0, batch.count - cachedRequests)
             let wantTokens = limits.tokensPerMinute == nil ? 0 : max(0, batch.reduce(0) { $0 + $1.tokens } - cachedTokens)
             var wait = 0.05
             do {
-                let grant = try await budget.lease(requests: wantRequests, tokens: wantTokens)
+                // Tokens come whole for the first waiter at least: a part of its need, stranded in
+                // one worker's cache while others hold other parts, would serve nobody.
+                let grant = try await budget.lease(
+                    requests: wantRequests, tokens: wantTokens, minimumTokens: min(wantTokens, max(0, next.tokens - cachedTokens)))
                 cachedRequests += grant.requests
                 cachedTokens += grant.tokens
-                wait = grant.retryInSeconds
+                wait = grant.retryIn.inSeconds
             } catch {
                 logger.warning("rate budget lease failed; retrying in 1 s", metadata: ["error": "\(error)"])
                 wait = 1
@@ -254,16 +263,16 @@ public struct RateLimitSignals: Sendable, Hashable {
     public var remainingRequests: Int?
     public var remainingTokens: Int?
     /// Time until the exhausted budget resets.
-    public var resetSeconds: Double?
+    public var reset: Duration?
 
     public init(
         limitRequests: Int? = nil, limitTokens: Int? = nil, remainingRequests: Int? = nil, remainingTokens: Int? = nil,
-        resetSeconds: Double? = nil
+        reset: Duration? = nil
     ) {
         self.limitRequests = limitRequests
         self.limitTokens = limitTokens
         self.remainingRequests = remainingRequests
         self.remainingTokens = remainingTokens
-        self.resetSeconds = resetSeconds
+        self.reset = reset
     }
 }

@@ -26,7 +26,10 @@ public struct RateLimits: Sendable, Hashable, Codable {
 
 /// Where permits come from: memory for one process, PostgreSQL for a cluster.
 public protocol RateBudget: Sendable {
-    func lease(requests: Int, tokens: Int) async throws -> Grant
+    /// Up to `requests` and `tokens`; no tokens at all unless at least `minimumTokens` can be had,
+    /// and the token level may rise to `minimumTokens` when that is more than a burst (a call
+    /// larger than the burst waits for its whole cost instead of never getting it).
+    func lease(requests: Int, tokens: Int, minimumTokens: Int) async throws -> Grant
     func adjust(_ adjustment: BudgetAdjustment) async throws
 }
 
@@ -35,19 +38,19 @@ public protocol RateBudget: Sendable {
 public struct Grant: Sendable, Hashable {
     public var requests: Int
     public var tokens: Int
-    public var retryInSeconds: Double
+    public var retryIn: Duration
 
-    public init(requests: Int, tokens: Int, retryInSeconds: Double) {
+    public init(requests: Int, tokens: Int, retryIn: Duration) {
         self.requests = requests
         self.tokens = tokens
-        self.retryInSeconds = retryInSeconds
+        self.retryIn = retryIn
     }
 }
 
 /// Feedback from the endpoint into a budget.
 public struct BudgetAdjustment: Sendable, Hashable {
     /// Grant nothing for this long (Retry-After, or a reset when the remaining budget is 0).
-    public var pauseSeconds: Double = 0
+    public var pause: Duration = .zero
     /// Multiply the adaptive factor by this (< 1 slows down); applied at most every 2 s.
     public var cut: Double = 1
     /// Add this to the adaptive factor (probing back up; capped at 1).
@@ -60,10 +63,10 @@ public struct BudgetAdjustment: Sendable, Hashable {
     public var stated: StatedLimits?
 
     public init(
-        pauseSeconds: Double = 0, cut: Double = 1, raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false,
+        pause: Duration = .zero, cut: Double = 1, raise: Double = 0, tokenDebt: Double = 0, throttled: Bool = false,
         stated: StatedLimits? = nil
     ) {
-        self.pauseSeconds = pauseSeconds
+        self.pause = pause
         self.cut = cut
         self.raise = raise
         self.tokenDebt = tokenDebt

@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
         try await database.withDatabase { database in
             repeat {
                 do {
-                    let snapshot = try await withDeadline(seconds: max(10, interval)) {
+                    let snapshot = try await withDeadline(.seconds(max(10, interval))) {
                         try await StatusSnapshot.read(database.queue, run: name, shards: shards)
                     }
                     let text =

@@ -4,6 +4,7 @@ import Wiring
 import RateLimiting
 import ServiceLifecycle
 import TaskStore
+import TreeInstructCore
 import Workers
 
 /// Builds the rate limiter a worker draws on: shared through PostgreSQL (every worker on every
@@ -54,9 +55,16 @@ extension WorkerAssembly {
         do {
             try await group.run()
         } catch {
-            try? await client.shutdown()
+            await shutDown(client)
             throw error
         }
-        try await client.shutdown()
+        await shutDown(client)
+    }
+
+    /// Shuts the HTTP client down, giving it 10 s: its shutdown can wait forever on a connection
+    /// backoff to an endpoint that went away (swift-server/async-http-client#419), and a stopping
+    /// process must not.
+    static func shutDown(_ client: ChatClient) async {
+        _ = try? await withDeadline(.seconds(10)) { try await abandoningOnCancel { try await client.shutdown() } }
     }
 }

@@ -16,14 +16,14 @@ public struct PostgresRateBudget: RateBudget {
         return PostgresRateBudget(queue: queue, key: key)
     }
 
-    public func lease(requests: Int, tokens: Int) async throws -> Grant {
-        let stored = try await queue.budgets.lease(key: key, requests: requests, tokens: tokens)
-        return Grant(requests: stored.requests, tokens: stored.tokens, retryInSeconds: stored.retryInSeconds)
+    public func lease(requests: Int, tokens: Int, minimumTokens: Int) async throws -> Grant {
+        let stored = try await queue.budgets.lease(key: key, requests: requests, tokens: tokens, minimumTokens: minimumTokens)
+        return Grant(requests: stored.requests, tokens: stored.tokens, retryIn: stored.retryIn)
     }
 
     public func adjust(_ adjustment: BudgetAdjustment) async throws {
         try await queue.budgets.adjust(
-            key: key, pauseSeconds: adjustment.pauseSeconds, cut: adjustment.cut,
+            key: key, pause: adjustment.pause, cut: adjustment.cut,
             raise: adjustment.raise, tokenDebt: adjustment.tokenDebt, throttled: adjustment.throttled,
             stated: adjustment.stated.map { ($0.requestsPerMinute, $0.tokensPerMinute) })
     }

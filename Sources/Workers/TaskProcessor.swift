@@ -45,7 +45,7 @@ struct TaskProcessor: Sendable {
             try await handle(error, of: task, permit: permit)
             return
         }
-        metrics.latency.recordSeconds(completion.latencySeconds)
+        metrics.latency.record(duration: completion.latency)
         metrics.promptTokens.increment(by: Int64(completion.promptTokens ?? 0))
         metrics.completionTokens.increment(by: Int64(completion.completionTokens ?? 0))
         await estimator.observe(guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens)
@@ -57,11 +57,11 @@ struct TaskProcessor: Sendable {
             outcome: .answered(
                 RateLimitSignals(
                     limitRequests: headers.limitRequests, limitTokens: headers.limitTokens, remainingRequests: headers.remainingRequests,
-                    remainingTokens: headers.remainingTokens, resetSeconds: headers.suggestedWaitSeconds)))
+                    remainingTokens: headers.remainingTokens, reset: headers.suggestedWait)))
         let report = CallReport(
             model: completion.model ?? model, promptTokens: completion.promptTokens,
             completionTokens: completion.completionTokens,
-            latencyMilliseconds: Int(completion.latencySeconds * 1000), httpStatus: completion.httpStatus)
+            latencyMilliseconds: Int(completion.latency.inSeconds * 1000), httpStatus: completion.httpStatus)
         switch Self.validate(completion, of: task, config: config) {
         case .success(let output):
             let followUp = FollowUp.after(task, output: output, config: config)
@@ -75,7 +75,7 @@ struct TaskProcessor: Sendable {
             let failure = AttemptFailure(outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true)
             _ = try await store.fail(
                 task, workerID: workerID, failure: failure,
-                retryDelay: .seconds(backoff.delay(afterAttempt: task.attempt) / 4), report: report)
+                retryDelay: backoff.delay(afterAttempt: task.attempt) / 4, report: report)
         }
     }
 
@@ -84,7 +84,7 @@ struct TaskProcessor: Sendable {
         metrics.failed(code: error.code).increment()
         if error.kind == .rateLimited {
             metrics.throttled.increment()
-            await limiter.finish(permit, actualTokens: nil, outcome: .throttled(retryAfterSeconds: error.retryAfterSeconds))
+            await limiter.finish(permit, actualTokens: 0, outcome: .throttled(retryAfter: error.retryAfter))
         } else {
             await limiter.finish(permit, actualTokens: nil, outcome: .failed)
         }
@@ -113,12 +113,12 @@ struct TaskProcessor: Sendable {
         } else {
             await watch.answered()
         }
-        let delay = endpointDown ? 0 : max(error.retryAfterSeconds ?? 0, backoff.delay(afterAttempt: task.attempt))
+        let delay = endpointDown ? .zero : max(error.retryAfter ?? .zero, backoff.delay(afterAttempt: task.attempt))
         let failure = AttemptFailure(
             outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
             countsAsAttempt: error.kind != .rateLimited && !endpointAtFault)
         _ = try await store.fail(
-            task, workerID: workerID, failure: failure, retryDelay: .seconds(delay),
+            task, workerID: workerID, failure: failure, retryDelay: delay,
             report: CallReport(httpStatus: error.httpStatus))
     }
 

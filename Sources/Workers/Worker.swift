@@ -68,7 +68,8 @@ public struct Worker: Service {
             // The shutdown handler is synchronous; this task only carries the stop to the actor.
             Task { await inFlight.stop() }
         }
-        try? await store.markStopped(workerID: configuration.id)
+        let id = configuration.id
+        _ = try? await withDeadline(configuration.stopPatience) { try await store.markStopped(workerID: id) }
         logger.info("worker stopped")
     }
 
@@ -133,7 +134,14 @@ public struct Worker: Service {
         // this task, which shutdown does not cancel.
         let leftovers = await inFlight.all
         if !leftovers.isEmpty {
-            _ = try? await store.release(leftovers, workerID: configuration.id)
+            let (store, id) = (store, configuration.id)
+            do {
+                _ = try await withDeadline(configuration.stopPatience) { try await store.release(leftovers, workerID: id) }
+            } catch {
+                logger.warning(
+                    "cannot release unfinished tasks (\(error)); their leases expire and any worker's reaper returns them",
+                    metadata: ["tasks": "\(leftovers.count)"])
+            }
         }
         if let fatal = await inFlight.fatalError { throw fatal }
     }

@@ -18,6 +18,9 @@ public struct WorkerConfiguration: Sendable {
     public var reapInterval: Duration
     /// After a stop signal, in-flight calls get this long to finish before their tasks are released (default 30 s).
     public var grace: Duration
+    /// After that, how long the last statements (release, stopped) may wait on the database:
+    /// one that is gone must not hold the stop; leases expire on their own (default 5 s).
+    public var stopPatience: Duration = .seconds(5)
     /// Wait between claims when nothing is due (default 1 s).
     public var idle: Duration
     /// Only these runs, when set.

@@ -79,8 +79,8 @@ struct ChatClientTests {
             #expect(error?.kind == .rateLimited)
             #expect(error?.code == "http_429")
             #expect(error?.isRetryable == true)
-            let wait = try #require(error?.retryAfterSeconds)
-            #expect(wait > 0 && wait <= 1.01)
+            let wait = try #require(error?.retryAfter)
+            #expect(wait > .zero && wait <= .milliseconds(1010))
         }
     }
 
@@ -89,26 +89,26 @@ struct ChatClientTests {
             _ = try await client.complete(Self.prompt, model: "m")
             let error = await Self.failure { try await client.complete(Self.prompt, model: "m") }
             #expect(error?.kind == .rateLimited)
-            let wait = try #require(error?.retryAfterSeconds)
-            #expect(wait > 0 && wait <= 11)
+            let wait = try #require(error?.retryAfter)
+            #expect(wait > .zero && wait <= .seconds(11))
         }
     }
 
     @Test func retryAfterParsing() {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let date = RateLimitHeaders({ ["retry-after": "Tue, 14 Nov 2023 22:13:50 GMT"][$0] }, now: now)
-        #expect(date.retryAfterSeconds == 30)
-        #expect(RateLimitHeaders({ ["retry-after": "7"][$0] }).retryAfterSeconds == 7)
-        #expect(RateLimitHeaders({ ["retry-after-ms": "250", "retry-after": "9"][$0] }).retryAfterSeconds == 0.25)
+        #expect(date.retryAfter == .seconds(30))
+        #expect(RateLimitHeaders({ ["retry-after": "7"][$0] }).retryAfter == .seconds(7))
+        #expect(RateLimitHeaders({ ["retry-after-ms": "250", "retry-after": "9"][$0] }).retryAfter == .milliseconds(250))
         let reset = RateLimitHeaders({
             [
                 "x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "6m0s",
                 "x-ratelimit-remaining-requests": "3", "x-ratelimit-reset-requests": "120ms",
             ][$0]
         })
-        #expect(reset.suggestedWaitSeconds == 360)
-        #expect(reset.resetRequestsSeconds == 0.12)
-        #expect(RateLimitHeaders({ ["x-ratelimit-reset-requests": "1h2m3.5s"][$0] }).resetRequestsSeconds == 3723.5)
+        #expect(reset.suggestedWait == .seconds(360))
+        #expect(reset.resetRequests == .milliseconds(120))
+        #expect(RateLimitHeaders({ ["x-ratelimit-reset-requests": "1h2m3.5s"][$0] }).resetRequests == .milliseconds(3_723_500))
     }
 
     @Test(arguments: [

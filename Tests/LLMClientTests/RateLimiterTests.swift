@@ -48,13 +48,26 @@ struct RateLimiterTests {
         }
     }
 
+    /// A call larger than the burst waits for its whole cost, as the provider's bucket makes it
+    /// wait (a limiter that let it through at a burst's worth overspent and drew 429s).
+    @Test func aCallLargerThanTheBurstWaitsForItsWholeCost() async throws {
+        let limits = RateLimits(tokensPerMinute: 60_000, burstSeconds: 0.5)  // 1000 tokens/s, bursts of 500
+        let limiter = RateLimiter(budget: LocalRateBudget(limits: limits), limits: limits)
+        try await Self.running([limiter]) {
+            let seconds = try await Self.elapsed {
+                for _ in 0..<3 { _ = try await limiter.acquire(estimatedTokens: 1500) }
+            }
+            #expect(seconds >= 4.2, "3 × 1500 tokens at 1000/s: 4.5 s, not 1.5 s at a burst's worth each: \(seconds)")
+        }
+    }
+
     @Test func aThrottledAnswerPausesEveryone() async throws {
         let limits = RateLimits(requestsPerMinute: 6000)
         let budget = LocalRateBudget(limits: limits)
         let limiter = RateLimiter(budget: budget, limits: limits)
         try await Self.running([limiter]) {
             let permit = try await limiter.acquire(estimatedTokens: 1)
-            await limiter.finish(permit, actualTokens: nil, outcome: .throttled(retryAfterSeconds: 0.6))
+            await limiter.finish(permit, actualTokens: nil, outcome: .throttled(retryAfter: .milliseconds(600)))
             let seconds = try await Self.elapsed { _ = try await limiter.acquire(estimatedTokens: 1) }
             #expect(seconds >= 0.5)
             #expect(await budget.currentFactor == RateLimiter.throttleCut)
@@ -109,7 +122,7 @@ struct RateLimiterTests {
         let limiter = RateLimiter(budget: LocalRateBudget(limits: limits), limits: limits)
         try await Self.running([limiter]) {
             let permit = try await limiter.acquire(estimatedTokens: 1)
-            await limiter.finish(permit, actualTokens: 1, outcome: .answered(RateLimitSignals(remainingTokens: 0, resetSeconds: 0.6)))
+            await limiter.finish(permit, actualTokens: 1, outcome: .answered(RateLimitSignals(remainingTokens: 0, reset: .milliseconds(600))))
             let seconds = try await Self.elapsed { _ = try await limiter.acquire(estimatedTokens: 1) }
             #expect(seconds >= 0.5)
         }
@@ -159,7 +172,7 @@ struct RateLimiterTests {
         let second = RateLimiter(budget: try await PostgresRateBudget.declare(key: "k", limits: limits, queue: queue), limits: limits)
         try await Self.running([first, second]) {
             let permit = try await first.acquire(estimatedTokens: 1)
-            await first.finish(permit, actualTokens: nil, outcome: .throttled(retryAfterSeconds: 0.6))
+            await first.finish(permit, actualTokens: nil, outcome: .throttled(retryAfter: .milliseconds(600)))
             let seconds = try await Self.elapsed { _ = try await second.acquire(estimatedTokens: 1) }
             #expect(seconds >= 0.4)
         }

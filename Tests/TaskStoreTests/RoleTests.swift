@@ -94,7 +94,7 @@ struct RoleTests {
             try await queue.workers.register(identity)
             try await queue.budgets.declare(key: "roles", requestsPerMinute: 600, tokensPerMinute: nil, burstSeconds: 1)
             _ = try await queue.budgets.lease(key: "roles", requests: 1, tokens: 0)
-            try await queue.budgets.adjust(key: "roles", pauseSeconds: 0.1, cut: 0.9)
+            try await queue.budgets.adjust(key: "roles", pause: .milliseconds(100), cut: 0.9)
             let runConfig = try await queue.runs.runConfig(id: runID)
             let tasks = try await queue.leases.claimTasks(workerID: identity.id, limit: 4, lease: .seconds(60))
             #expect(tasks.count == 4)

@@ -15,7 +15,8 @@ struct WorkerCoreTests {
     /// written many per statement, and every task ends with exactly one result.
     @Test func batchesClaimsFillsSlotsAndBatchesCompletions() async throws {
         let fixture = try await WorkerFixture.make(rows: 200)
-        let chat = ScriptedChat(latency: .milliseconds(10))
+        // Calls long enough that two claims fill the slots even on a loaded machine.
+        let chat = ScriptedChat(latency: .milliseconds(50))
         try await fixture.worker(chat, concurrency: 8).run()
         let counts = fixture.store.counts.withLock { $0 }
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 200)
@@ -107,6 +108,24 @@ struct WorkerCoreTests {
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'running'") == 0)
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'pending'") == 40)
         #expect(try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE outcome = 'released'") == 6)
+    }
+
+    /// A worker told to stop while its database is gone stops anyway, within the grace period
+    /// and its patience for the last statements: its leases expire and a reaper returns the tasks.
+    @Test func aStopDoesNotWaitOnADatabaseThatIsGone() async throws {
+        let fixture = try await WorkerFixture.make(rows: 20)
+        let chat = ScriptedChat(latency: .seconds(30))
+        let worker = fixture.worker(chat, concurrency: 4, grace: .milliseconds(200), exitWhenDone: false, stopPatience: .milliseconds(300))
+        let group = ServiceGroup(services: [worker], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while chat.snapshot.inFlight < 4 { try await Task.sleep(for: .milliseconds(5)) }
+            fixture.store.databaseGone.withLock { $0 = true }
+            let started = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            #expect(ContinuousClock.now - started < .seconds(3), "grace 0.2 s, then 0.3 s each for the release and markStopped")
+        }
     }
 
     /// An endpoint that refuses the key stops the worker; the refusal costs no task an attempt.

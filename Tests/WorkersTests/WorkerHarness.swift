@@ -66,6 +66,9 @@ final class CountingStore: LeaseStore {
     struct Counts { var claims = 0; var claimed = 0; var largestClaim = 0; var completeCalls = 0; var completed = 0; var failNext = 0 }
     let base: PostgresLeaseStore
     let counts = Mutex(Counts())
+    /// While set, release and markStopped wait forever (until cancelled), as queries on a pool
+    /// whose database is gone do.
+    let databaseGone = Mutex(false)
 
     init(base: PostgresLeaseStore) { self.base = base }
 
@@ -99,9 +102,19 @@ final class CountingStore: LeaseStore {
     ) async throws -> LeaseOutcome {
         try await base.fail(task, workerID: workerID, failure: failure, retryDelay: retryDelay, report: report)
     }
-    func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int { try await base.release(tasks, workerID: workerID) }
+    func release(_ tasks: [ClaimedTask], workerID: String) async throws -> Int {
+        try await waitIfGone()
+        return try await base.release(tasks, workerID: workerID)
+    }
     func reapExpiredLeases() async throws -> Int { try await base.reapExpiredLeases() }
-    func markStopped(workerID: String) async throws { try await base.markStopped(workerID: workerID) }
+    func markStopped(workerID: String) async throws {
+        try await waitIfGone()
+        try await base.markStopped(workerID: workerID)
+    }
+
+    private func waitIfGone() async throws {
+        if databaseGone.withLock({ $0 }) { try await Task.sleep(for: .seconds(3600)) }
+    }
     func openTaskCount(runIDs: [Int64]?) async throws -> Int { try await base.openTaskCount(runIDs: runIDs) }
     func runConfig(id: Int64) async throws -> RunConfig { try await base.runConfig(id: id) }
 
@@ -126,12 +139,14 @@ struct WorkerFixture {
 
     func worker(
         _ chat: ScriptedChat, concurrency: Int = 8, lease: Duration = .seconds(30), grace: Duration = .seconds(5),
-        exitWhenDone: Bool = true, backoff: Backoff = Backoff(baseSeconds: 0.02, maxSeconds: 0.05),
-        endpoint: EndpointHealthPolicy = EndpointHealthPolicy(probeEvery: .milliseconds(200), refreshEvery: .milliseconds(50))
+        exitWhenDone: Bool = true, backoff: Backoff = Backoff(base: .milliseconds(20), max: .milliseconds(50)),
+        endpoint: EndpointHealthPolicy = EndpointHealthPolicy(probeEvery: .milliseconds(200), refreshEvery: .milliseconds(50)),
+        stopPatience: Duration = .seconds(5)
     ) -> Worker {
-        let configuration = WorkerConfiguration(
+        var configuration = WorkerConfiguration(
             concurrency: concurrency, lease: lease, grace: grace,
             idle: .milliseconds(10), runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff, endpoint: endpoint)
+        configuration.stopPatience = stopPatience
         let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
         return Worker(
             configuration: configuration, store: store, health: database.queue.health, chat: chat, limiter: limiter, version: "test",

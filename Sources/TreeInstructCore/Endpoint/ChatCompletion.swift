@@ -9,16 +9,16 @@ public struct ChatCompletion: Sendable, Hashable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     public var httpStatus: Int
-    public var latencySeconds: Double
+    public var latency: Duration
     public var rateLimits: RateLimitHeaders
 
     public init(
         content: String, finishReason: String? = nil, model: String? = nil, promptTokens: Int? = nil,
-        completionTokens: Int? = nil, httpStatus: Int = 200, latencySeconds: Double = 0,
+        completionTokens: Int? = nil, httpStatus: Int = 200, latency: Duration = .zero,
         rateLimits: RateLimitHeaders = RateLimitHeaders { _ in nil }
     ) {
         (self.content, self.finishReason, self.model) = (content, finishReason, model)
         (self.promptTokens, self.completionTokens) = (promptTokens, completionTokens)
-        (self.httpStatus, self.latencySeconds, self.rateLimits) = (httpStatus, latencySeconds, rateLimits)
+        (self.httpStatus, self.latency, self.rateLimits) = (httpStatus, latency, rateLimits)
     }
 }

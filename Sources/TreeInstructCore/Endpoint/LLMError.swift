@@ -16,16 +16,16 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The endpoint's own message, shortened; never contains our key.
     public var message: String
     /// How long the endpoint asked us to wait (Retry-After, retry-after-ms, x-ratelimit-reset-*).
-    public var retryAfterSeconds: Double?
+    public var retryAfter: Duration?
     /// The call failed before any byte of an answer came back (refused, reset, DNS, TLS, no
     /// response head in time): whatever went wrong, the request itself was not the cause.
     public var beforeAnyByte: Bool
 
-    public init(kind: Kind, httpStatus: Int? = nil, message: String, retryAfterSeconds: Double? = nil, beforeAnyByte: Bool = false) {
+    public init(kind: Kind, httpStatus: Int? = nil, message: String, retryAfter: Duration? = nil, beforeAnyByte: Bool = false) {
         self.kind = kind
         self.httpStatus = httpStatus
         self.message = message
-        self.retryAfterSeconds = retryAfterSeconds
+        self.retryAfter = retryAfter
         self.beforeAnyByte = beforeAnyByte
     }
 
@@ -64,7 +64,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Classifies an HTTP error status and its body's message.
-    package static func classify(status: Int, message: String, errorCode: String?, retryAfterSeconds: Double?) -> LLMError {
+    package static func classify(status: Int, message: String, errorCode: String?, retryAfter: Duration?) -> LLMError {
         let kind: Kind
         switch status {
         case 402: kind = .quotaExhausted
@@ -81,6 +81,6 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case 422: kind = .unprocessable
         default: kind = .clientError
         }
-        return LLMError(kind: kind, httpStatus: status, message: message, retryAfterSeconds: retryAfterSeconds)
+        return LLMError(kind: kind, httpStatus: status, message: message, retryAfter: retryAfter)
     }
 }

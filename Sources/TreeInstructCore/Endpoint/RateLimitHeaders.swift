@@ -3,33 +3,33 @@ import Foundation
 /// What an endpoint's headers say about its limits: how long to wait after a 429, and how much
 /// budget is left. Providers spell this differently; all the spellings we know are read here.
 public struct RateLimitHeaders: Sendable, Hashable {
-    public var retryAfterSeconds: Double?
+    public var retryAfter: Duration?
     public var limitRequests: Int?
     public var remainingRequests: Int?
-    public var resetRequestsSeconds: Double?
+    public var resetRequests: Duration?
     public var limitTokens: Int?
     public var remainingTokens: Int?
-    public var resetTokensSeconds: Double?
+    public var resetTokens: Duration?
 
     public init(_ header: (String) -> String?, now: Date = Date()) {
-        retryAfterSeconds =
-            header("retry-after-ms").flatMap(Double.init).map { $0 / 1000 }
-            ?? header("retry-after").flatMap { Self.retryAfter($0, now: now) }
+        retryAfter =
+            (header("retry-after-ms").flatMap(Double.init).map { $0 / 1000 }
+            ?? header("retry-after").flatMap { Self.retryAfter($0, now: now) }).map { .seconds($0) }
         limitRequests = header("x-ratelimit-limit-requests").flatMap { Int($0) }
         remainingRequests = header("x-ratelimit-remaining-requests").flatMap { Int($0) }
-        resetRequestsSeconds = header("x-ratelimit-reset-requests").flatMap(Self.duration)
+        resetRequests = header("x-ratelimit-reset-requests").flatMap(Self.duration).map { .seconds($0) }
         limitTokens = header("x-ratelimit-limit-tokens").flatMap { Int($0) }
         remainingTokens = header("x-ratelimit-remaining-tokens").flatMap { Int($0) }
-        resetTokensSeconds = header("x-ratelimit-reset-tokens").flatMap(Self.duration)
+        resetTokens = header("x-ratelimit-reset-tokens").flatMap(Self.duration).map { .seconds($0) }
     }
 
     /// The wait before the next call may succeed: Retry-After, else the later of the resets of
     /// whichever budget is exhausted.
-    public var suggestedWaitSeconds: Double? {
-        if let retryAfterSeconds { return retryAfterSeconds }
-        var waits: [Double] = []
-        if remainingRequests == 0, let reset = resetRequestsSeconds { waits.append(reset) }
-        if remainingTokens == 0, let reset = resetTokensSeconds { waits.append(reset) }
+    public var suggestedWait: Duration? {
+        if let retryAfter { return retryAfter }
+        var waits: [Duration] = []
+        if remainingRequests == 0, let reset = resetRequests { waits.append(reset) }
+        if remainingTokens == 0, let reset = resetTokens { waits.append(reset) }
         return waits.max()
     }
 
