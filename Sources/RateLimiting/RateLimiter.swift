@@ -63,11 +63,12 @@ public actor RateLimiter {
         // A call larger than the burst still waits for all of its tokens: the budget lets its
         // level rise to what the first waiter needs (see RateBudget.lease), as a provider's bucket
         // admits it only when it holds as much.
-        let tokens = estimatedTokens
         let permit = Permit(estimatedTokens: estimatedTokens)
         if limits.isUnlimited { granted += 1; return permit }
-        if waiters.isEmpty, cachedRequests >= 1 || limits.requestsPerMinute == nil, cachedTokens >= tokens || limits.tokensPerMinute == nil {
-            take(tokens)
+        if waiters.isEmpty, cachedRequests >= 1 || limits.requestsPerMinute == nil,
+            cachedTokens >= estimatedTokens || limits.tokensPerMinute == nil
+        {
+            take(estimatedTokens)
             return permit
         }
         try Task.checkCancellation()
@@ -75,7 +76,7 @@ public actor RateLimiter {
         nextWaiterID += 1
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                waiters.append((id, tokens, continuation))
+                waiters.append((id, estimatedTokens, continuation))
                 wake?.resume()
                 wake = nil
             }

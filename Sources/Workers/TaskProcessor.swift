@@ -88,38 +88,36 @@ struct TaskProcessor: Sendable {
         } else {
             await limiter.finish(permit, actualTokens: nil, outcome: .failed)
         }
-        if error.kind == .quotaExhausted {
-            // Like a refused key: on record, no attempt used, due again once someone pays.
-            let failure = AttemptFailure(outcome: "error", code: error.code, detail: error.message, retryable: true, countsAsAttempt: false)
-            _ = try await store.fail(task, workerID: workerID, failure: failure, retryDelay: .zero, report: CallReport(httpStatus: error.httpStatus))
-            await watch.quotaExhausted(error)
-            if watch.policy.onQuota == .stop { throw QuotaExhausted(detail: error.description) }
-            return
-        }
-        if error.kind == .unauthorized || error.kind == .notFound {
-            // Recorded as what it was (failure_reasons shows http_401), without using up one of
-            // the task's attempts: the endpoint is at fault, not the task, which is due again now.
-            let failure = AttemptFailure(outcome: "error", code: error.code, detail: error.message, retryable: true, countsAsAttempt: false)
-            _ = try await store.fail(task, workerID: workerID, failure: failure, retryDelay: .zero, report: CallReport(httpStatus: error.httpStatus))
-            throw EndpointUnusable(error: error)
-        }
-        // The endpoint's faults cost no attempt once the cluster holds it down (its tasks wait
-        // for the probe), nor ever when nothing reached it (refused, reset, DNS, TLS). Other
-        // failures, and faults of an endpoint that answers others, may be the task's own.
-        var (endpointAtFault, endpointDown) = (false, false)
+        let refusal = error.kind == .quotaExhausted || error.kind == .unauthorized || error.kind == .notFound
+        // A refusal (spent quota, bad key, unknown model) is the endpoint's answer to us, not to
+        // the task: on record under its code (failure_reasons shows http_401, quota_exhausted),
+        // no attempt used, due again at once. The endpoint's faults cost no attempt once the
+        // cluster holds it down (its tasks wait for the probe), nor ever when nothing reached it
+        // (refused, reset, DNS, TLS). Other failures, and faults of an endpoint that answers
+        // others, may be the task's own.
+        var (endpointAtFault, endpointDown) = (refusal, false)
         if error.isEndpointFault {
             endpointDown = await watch.fault(error) != .up
             endpointAtFault = endpointDown || (error.kind == .connection && error.beforeAnyByte)
-        } else {
+        } else if !refusal {
             await watch.answered()
         }
-        let delay = endpointDown ? .zero : max(error.retryAfter ?? .zero, backoff.delay(afterAttempt: task.attempt))
+        let delay = refusal || endpointDown ? .zero : max(error.retryAfter ?? .zero, backoff.delay(afterAttempt: task.attempt))
         let failure = AttemptFailure(
-            outcome: "error", code: error.code, detail: error.message, retryable: error.isRetryable,
+            outcome: "error", code: error.code, detail: error.message, retryable: refusal || error.isRetryable,
             countsAsAttempt: error.kind != .rateLimited && !endpointAtFault)
         _ = try await store.fail(
             task, workerID: workerID, failure: failure, retryDelay: delay,
             report: CallReport(httpStatus: error.httpStatus))
+        switch error.kind {
+        case .quotaExhausted:
+            await watch.quotaExhausted(error)
+            if watch.policy.onQuota == .stop { throw QuotaExhausted(detail: error.description) }
+        case .unauthorized, .notFound:
+            throw EndpointUnusable(error: error)
+        default:
+            break
+        }
     }
 
     static func prompt(for task: ClaimedTask, config: RunConfig) -> (ChatPrompt, String) {
