@@ -10,38 +10,47 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case sharegpt
 }
 
-/// Writes a run's finished rows as JSON Lines, streaming from the database to the output with
-/// a small buffer, so a run of any size exports in constant memory.
+/// Writes a run's finished rows as JSON Lines, reading them in short pages, so a run of any
+/// size exports in constant memory and a lost database fails between pages.
 public struct Export: Sendable {
     public var queue: QueueSchema
     public var format: ExportFormat
     public var order: ExportOrder
     public var lineage: Bool
+    /// Rows per query (default 1,000).
+    public var pageSize: Int
 
-    public init(queue: QueueSchema, format: ExportFormat, order: ExportOrder = .source, lineage: Bool = false) {
+    public init(queue: QueueSchema, format: ExportFormat, order: ExportOrder = .source, lineage: Bool = false, pageSize: Int = 1000) {
         self.queue = queue
         self.format = format
         self.order = order
         self.lineage = lineage
+        self.pageSize = pageSize
     }
 
     /// Writes every finished row of `runID` to `output`; returns how many rows were written.
+    /// Source order is (source line, task id); difficulty order is each level in turn, lowest
+    /// first, each in source order.
     @discardableResult
-    public func write(runID: Int64, to output: FileHandle) async throws -> Int {
+    public func write(runID: Int64, to output: OutputWriter) async throws -> Int {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var buffer = Data()
+        let levels: [Int?] = order == .difficulty ? try await queue.results.exportDifficulties(runID: runID) : [nil]
         var count = 0
-        try await queue.results.exportRows(runID: runID, order: order, lineage: lineage) { row in
-            buffer.append(try encoder.encode(record(for: row)))
-            buffer.append(0x0A)
-            count += 1
-            if buffer.count >= 1 << 16 {
-                try output.write(contentsOf: buffer)
-                buffer.removeAll(keepingCapacity: true)
+        for level in levels {
+            var position = ExportPosition.start
+            while true {
+                let page = try await queue.results.exportPage(
+                    runID: runID, after: position, difficulty: level, lineage: lineage, limit: pageSize)
+                for row in page {
+                    try output.write(try encoder.encode(record(for: row)))
+                    try output.write(CollectionOfOne(0x0A))
+                }
+                count += page.count
+                guard page.count == pageSize, let last = page.last else { break }
+                position = ExportPosition(after: last)
             }
         }
-        try output.write(contentsOf: buffer)
         return count
     }
 

@@ -56,12 +56,21 @@ public struct EmbeddedPostgres: Sendable {
         return Endpoint(host: "127.0.0.1", port: port, user: Self.user, password: password, database: "postgres")
     }
 
-    /// Stops the server if it runs (fast shutdown: sessions are ended, data is safe).
-    public func stop() throws {
+    /// How `stop` ends the server.
+    public enum StopMode: String, Sendable {
+        /// Sessions are ended and data is written out: the normal stop.
+        case fast
+        /// Every process is killed at once, as in a crash (recovery runs at the next start):
+        /// for fault tests.
+        case immediate
+    }
+
+    /// Stops the server if it runs (default `fast`).
+    public func stop(_ mode: StopMode = .fast) throws {
         let binaries = try PostgresBinaries.locate()
         let owner = try ServerUser.current()
         guard try runningPort(binaries, owner) != nil else { return }
-        try owner.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], failure: "could not stop PostgreSQL")
+        try owner.run(binaries.pgCtl, ["-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "60", "stop"], failure: "could not stop PostgreSQL")
     }
 
     private func initialize(_ binaries: PostgresBinaries, _ owner: ServerUser) throws {
@@ -134,9 +143,9 @@ extension EmbeddedPostgres {
         try await Self.offThePool { try start(port: port) }
     }
 
-    /// `stop()` on a thread of its own, as `started`.
-    public func stopped() async throws {
-        try await Self.offThePool { try stop() }
+    /// `stop(_:)` on a thread of its own, as `started`.
+    public func stopped(_ mode: StopMode = .fast) async throws {
+        try await Self.offThePool { try stop(mode) }
     }
 
     static func offThePool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {

@@ -16,22 +16,17 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try Check.runName("--run", run)
-        let (name, format, order, lineage, output) = (run, format, order, lineage, output)
+        // Resolved first, so an unusable path fails before connecting; opened only once the
+        // run is known, and replaced only when the last row is written.
+        let target = try OutputTarget.resolve(output)
+        let (name, format, order, lineage) = (run, format, order, lineage)
         let count = try await database.withDatabase { database in
             let run = try await database.queue.runs.requireRun(name)
-            // Opened only once the run is known, so a typo leaves no empty file behind.
-            let handle = try ExportCommand.open(output)
-            let count = try await Export(queue: database.queue, format: format, order: order, lineage: lineage).write(runID: run.id, to: handle)
-            if output != "-" { try handle.close() }
-            return count
+            return try await target.write { output in
+                try await Export(queue: database.queue, format: format, order: order, lineage: lineage).write(runID: run.id, to: output)
+            }
         }
-        if output != "-" { print("wrote \(count) rows to \(output)") }
-    }
-
-    static func open(_ path: String) throws -> FileHandle {
-        if path == "-" { return .standardOutput }
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw UsageError("--output \(path): cannot write there") }
-        return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        if target.kind != .standardOutput { print("wrote \(count) rows to \(output)") }
     }
 }
 

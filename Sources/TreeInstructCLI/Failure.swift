@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import CorpusIngest
 import Foundation
 import NIOCore
@@ -7,7 +8,8 @@ import TreeInstructCore
 import Workers
 
 /// What went wrong, as the single line a user sees and the exit code a script tests
-/// (sysexits.h: 64 usage, 65 data, 66 no input, 69 unavailable, 78 configuration).
+/// (sysexits.h: 64 usage, 65 data, 66 no input, 69 unavailable, 73 cannot create output,
+/// 78 configuration).
 struct Failure {
     let message: String
     let exitCode: Int32
@@ -29,6 +31,7 @@ struct Failure {
         case let error as CorpusError:
             return (error.description, error.reason.code == "unreadable" ? 66 : 65)
         case let error as PortInUse: return (error.description, 69)
+        case let error as OutputError: return (error.description, 73)
         case let error as DatabaseUnavailable: return (error.description + DatabaseHint.forUnreachable(), 69)
         case let error as SchemaNotReady: return (error.description, 78)
         case let error as MigrationError: return (error.description, 78)

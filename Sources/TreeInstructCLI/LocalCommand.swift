@@ -64,7 +64,8 @@ struct LocalCommand: AsyncParsableCommand {
         guard simulate || realEndpoint != nil else {
             throw UsageError("no endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY), or pass --simulate for a dry run")
         }
-        let outputPath = output ?? "\(runName).\(exportFormat.rawValue).jsonl"
+        // Checked before any work, so an unusable path is found now, not after the run.
+        let outputTarget = try OutputTarget.resolve(output ?? "\(runName).\(exportFormat.rawValue).jsonl")
         let file = try CorpusOptions.open(corpus, format: format)
 
         let environment = Environment.values
@@ -73,7 +74,7 @@ struct LocalCommand: AsyncParsableCommand {
             let settings = try database.settings { logger.warning("\($0)") }
             return try await run(
                 settings: settings, file: file, runName: runName, config: config, limits: limits, health: health,
-                outputPath: outputPath, endpoint: realEndpoint, logger: logger)
+                output: outputTarget, endpoint: realEndpoint, logger: logger)
         }
         let server = EmbeddedPostgres(dataDirectory: dataDir)
         let started = try await server.started()
@@ -86,7 +87,7 @@ struct LocalCommand: AsyncParsableCommand {
         do {
             try await run(
                 settings: settings, file: file, runName: runName, config: config, limits: limits, health: health,
-                outputPath: outputPath, endpoint: realEndpoint, logger: logger)
+                output: outputTarget, endpoint: realEndpoint, logger: logger)
             failure = nil
         } catch {
             failure = error
@@ -99,11 +100,11 @@ struct LocalCommand: AsyncParsableCommand {
     private func run(
         settings: DatabaseSettings, file: CorpusFile, runName: String, config: RunConfig, limits: RateLimiting.RateLimits,
         health: EndpointHealthPolicy,
-        outputPath: String, endpoint realEndpoint: EndpointConfiguration?, logger: Logger
+        output: OutputTarget, endpoint realEndpoint: EndpointConfiguration?, logger: Logger
     ) async throws {
         let job = LocalJob(
             settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
-            workers: workers, concurrency: concurrency, limits: limits, health: health, outputPath: outputPath,
+            workers: workers, concurrency: concurrency, limits: limits, health: health, output: output,
             exportFormat: exportFormat, logger: logger)
         if let realEndpoint {
             try await job.run(endpoint: realEndpoint)
@@ -130,7 +131,7 @@ struct LocalJob: Sendable {
     let concurrency: Int
     let limits: RateLimiting.RateLimits
     let health: EndpointHealthPolicy
-    let outputPath: String
+    let output: OutputTarget
     let exportFormat: ExportFormat
     let logger: Logger
 
@@ -177,9 +178,9 @@ struct LocalPipeline: Service {
             print("stopped before the end; run the same command again to resume")
             return
         }
-        let handle = try ExportCommand.open(job.outputPath)
-        let rows = try await Export(queue: database.queue, format: job.exportFormat).write(runID: summary.runID, to: handle)
-        try handle.close()
-        print("wrote \(rows) rows to \(job.outputPath)")
+        let rows = try await job.output.write { output in
+            try await Export(queue: database.queue, format: job.exportFormat).write(runID: summary.runID, to: output)
+        }
+        print("wrote \(rows) rows to \(job.output.shownPath)")
     }
 }

@@ -59,9 +59,18 @@ struct EndToEndTests {
         #expect(try await Self.count(database, "SELECT count(DISTINCT worker_id) FROM $schema.attempts") == 3)
 
         // Every exported row passes the validator against the instruction it was rewritten from.
+        // Read in pages of 300 (four, the last one short), as the export does.
         var exported: [ExportRow] = []
-        try await database.queue.results.exportRows(runID: summary.runID, order: .source, lineage: true) { exported.append($0) }
+        var position = ExportPosition.start
+        while true {
+            let page = try await database.queue.results.exportPage(
+                runID: summary.runID, after: position, difficulty: nil, lineage: true, limit: 300)
+            exported += page
+            guard let last = page.last, page.count == 300 else { break }
+            position = ExportPosition(after: last)
+        }
         #expect(exported.count == 1000)
+        #expect(exported.map(\.sourceLine) == exported.map(\.sourceLine).sorted())
         let originals = Dictionary(
             uniqueKeysWithValues: CorpusFile(path: Self.corpus).compactMap { item -> (Int, InstructionRecord)? in
                 if case .record(let record) = item { return (record.line, record) } else { return nil }

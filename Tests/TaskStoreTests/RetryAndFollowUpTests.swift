@@ -57,8 +57,7 @@ struct RetryAndFollowUpTests {
                 difficulty: config.difficulty(afterRound: task.round), report: CallReport())
         }
         #expect(stages == ["rewrite1", "rewrite2", "respond2"])
-        var exported: [ExportRow] = []
-        try await queue.results.exportRows(runID: run.id, order: .source, lineage: true) { exported.append($0) }
+        let exported = try await queue.results.exportPage(runID: run.id, after: .start, difficulty: nil, lineage: true, limit: 10)
         let row = try #require(exported.first)
         #expect(exported.count == 1)
         #expect(row.output == "The answer.")

@@ -7,7 +7,8 @@ extension TaskLeases {
     ///
     /// FOR UPDATE SKIP LOCKED lets any number of workers claim at once without waiting on or
     /// double-claiming each other's rows; each lease gets a fresh token from a sequence. The scan
-    /// reads a partial index of pending rows only, so finished rows cost nothing.
+    /// reads a partial index of pending rows only, so finished rows cost nothing. A cancelled
+    /// run's tasks are never claimed, even one a worker put back after the cancel.
     public func claimTasks(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]? = nil) async throws -> [ClaimedTask] {
         // With no filter the condition folds to true at planning (each query is planned with its
         // actual parameters), so either way the matching partial index is used.
@@ -18,6 +19,7 @@ extension TaskLeases {
                 SELECT id FROM \(unescaped: s).tasks
                 WHERE state = 'pending' AND run_after <= now()
                   AND (cardinality(\(runs)::int8[]) = 0 OR run_id = ANY(\(runs)::int8[]))
+                  AND NOT run_id = ANY(ARRAY(SELECT id FROM \(unescaped: s).runs WHERE cancelled_at IS NOT NULL))
                 ORDER BY run_after, id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED

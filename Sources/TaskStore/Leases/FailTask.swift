@@ -3,7 +3,8 @@ import TreeInstructCore
 
 extension TaskLeases {
     /// Records a failed attempt and, while attempts remain and the failure is retryable, puts
-    /// the task back to pending after `retryDelay`; otherwise fails it for good.
+    /// the task back to pending after `retryDelay`; otherwise fails it for good. A task of a run
+    /// cancelled meanwhile is cancelled instead of going back to pending.
     /// Only the lease holder can do this; a stale call changes nothing and returns `.stale`.
     public func fail(
         _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelay: Duration,
@@ -13,13 +14,16 @@ extension TaskLeases {
             """
             WITH failed AS (
                 UPDATE \(unescaped: s).tasks
-                SET state = CASE WHEN \(failure.retryable) AND (attempts < max_attempts OR NOT \(failure.countsAsAttempt))
+                SET state = CASE WHEN run.cancelled THEN 'cancelled'
+                                 WHEN \(failure.retryable) AND (attempts < max_attempts OR NOT \(failure.countsAsAttempt))
                                  THEN 'pending' ELSE 'failed' END::\(unescaped: s).task_state,
                     attempts = attempts - CASE WHEN \(failure.countsAsAttempt) THEN 0 ELSE 1 END,
                     run_after = now() + make_interval(secs => \(retryDelay.inSeconds)),
-                    finished_at = CASE WHEN \(failure.retryable) AND (attempts < max_attempts OR NOT \(failure.countsAsAttempt))
+                    finished_at = CASE WHEN NOT run.cancelled AND \(failure.retryable)
+                                            AND (attempts < max_attempts OR NOT \(failure.countsAsAttempt))
                                        THEN NULL ELSE now() END,
                     lease_owner = NULL, lease_expires_at = NULL, last_error_code = \(failure.code)
+                FROM (SELECT cancelled_at IS NOT NULL AS cancelled FROM \(unescaped: s).runs WHERE id = \(task.runID)) run
                 WHERE id = \(task.id) AND state = 'running' AND lease_token = \(task.leaseToken)
                 RETURNING id, run_id, attempts, claimed_at
             ), attempt AS (

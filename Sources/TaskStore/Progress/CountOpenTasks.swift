@@ -3,7 +3,8 @@ import TreeInstructCore
 
 extension ProgressReports {
     /// Tasks not yet terminal (pending, including retries waiting for their time, or running),
-    /// in the given runs or in all: zero means the work is done.
+    /// in the given runs or in all: zero means the work is done. Pending tasks of a cancelled
+    /// run are not open: nothing will claim them.
     public func openTaskCount(runIDs: [Int64]? = nil) async throws -> Int {
         let runs = runIDs ?? []
         let rows = try await client.query(
@@ -11,6 +12,7 @@ extension ProgressReports {
             SELECT count(*) FROM \(unescaped: s).tasks
             WHERE state IN ('pending', 'running')
               AND (cardinality(\(runs)::int8[]) = 0 OR run_id = ANY(\(runs)::int8[]))
+              AND NOT (state = 'pending' AND run_id = ANY(ARRAY(SELECT id FROM \(unescaped: s).runs WHERE cancelled_at IS NOT NULL)))
             """, logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0

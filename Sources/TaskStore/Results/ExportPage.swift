@@ -1,38 +1,16 @@
 import PostgresNIO
 import TreeInstructCore
 
-/// One finished source row, ready to write out: the final instruction, its input, the answer,
-/// and, when asked for, how it got there.
-public struct ExportRow: Sendable, Hashable {
-    public var taskID: Int64
-    public var sourceLine: Int
-    public var sourceID: String?
-    public var instruction: String
-    public var input: String
-    /// The respond stage's answer; nil when the run has no respond stage.
-    public var output: String?
-    public var difficulty: Int
-    /// JSON array of the row's rewrite rounds (instruction before and after, trees, added
-    /// nodes, model, tokens), when lineage was asked for.
-    public var lineageJSON: String?
-}
-
-/// Order of exported rows.
-public enum ExportOrder: String, Sendable, CaseIterable {
-    /// As in the source corpus.
-    case source
-    /// Easiest first, for curriculum experiments.
-    case difficulty
-}
-
 extension ResultRows {
-    /// Streams the finished rows of a run (rows whose last stage succeeded), in constant memory:
-    /// rows are read from the server as `body` consumes them.
-    public func exportRows(
-        runID: Int64, order: ExportOrder, lineage: Bool,
-        _ body: (ExportRow) async throws -> Void
-    ) async throws {
-        let byDifficulty = order == .difficulty
+    /// Up to `limit` finished rows of a run (rows whose last stage succeeded) after `position`,
+    /// in (source line, task id) order; with `difficulty`, rows of that level only.
+    ///
+    /// Each page is one short query read to its end before it is used (keyset paging on the
+    /// `tasks_exportable` index): no statement stays open while the output is written, so a
+    /// connection lost mid-export is an error between pages, never a stream cut in two.
+    public func exportPage(
+        runID: Int64, after position: ExportPosition, difficulty: Int?, lineage: Bool, limit: Int
+    ) async throws -> [ExportRow] {
         let rows = try await client.query(
             """
             SELECT t.id, t.source_line, t.source_id, coalesce(r.new_instruction, t.instruction) AS instruction, t.input,
@@ -51,16 +29,22 @@ extension ResultRows {
             FROM \(unescaped: s).tasks t
             JOIN \(unescaped: s).results r ON r.task_id = t.id
             WHERE t.run_id = \(runID) AND t.state = 'succeeded' AND t.stages_left = 1
-            ORDER BY CASE WHEN \(byDifficulty) THEN r.difficulty ELSE 0 END, t.source_line, t.id
+              AND (t.source_line, t.id) > (\(position.sourceLine)::int4, \(position.taskID)::int8)
+              AND (\(difficulty)::int4 IS NULL OR r.difficulty = \(difficulty)::int4)
+            ORDER BY t.source_line, t.id
+            LIMIT \(limit)
             """, logger: logger)
+        var page: [ExportRow] = []
+        page.reserveCapacity(limit)
         for try await row in rows {
             let c = row.makeRandomAccess()
-            try await body(
+            page.append(
                 ExportRow(
                     taskID: try c["id"].decode(Int64.self), sourceLine: try c["source_line"].decode(Int.self),
                     sourceID: try c["source_id"].decode(String?.self), instruction: try c["instruction"].decode(String.self),
                     input: try c["input"].decode(String.self), output: try c["response"].decode(String?.self),
                     difficulty: try c["difficulty"].decode(Int.self), lineageJSON: try c["lineage"].decode(String?.self)))
         }
+        return page
     }
 }
