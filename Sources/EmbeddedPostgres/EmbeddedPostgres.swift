@@ -8,13 +8,17 @@ import Foundation
 /// data directory with mode 0600, never on a command line. As root (containers, CI) the
 /// server runs as the `postgres` system user, or `nobody`, since PostgreSQL refuses root.
 public struct EmbeddedPostgres: Sendable {
-    /// How to reach a started server.
-    public struct Endpoint: Sendable, Hashable {
+    /// How to reach a started server. Prints without its password.
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         public let host: String
         public let port: Int
         public let user: String
         public let password: String
         public let database: String
+
+        public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+        public var debugDescription: String { "Endpoint(\(description), password: <redacted>)" }
+        public var customMirror: Mirror { Mirror(self, children: ["url": description, "password": "<redacted>"]) }
     }
 
     public let dataDirectory: String
