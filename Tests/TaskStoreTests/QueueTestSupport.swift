@@ -33,6 +33,11 @@ enum QueueFixtures {
         return run
     }
 
+    static func execute(_ queue: QueueSchema, _ sql: String) async throws {
+        try await queue.client.query(
+            PostgresQueryBuilder.unsafe(sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")), logger: queue.logger)
+    }
+
     static func scalar(_ queue: QueueSchema, _ sql: String) async throws -> Int {
         let rows = try await queue.client.query(
             PostgresQueryBuilder.unsafe(sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")), logger: queue.logger)
