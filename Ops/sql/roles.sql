@@ -6,8 +6,13 @@
 --
 --   treeinstruct_worker       `work`: claim, heartbeat, complete, fail, release, reap, rate budgets,
 --                             endpoint health.
---                             Reads run configs; writes tasks, results, attempts, workers. Cannot
---                             delete anything, read results or ingest errors, or change runs.
+--                             Reads run configs and task states. Changes tasks, results and attempts only
+--                             through the queue's functions (Migrations/0009_worker_functions.sql):
+--                             only tasks it holds under their current lease token, pending ones it
+--                             claims, expired leases it reaps, and the follow-up of a task it
+--                             completes; no instruction of an existing task. No direct INSERT,
+--                             UPDATE or DELETE on them; cannot read lease tokens, texts of tasks
+--                             it does not claim, results or ingest errors, or change runs.
 --   treeinstruct_coordinator  `submit`, `status`, `rerun`, `cancel`, `export`: reads everything,
 --                             adds and updates runs, shards, tasks; deletes only results (for
 --                             `rerun --all`); no DDL.
@@ -19,9 +24,23 @@ DO $roles$
 DECLARE
     s text := coalesce(nullif(current_setting('treeinstruct.schema', true), ''), 'treeinstruct');
     role_name text;
+    function_name text;
+    signature regprocedure;
 BEGIN
     IF to_regclass(format('%I.tasks', s)) IS NULL THEN
         RAISE EXCEPTION 'schema % has no task store; run `treeinstruct migrate` first', s;
+    END IF;
+    IF to_regproc(format('%I.claim_tasks', s)) IS NULL THEN
+        RAISE EXCEPTION 'schema % predates the worker functions; run `treeinstruct migrate` first', s;
+    END IF;
+    -- Every role may create temporary tables and functions (PUBLIC's default TEMP privilege on
+    -- a database), and on servers before 15 objects in schema public too. A worker or monitor
+    -- credential must not be able to create anything, so both go from PUBLIC. This touches the
+    -- whole database: an application sharing it that needs temporary tables must be granted
+    -- TEMP explicitly. The owner running this script keeps its own rights.
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    IF to_regnamespace('public') IS NOT NULL THEN
+        REVOKE CREATE ON SCHEMA public FROM PUBLIC;
     END IF;
     FOREACH role_name IN ARRAY ARRAY['treeinstruct_worker', 'treeinstruct_coordinator', 'treeinstruct_monitor'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) THEN
@@ -37,13 +56,18 @@ BEGIN
 
     -- Worker.
     EXECUTE format('GRANT SELECT ON %I.runs, %I.schema_migrations TO treeinstruct_worker', s, s);
-    EXECUTE format('GRANT SELECT, INSERT ON %I.tasks TO treeinstruct_worker', s);
-    EXECUTE format('GRANT UPDATE (state, attempts, run_after, lease_owner, lease_token, lease_expires_at, claimed_at,
-                                  last_error_code, finished_at, instruction, parent_task_id)
-                    ON %I.tasks TO treeinstruct_worker', s);
-    EXECUTE format('GRANT INSERT ON %I.results, %I.attempts TO treeinstruct_worker', s, s);
+    -- Enough to count open work (`work --exit-when-done`); not lease tokens, which are how a
+    -- worker proves it holds a task, nor any text.
+    EXECUTE format('GRANT SELECT (id, run_id, state, run_after) ON %I.tasks TO treeinstruct_worker', s);
+    FOREACH function_name IN ARRAY ARRAY['claim_tasks', 'renew_leases', 'complete_tasks', 'fail_task', 'release_tasks',
+                                         'reap_expired_leases'] LOOP
+        FOR signature IN SELECT p.oid::regprocedure FROM pg_proc p
+                         WHERE p.pronamespace = s::regnamespace AND p.proname = function_name LOOP
+            EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, treeinstruct_coordinator, treeinstruct_monitor', signature);
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO treeinstruct_worker', signature);
+        END LOOP;
+    END LOOP;
     EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.workers, %I.rate_budgets, %I.endpoint_health TO treeinstruct_worker', s, s, s);
-    EXECUTE format('GRANT USAGE ON SEQUENCE %I.lease_tokens TO treeinstruct_worker', s);
 
     -- Coordinator.
     EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO treeinstruct_coordinator', s);

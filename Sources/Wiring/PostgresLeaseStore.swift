@@ -14,8 +14,8 @@ public struct PostgresLeaseStore: LeaseStore {
         try await queue.leases.claimTasks(workerID: workerID, limit: limit, lease: lease, runIDs: runIDs)
     }
 
-    public func heartbeat(workerID: String, lease: Duration) async throws -> Set<Int64> {
-        try await queue.leases.heartbeat(workerID: workerID, lease: lease)
+    public func heartbeat(workerID: String, holding tasks: [ClaimedTask], lease: Duration) async throws -> Set<Int64> {
+        try await queue.leases.heartbeat(workerID: workerID, holding: tasks, lease: lease)
     }
 
     public func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome] {

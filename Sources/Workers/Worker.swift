@@ -174,7 +174,7 @@ public struct Worker: Service {
                 // lost their lease: others were claimed after it read the leases, or their outcome
                 // was being written (a completion racing the heartbeat is not a loss).
                 let before = Set(await inFlight.awaitingCall.map(\.id))
-                let held = try await store.heartbeat(workerID: configuration.id, lease: configuration.lease)
+                let held = try await store.heartbeat(workerID: configuration.id, holding: await inFlight.all, lease: configuration.lease)
                 let lost = await inFlight.awaitingCall.filter { before.contains($0.id) && !held.contains($0.id) }
                 if !lost.isEmpty { logger.warning("leases lost; their results will be refused", metadata: ["tasks": "\(lost.map(\.id))"]) }
             } catch  where !Task.isCancelled {

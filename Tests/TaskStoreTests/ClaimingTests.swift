@@ -135,7 +135,7 @@ struct ClaimingTests {
         let held = try await queue.leases.claimTasks(workerID: "w", limit: 3, lease: .seconds(2))
         for _ in 0..<3 {
             try await Task.sleep(for: .milliseconds(750))
-            #expect(try await queue.leases.heartbeat(workerID: "w", lease: .seconds(2)) == Set(held.map(\.id)))
+            #expect(try await queue.leases.heartbeat(workerID: "w", holding: held, lease: .seconds(2)) == Set(held.map(\.id)))
         }
         #expect(try await queue.leases.reapExpiredLeases() == 0)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.active_workers WHERE worker_id = 'w' AND running_tasks = 3") == 1)

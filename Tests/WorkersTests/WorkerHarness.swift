@@ -82,8 +82,8 @@ final class CountingStore: LeaseStore {
         }
         return tasks
     }
-    func heartbeat(workerID: String, lease: Duration) async throws -> Set<Int64> {
-        try await base.heartbeat(workerID: workerID, lease: lease)
+    func heartbeat(workerID: String, holding tasks: [ClaimedTask], lease: Duration) async throws -> Set<Int64> {
+        try await base.heartbeat(workerID: workerID, holding: tasks, lease: lease)
     }
     func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome] {
         let fail = counts.withLock { counts in

@@ -9,30 +9,18 @@ extension TaskLeases {
     /// double-claiming each other's rows; each lease gets a fresh token from a sequence. The scan
     /// reads a partial index of pending rows only, so finished rows cost nothing. A cancelled
     /// run's tasks are never claimed, even one a worker put back after the cancel.
+    ///
+    /// The statement is the function `claim_tasks` (Migrations/0009_worker_functions.sql): the worker
+    /// role may run it without holding any write privilege on the tables it changes.
     public func claimTasks(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]? = nil) async throws -> [ClaimedTask] {
-        // With no filter the condition folds to true at planning (each query is planned with its
-        // actual parameters), so either way the matching partial index is used.
+        // With no filter the condition folds to true at planning (the function is planned for its
+        // actual arguments each time), so either way the matching partial index is used.
         let runs = runIDs ?? []
         let rows = try await client.query(
             """
-            WITH candidates AS (
-                SELECT id FROM \(unescaped: s).tasks
-                WHERE state = 'pending' AND run_after <= now()
-                  AND (cardinality(\(runs)::int8[]) = 0 OR run_id = ANY(\(runs)::int8[]))
-                  AND NOT run_id = ANY(ARRAY(SELECT id FROM \(unescaped: s).runs WHERE cancelled_at IS NOT NULL))
-                ORDER BY run_after, id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE \(unescaped: s).tasks t
-            SET state = 'running', lease_owner = \(workerID),
-                lease_token = nextval('\(unescaped: s).lease_tokens'),
-                lease_expires_at = now() + make_interval(secs => \(lease.inSeconds)),
-                claimed_at = now(), attempts = t.attempts + 1
-            FROM candidates c
-            WHERE t.id = c.id
-            RETURNING t.id, t.run_id, t.shard_id, t.stage::text AS stage, t.round, t.stages_left, t.instruction, t.input,
-                      t.source_line, t.attempts, t.max_attempts, t.lease_token, t.claimed_at
+            SELECT id, run_id, shard_id, stage, round, stages_left, instruction, input, source_line, attempts, max_attempts,
+                   lease_token, claimed_at
+            FROM \(unescaped: s).claim_tasks(\(workerID), \(limit)::int4, \(lease.inSeconds), \(runs)::int8[])
             """, logger: logger)
         var claimed: [ClaimedTask] = []
         for try await row in rows {

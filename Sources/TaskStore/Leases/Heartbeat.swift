@@ -2,19 +2,17 @@ import PostgresNIO
 import TreeInstructCore
 
 extension TaskLeases {
-    /// Marks the worker alive and extends every lease it still holds by `lease`.
-    /// Returns the ids of the tasks it still holds: any other task it thinks it has was lost
-    /// (reaped after a stall) and its result will be refused.
-    public func heartbeat(workerID: String, lease: Duration) async throws -> Set<Int64> {
+    /// Marks the worker alive and extends by `lease` the leases of `tasks` it still holds (each
+    /// named by its token, so no other lease can be touched). Returns the ids of those: any
+    /// other task it thinks it has was lost (reaped after a stall) and its result will be refused.
+    ///
+    /// The statement is the function `renew_leases` (Migrations/0009_worker_functions.sql): the worker
+    /// role may run it without holding any write privilege on the tables it changes.
+    public func heartbeat(workerID: String, holding tasks: [ClaimedTask], lease: Duration) async throws -> Set<Int64> {
         let rows = try await client.query(
             """
-            WITH alive AS (
-                UPDATE \(unescaped: s).workers SET last_heartbeat = now() WHERE id = \(workerID)
-            )
-            UPDATE \(unescaped: s).tasks
-            SET lease_expires_at = now() + make_interval(secs => \(lease.inSeconds))
-            WHERE state = 'running' AND lease_owner = \(workerID)
-            RETURNING id
+            SELECT * FROM \(unescaped: s).renew_leases(
+                \(workerID), \(tasks.map(\.id))::int8[], \(tasks.map(\.leaseToken))::int8[], \(lease.inSeconds))
             """, logger: logger)
         var held = Set<Int64>()
         for try await id in rows.decode(Int64.self) { held.insert(id) }

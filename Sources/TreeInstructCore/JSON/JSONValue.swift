@@ -27,13 +27,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// 2^53: every integer below it is exact in a Double, so it is written without a fraction
+    /// (ids and lease tokens read back as integers).
+    public static let largestExactInteger: Double = 9_007_199_254_740_992
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if value == value.rounded(), abs(value) < Self.largestExactInteger {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)

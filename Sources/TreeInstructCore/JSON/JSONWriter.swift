@@ -16,7 +16,7 @@ enum JSONWriter {
         case .number(let number):
             if !number.isFinite {
                 out.append(contentsOf: "null".utf8)
-            } else if number == number.rounded(), abs(number) < 1e15 {
+            } else if number == number.rounded(), abs(number) < JSONValue.largestExactInteger {
                 out.append(contentsOf: String(Int64(number)).utf8)
             } else {
                 out.append(contentsOf: String(number).utf8)

@@ -8,8 +8,9 @@ public protocol LeaseStore: Sendable {
     func register(_ worker: WorkerIdentity) async throws
     /// Leases up to `limit` due tasks (of `runIDs` only, when given) for `lease`.
     func claim(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> [ClaimedTask]
-    /// Renews every lease the worker holds; returns the ids of the tasks it still holds.
-    func heartbeat(workerID: String, lease: Duration) async throws -> Set<Int64>
+    /// Renews the leases of `tasks` (the worker's, named by their tokens); returns the ids of the
+    /// tasks it still holds.
+    func heartbeat(workerID: String, holding tasks: [ClaimedTask], lease: Duration) async throws -> Set<Int64>
     /// Stores accepted outputs (and their follow-ups) of tasks the worker holds, in one go.
     func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome]
     /// Records a failed attempt: back to pending after `retryDelay`, or failed for good.
