@@ -8,6 +8,11 @@ on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this meth
   Ops/bench/store.py ingest     # submit 1,000,000 lines: time and peak memory, next to psql \\copy
   Ops/bench/store.py claims     # claim latency p50/p99 with 10 k, 1 M, 10 M finished rows
   Ops/bench/store.py memory     # worker resident memory with 512 calls in flight
+  Ops/bench/store.py privilege --baseline-bin PATH
+                                # end to end, 4 workers, side by side in rounds: a build whose workers
+                                # write the tables directly (PATH) as owner, the same under row-level
+                                # security, this build (worker functions) as owner and as
+                                # treeinstruct_worker (issue 14)
 """
 import argparse
 import json
@@ -132,6 +137,83 @@ def memory(args) -> None:
             stack.close()
 
 
+RLS_POLICIES = """
+CREATE ROLE rls_worker LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}';
+GRANT USAGE ON SCHEMA rls TO rls_worker;
+GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA rls TO rls_worker;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA rls TO rls_worker;
+ALTER TABLE rls.tasks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rls.results ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rls.attempts ENABLE ROW LEVEL SECURITY;
+-- What row-level security can say of the worker's rule: open tasks only (it cannot tie a row to
+-- the session's lease tokens or forbid a transition), follow-ups only of existing tasks, results
+-- only for tasks that exist.
+CREATE POLICY read ON rls.tasks FOR SELECT USING (true);
+CREATE POLICY open_tasks ON rls.tasks FOR UPDATE USING (state IN ('pending', 'running')) WITH CHECK (true);
+CREATE POLICY follow_ups ON rls.tasks FOR INSERT WITH CHECK (parent_task_id IS NULL OR EXISTS (SELECT 1 FROM rls.tasks p WHERE p.id = parent_task_id));
+CREATE POLICY read ON rls.results FOR SELECT USING (true);
+CREATE POLICY known_tasks ON rls.results FOR INSERT WITH CHECK (EXISTS (SELECT 1 FROM rls.tasks t WHERE t.id = task_id));
+CREATE POLICY read ON rls.attempts FOR SELECT USING (true);
+CREATE POLICY any ON rls.attempts FOR INSERT WITH CHECK (true);
+"""
+
+
+def privilege(args) -> None:
+    """The worker privilege designs side by side (issue 14): each in its own schema of one server."""
+    baseline = str(Path(args.baseline_bin).resolve())
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        stack = Stack(work, migrate=False)
+        try:
+            base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
+            # name: (binary, schema, role)
+            variants = {"direct": (baseline, "direct", None), "rls": (baseline, "rls", "rls_worker"),
+                        "functions": (BIN, "functions", None), "worker-role": (BIN, "functions_role", "treeinstruct_worker")}
+            for binary, schema, _ in variants.values():
+                subprocess.run([binary, "migrate", "--schema", schema], env=stack.env, check=True, capture_output=True)
+            roles = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(ROOT / "Ops/sql/roles.sql")],
+                                   env=dict(stack.env, PGOPTIONS="-c treeinstruct.schema=functions_role"), capture_output=True, text=True)
+            if roles.returncode != 0:
+                raise RuntimeError(roles.stderr)
+            stack.psql("-c", f"ALTER ROLE treeinstruct_worker PASSWORD '{stack.role_password}'")
+            policies = stack.psql(stdin=RLS_POLICIES.format(password=stack.role_password))
+            if policies.returncode != 0:
+                raise RuntimeError(policies.stderr)
+            rates: dict[str, list[float]] = {name: [] for name in variants}
+            for round_number in range(args.rounds):
+                for name, (binary, schema, role) in variants.items():
+                    run = f"{name}-{round_number}"
+                    path = work / f"{run}.txt"
+                    with path.open("w") as out:
+                        for i in range(args.tasks):
+                            out.write(f"Describe the place visitor number {i} of {run} should see first, in three sentences.\n")
+                    subprocess.run([binary, "submit", "--schema", schema, "--corpus", str(path), "--run", run, "--format", "text",
+                                    "--model", "treeinstruct-simulator", "--max-words", "250", "--rounds", "1", "--no-respond"],
+                                   env=stack.env, check=True, capture_output=True)
+                    env = dict(stack.role_env(role), OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
+                    started = time.time()
+                    pool = [subprocess.Popen([binary, "work", "--schema", schema, "--concurrency", "64", "--rate-scope", "local",
+                                              "--run", run, "--exit-when-done"], env=env, stdout=subprocess.DEVNULL,
+                                             stderr=open(work / f"{run}.log", "a")) for _ in range(4)]
+                    for process in pool:
+                        process.wait(timeout=1800)
+                    elapsed = time.time() - started
+                    done = stack.scalar(f"SELECT count(*) FROM {schema}.tasks t JOIN {schema}.runs r ON r.id = t.run_id "
+                                        "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
+                    if done != args.tasks:
+                        raise RuntimeError(f"{run}: {done} of {args.tasks} succeeded; see {work / (run + '.log')}: "
+                                           + (work / f"{run}.log").read_text()[-1000:])
+                    rates[name].append(done / elapsed)
+                    print(f"privilege round={round_number + 1} design={name} workers=4 tasks={done} seconds={elapsed:.1f} "
+                          f"tasks_per_second={done / elapsed:.0f}", flush=True)
+            direct = sum(rates["direct"]) / len(rates["direct"])
+            for name, values in rates.items():
+                mean = sum(values) / len(values)
+                print(f"privilege design={name} mean_tasks_per_second={mean:.0f} vs_direct={100 * (mean / direct - 1):+.1f}%", flush=True)
+        finally:
+            stack.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -144,12 +226,16 @@ def main() -> int:
     c = sub.add_parser("claims")
     c.add_argument("--finished", default="10000,1000000,10000000")
     sub.add_parser("memory")
+    p = sub.add_parser("privilege")
+    p.add_argument("--baseline-bin", required=True, help="a treeinstruct built before the worker functions (e.g. dd9f3dc)")
+    p.add_argument("--tasks", type=int, default=20_000)
+    p.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     for tool in (BIN, BENCH):
         if not os.access(tool, os.X_OK):
             print(f"missing {tool}: swift build -c release", file=sys.stderr)
             return 1
-    {"queue": queue, "ingest": ingest, "claims": claims, "memory": memory}[args.benchmark](args)
+    {"queue": queue, "ingest": ingest, "claims": claims, "memory": memory, "privilege": privilege}[args.benchmark](args)
     return 0
 
 

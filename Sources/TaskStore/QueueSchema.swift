@@ -16,12 +16,15 @@ public struct QueueSchema: Sendable {
     public let client: PostgresClient
     public let schema: String
     public let logger: Logger
+    /// The longest wait for one statement to start answering (default 30 s); see `BoundedClient`.
+    public let statementTimeout: Duration
 
-    public init(client: PostgresClient, schema: String, logger: Logger) {
+    public init(client: PostgresClient, schema: String, logger: Logger, statementTimeout: Duration = .seconds(30)) {
         precondition(SchemaName.isValid(schema), "invalid schema name \(schema)")
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.statementTimeout = statementTimeout
     }
 
     public var runs: RunCatalog { RunCatalog(tables: self) }
@@ -39,7 +42,7 @@ protocol QueueStatements: Sendable {
 }
 
 extension QueueStatements {
-    var client: PostgresClient { tables.client }
+    var client: BoundedClient { BoundedClient(pool: tables.client, limit: tables.statementTimeout) }
     var logger: Logger { tables.logger }
     /// `"schema"`, quoted for use before a table name.
     var s: String { "\"\(tables.schema)\"" }

@@ -21,6 +21,25 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env TREEINSTRUCT_LOG_LEVEL, default info).")
     var logLevel: String?
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Seconds to wait for the database to answer a statement, \(Self.timeoutRange) (env TREEINSTRUCT_DB_TIMEOUT, default 30).")
+    var dbTimeout: Double?
+
+    static let timeoutRange = 1.0...3600.0
+
+    /// How long one statement may wait (a connection included) before the command fails.
+    func statementTimeout() throws -> Duration {
+        .seconds(try Environment.double(dbTimeout, "--db-timeout", "TREEINSTRUCT_DB_TIMEOUT", default: 30, in: Self.timeoutRange) ?? 30)
+    }
+
+    /// The database these options name, not yet connected.
+    func database(_ logger: Logger, maxConnections: Int = 20, settings given: DatabaseSettings? = nil, schema: String? = nil) throws -> Database {
+        try Database(
+            settings: given ?? settings { logger.warning("\($0)") }, schema: schema ?? schemaName, maxConnections: maxConnections,
+            statementTimeout: statementTimeout(), logger: logger)
+    }
+
     func settings(warn: (String) -> Void) throws -> DatabaseSettings {
         var url = Environment.values["DATABASE_URL"]
         if let file = Environment.string(databaseURLFile, "DATABASE_URL_FILE") {
@@ -32,6 +51,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Checked at parse time: a bad schema name or log setting is refused before anything runs.
     func validate() throws {
+        _ = try statementTimeout()
         guard SchemaName.isValid(schemaName) else {
             let source = schema == nil ? "TREEINSTRUCT_SCHEMA" : "--schema"
             throw ValidationError(
@@ -65,7 +85,7 @@ struct DatabaseOptions: ParsableArguments {
         _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
         let logger = try logger("treeinstruct")
-        let database = try Database(settings: settings { logger.warning("\($0)") }, schema: schemaName, logger: logger)
+        let database = try database(logger)
         return try await database.withRunning { database in
             switch use {
             case .migrate: try await Migrator(database: database).migrate()

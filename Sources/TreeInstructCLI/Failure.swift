@@ -33,6 +33,7 @@ struct Failure {
         case let error as PortInUse: return (error.description, 69)
         case let error as OutputError: return (error.description, 73)
         case let error as DatabaseUnavailable: return (error.description + DatabaseHint.forUnreachable(), 69)
+        case let error as DatabaseTimeout: return (error.description, 69)
         case let error as SchemaNotReady: return (error.description, 78)
         case let error as MigrationError: return (error.description, 78)
         case let error as EndpointUnusable: return (error.description, 69)

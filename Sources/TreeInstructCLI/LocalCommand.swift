@@ -105,7 +105,7 @@ struct LocalCommand: AsyncParsableCommand {
         let job = LocalJob(
             settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
             workers: workers, concurrency: concurrency, limits: limits, health: health, output: output,
-            exportFormat: exportFormat, logger: logger)
+            exportFormat: exportFormat, statementTimeout: try database.statementTimeout(), logger: logger)
         if let realEndpoint {
             try await job.run(endpoint: realEndpoint)
         } else {
@@ -133,10 +133,12 @@ struct LocalJob: Sendable {
     let health: EndpointHealthPolicy
     let output: OutputTarget
     let exportFormat: ExportFormat
+    let statementTimeout: Duration
     let logger: Logger
 
     func run(endpoint: EndpointConfiguration) async throws {
-        let database = try Database(settings: settings, schema: schema, maxConnections: max(10, workers * 4), logger: logger)
+        let database = try Database(
+            settings: settings, schema: schema, maxConnections: max(10, workers * 4), statementTimeout: statementTimeout, logger: logger)
         let client = ChatClient(endpoint: endpoint, logger: logger)
         let pipeline = LocalPipeline(job: self, database: database, client: client)
         try await WorkerAssembly.run(

@@ -55,7 +55,7 @@ struct WorkCommand: AsyncParsableCommand {
         configuration.endpoint = try endpoint.healthPolicy(key: sharedKey)
         let (scope, limits) = (try endpoint.scope(), try endpoint.limits())
         let port = try Environment.int(metricsPort, "--metrics-port", "TREEINSTRUCT_METRICS_PORT", in: Self.portRange)
-        let db = try Database(settings: database.settings { logger.warning("\($0)") }, schema: database.schemaName, logger: logger)
+        let db = try database.database(logger)
         let client = ChatClient(endpoint: endpointConfiguration, logger: logger)
         let readiness = Readiness()
         let service = WorkerService(

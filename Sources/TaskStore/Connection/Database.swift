@@ -12,14 +12,22 @@ public struct Database: Sendable {
     public let schema: String
     public let client: PostgresClient
     public let logger: Logger
+    /// The longest wait for one statement to start answering, a connection included (default
+    /// 30 s): past it the statement fails with `DatabaseTimeout` instead of waiting on a dead
+    /// server for ever.
+    public let statementTimeout: Duration
 
-    public init(settings: DatabaseSettings, schema: String = "treeinstruct", maxConnections: Int = 20, logger: Logger) throws {
+    public init(
+        settings: DatabaseSettings, schema: String = "treeinstruct", maxConnections: Int = 20, statementTimeout: Duration = .seconds(30),
+        logger: Logger
+    ) throws {
         guard SchemaName.isValid(schema) else {
             throw DatabaseSettingsError("schema must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63), got \"\(schema)\"")
         }
         self.settings = settings
         self.schema = schema
         self.logger = logger
+        self.statementTimeout = statementTimeout
         var configuration =
             switch ConnectionTarget(settings) {
             case .socket(let path):
@@ -38,8 +46,11 @@ public struct Database: Sendable {
     }
 
     /// Another schema over the same pool (tests give each case its own schema).
-    public init(sharing client: PostgresClient, settings: DatabaseSettings, schema: String, logger: Logger) throws {
+    public init(
+        sharing client: PostgresClient, settings: DatabaseSettings, schema: String, statementTimeout: Duration = .seconds(30), logger: Logger
+    ) throws {
         guard SchemaName.isValid(schema) else { throw DatabaseSettingsError("invalid schema name \"\(schema)\"") }
+        self.statementTimeout = statementTimeout
         self.client = client
         self.settings = settings
         self.schema = schema
@@ -47,12 +58,15 @@ public struct Database: Sendable {
     }
 
     /// The task queue over this database.
-    public var queue: QueueSchema { QueueSchema(client: client, schema: schema, logger: logger) }
+    public var queue: QueueSchema { QueueSchema(client: client, schema: schema, logger: logger, statementTimeout: statementTimeout) }
 
     /// Runs `body` with the pool running, after checking that the database answers.
     public func withRunning<Result: Sendable>(checkFirst: Bool = true, _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            // The pool's run() ends when cancelled, but not promptly when a connection or a
+            // request is stuck on a dead server: abandoned at the cancel, so no command waits on
+            // its own pool to stop.
+            group.addTask { try? await abandoningOnCancel { await client.run() } }
             defer { group.cancelAll() }
             if checkFirst { try await checkConnection() }
             return try await body(self)

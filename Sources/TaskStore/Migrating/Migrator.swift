@@ -11,17 +11,24 @@ public struct Migrator: Sendable {
     public let client: PostgresClient
     public let schema: String
     public let logger: Logger
+    /// The longest wait for the schema check, and for each migration (default 30 s): a dead
+    /// server ends a command instead of hanging it. A migration that builds an index on a very
+    /// large table may need more (TREEINSTRUCT_DB_TIMEOUT).
+    public let statementTimeout: Duration
 
     public init(database: Database) {
-        self.init(client: database.client, schema: database.schema, logger: database.logger)
+        self.init(client: database.client, schema: database.schema, logger: database.logger, statementTimeout: database.statementTimeout)
     }
 
-    public init(client: PostgresClient, schema: String, logger: Logger) {
+    public init(client: PostgresClient, schema: String, logger: Logger, statementTimeout: Duration = .seconds(30)) {
         precondition(SchemaName.isValid(schema), "invalid schema name \(schema)")
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.statementTimeout = statementTimeout
     }
+
+    var bounded: BoundedClient { BoundedClient(pool: client, limit: statementTimeout) }
 
     /// Applies what `migrations` has beyond what the schema records; returns what it applied.
     @discardableResult
@@ -29,12 +36,13 @@ public struct Migrator: Sendable {
         let s = "\"\(schema)\""
         let lockKey = "treeinstruct.migrate.\(schema)"
         return try await client.withConnection { connection in
+            // Waits while another migrator works: not bounded (a dead server ends it at once).
             try await connection.query("SELECT pg_advisory_lock(hashtext(\(lockKey)))", logger: logger)
             do {
-                let applied = try await prepare(connection, s)
+                let applied = try await BoundedClient.within(statementTimeout) { try await prepare(connection, s) }
                 let pending = try Self.pending(migrations, applied: applied)
                 for migration in pending {
-                    try await apply(migration, on: connection, s)
+                    try await BoundedClient.within(statementTimeout) { try await apply(migration, on: connection, s) }
                     logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
                 }
                 try await connection.query("SELECT pg_advisory_unlock(hashtext(\(lockKey)))", logger: logger)

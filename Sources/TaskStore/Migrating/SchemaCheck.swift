@@ -9,12 +9,12 @@ extension Migrator {
     public func requireCurrent(_ migrations: [Migration] = Migration.embedded) async throws {
         let ledger = "\"\(schema)\".schema_migrations"
         var exists = false
-        for try await found in try await client.query("SELECT to_regclass(\(ledger)) IS NOT NULL", logger: logger).decode(Bool.self) {
+        for try await found in try await bounded.query("SELECT to_regclass(\(ledger)) IS NOT NULL", logger: logger).decode(Bool.self) {
             exists = found
         }
         guard exists else { throw SchemaNotReady(schema: schema, applied: nil, needed: migrations.map(\.version).max() ?? 0) }
         var applied = Set<Int>()
-        let rows = try await client.query("SELECT version FROM \(unescaped: "\"\(schema)\"").schema_migrations", logger: logger)
+        let rows = try await bounded.query("SELECT version FROM \(unescaped: "\"\(schema)\"").schema_migrations", logger: logger)
         for try await version in rows.decode(Int.self) { applied.insert(version) }
         let missing = migrations.map(\.version).filter { !applied.contains($0) }
         guard missing.isEmpty else {

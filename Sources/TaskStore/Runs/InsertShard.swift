@@ -16,17 +16,18 @@ extension RunCatalog {
         var number: Int
         if let ordinal { number = ordinal } else { number = try await takeShardNumber(runID: run.id) }
         var attemptsLeft = 5
+        let (runID, config) = (run.id, run.config)
         while true {
             let numbered = number
             do {
                 return try await client.withTransaction(logger: logger) { connection in
                     let shardID = try await createShard(
-                        runID: run.id, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
+                        runID: runID, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
                         lastLine: last.line, on: connection)
                     var inserted = 0
                     for start in stride(from: 0, to: records.count, by: batchSize) {
                         let batch = Array(records[start..<min(start + batchSize, records.count)])
-                        inserted += try await insertTasks(batch, runID: run.id, shardID: shardID, config: run.config, on: connection)
+                        inserted += try await insertTasks(batch, runID: runID, shardID: shardID, config: config, on: connection)
                     }
                     if inserted == 0 { throw NothingNew() }
                     return inserted
