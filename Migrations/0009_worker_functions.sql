@@ -16,8 +16,8 @@
 -- caches each statement's plan per session; claim_tasks is planned for its actual arguments
 -- every time (force_custom_plan), so the run filter folds away when empty and the matching
 -- partial index is used either way. The DO block at the end pins search_path (this schema,
--- then pg_temp: a temporary object can never shadow a table here) and takes EXECUTE away from
--- PUBLIC, which gets it on every new function by default.
+-- then pg_temp: a temporary object can never shadow a table here), takes EXECUTE away from
+-- PUBLIC, which gets it on every new function by default, and gives it to the worker role.
 
 -- Leases up to batch_size due pending tasks to the worker; a cancelled run's tasks never.
 -- A lease's token is random (53 bits), not the next number of a sequence: holding a task means
@@ -255,6 +255,12 @@ BEGIN
     LOOP
         EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+        -- Where Ops/sql/roles.sql made a worker role, it may run the new workers at once, so an
+        -- upgrade is: migrate, roll the workers, re-run roles.sql (which then takes the old
+        -- workers' table privileges away).
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'treeinstruct_worker') THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO treeinstruct_worker', f);
+        END IF;
     END LOOP;
 END
 $pin$;

@@ -138,6 +138,9 @@ extension EmbeddedPostgres {
 extension EmbeddedPostgres {
     /// A TCP port on 127.0.0.1 nobody listens on right now (for tests that start servers).
     public static func freePort() throws -> Int { try FreePort.find() }
+
+    /// Whether nobody listens on `port` of 127.0.0.1 right now.
+    public static func isFree(_ port: Int) -> Bool { FreePort.isFree(port) }
 }
 
 extension EmbeddedPostgres {

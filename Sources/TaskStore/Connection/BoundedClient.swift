@@ -17,6 +17,27 @@ struct BoundedClient: Sendable {
         try await Self.within(limit) { try await pool.query(query, logger: logger, file: file, line: line) }
     }
 
+    /// Every row of `query`, gathered on the connection's event loop (for results of many rows,
+    /// such as an export's pages).
+    ///
+    /// The streaming `query` above hands rows to a reader task and waits for its demand; a
+    /// connection that closes in that wait stops the process in postgres-nio 1.33 (a
+    /// precondition in RowStreamStateMachine: see Ops/notes/postgres-nio-row-stream.md). Rows
+    /// gathered on the event loop are asked for in the same turn they arrive, so that wait never
+    /// happens. The statement is written in the same turn that finds the connection open: one
+    /// written to a connection already closed is dropped and never answered.
+    func collect(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresQueryResult {
+        try await Self.within(limit) {
+            try await pool.withConnection { connection in
+                let eventLoop = connection.eventLoop
+                return try await eventLoop.flatSubmit { () -> EventLoopFuture<PostgresQueryResult> in
+                    guard !connection.isClosed else { return eventLoop.makeFailedFuture(ConnectionClosed()) }
+                    return connection.query(query, logger: logger, file: file, line: line)
+                }.get()
+            }
+        }
+    }
+
     /// A transaction within one limit for the whole of it (one shard's inserts).
     func withTransaction<Result: Sendable>(
         logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
@@ -40,4 +61,9 @@ public struct DatabaseTimeout: Error, CustomStringConvertible {
     public var description: String {
         "the database did not answer within \(Int(limit.inSeconds.rounded())) s (is the server down or unreachable? the limit is TREEINSTRUCT_DB_TIMEOUT)"
     }
+}
+
+/// The connection a statement was to go on had closed (the server went away).
+public struct ConnectionClosed: Error, CustomStringConvertible {
+    public var description: String { "the database closed the connection" }
 }

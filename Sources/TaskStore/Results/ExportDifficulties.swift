@@ -5,7 +5,7 @@ extension ResultRows {
     /// The difficulty levels among a run's finished rows, lowest first: an export in difficulty
     /// order reads one level at a time, each in source order.
     public func exportDifficulties(runID: Int64) async throws -> [Int] {
-        let rows = try await client.query(
+        let rows = try await client.collect(
             """
             SELECT DISTINCT r.difficulty
             FROM \(unescaped: s).tasks t
@@ -13,8 +13,6 @@ extension ResultRows {
             WHERE t.run_id = \(runID) AND t.state = 'succeeded' AND t.stages_left = 1
             ORDER BY r.difficulty
             """, logger: logger)
-        var levels: [Int] = []
-        for try await level in rows.decode(Int.self) { levels.append(level) }
-        return levels
+        return try rows.map { try $0.decode(Int.self) }
     }
 }
