@@ -28,7 +28,9 @@ struct DatabaseLossTests {
 
         static func start() async throws -> Server {
             let folder = NSTemporaryDirectory() + "db-loss-\(UUID().uuidString.prefix(8))"
-            let postgres = EmbeddedPostgres(dataDirectory: folder + "/pg", durable: false)
+            // Durable (fsync and synchronous commit on), as in production: a crash must not take
+            // back what was committed, or the second run could not match a clean one.
+            let postgres = EmbeddedPostgres(dataDirectory: folder + "/pg", durable: true)
             let endpoint = try await postgres.started(port: try DatabaseLossTests.quietPort())
             let settings = DatabaseSettings(
                 host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password, database: endpoint.database,
@@ -84,7 +86,7 @@ struct DatabaseLossTests {
         defer { server.remove() }
         try await server.withDatabase { database in
             try await Migrator(database: database).migrate()
-            try await FinishedRun.seed(database, name: "big", rows: 30_000, padding: 60)
+            try await FinishedRun.seed(database, name: "big", rows: 20_000, padding: 40)
         }
         let clean = server.folder + "/clean.jsonl"
         let reference = try BadInvocationTests.invoke(
@@ -129,16 +131,16 @@ struct DatabaseLossTests {
     @Test func submitSurvivesTheDatabaseDying() async throws {
         let server = try await Server.start()
         defer { server.remove() }
-        let lines = 100_000
+        let lines = 60_000
         let corpus = server.folder + "/corpus.jsonl"
         try (1...lines).map { #"{"instruction": "Explain idea number \#($0) to a curious student, with one example."}"# }
             .joined(separator: "\n").write(toFile: corpus, atomically: false, encoding: .utf8)
         try await server.withDatabase { try await Migrator(database: $0).migrate() }
-        let submit = ["submit", "--corpus", corpus, "--run", "big", "--shard-size", "5000"]
+        let submit = ["submit", "--corpus", corpus, "--run", "big", "--shard-size", "3000"]
         for attempt in 1...Self.tries {
             let command = try Command(submit, environment: server.environment, folder: server.folder)
-            // Crash once some shards are in (0.5 s to 2.5 s in: early, middle and late).
-            try await Task.sleep(for: .milliseconds(500 + 500 * (attempt - 1)))
+            // Crash once some shards are in (0.3 s to 1.9 s in: early, middle and late).
+            try await Task.sleep(for: .milliseconds(300 + 400 * ((attempt - 1) % 5)))
             try await server.crash()
             let end = await command.finish(within: Self.deadline)
             try await server.restart()
