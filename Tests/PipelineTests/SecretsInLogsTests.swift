@@ -63,4 +63,31 @@ struct SecretsInLogsTests {
             #expect(total > 50_000, "only \(total) bytes at trace level")
         }
     }
+
+    /// `local` with its private PostgreSQL: that server's generated password stays in its data
+    /// directory (mode 0600), out of everything the command prints at trace level.
+    @Test func localAtTraceLevelKeepsItsServersPassword() async throws {
+        let folder = NSTemporaryDirectory() + "secrets-local-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer {
+            _ = try? BadInvocationTests.invoke(["postgres", "stop", "--data-dir", folder + "/pg"], environment: [:])
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        var environment = ProcessInfo.processInfo.environment
+        for variable in ["DATABASE_URL", "DATABASE_URL_FILE", "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"] {
+            environment[variable] = nil
+        }
+        environment["TREEINSTRUCT_LOG_LEVEL"] = "trace"
+        let outcome = try BadInvocationTests.invoke(
+            [
+                "local", "--corpus", TestCorpora.path("self-instruct-seed-175.jsonl"), "--simulate", "--rounds", "1", "--no-respond",
+                "--data-dir", folder + "/pg", "--output", folder + "/out.jsonl",
+            ], environment: environment)
+        #expect(outcome.status == 0, "\(outcome.error.suffix(1000))")
+        let password = try String(contentsOfFile: folder + "/pg/treeinstruct.password", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(password.count >= 16)
+        #expect(!(outcome.output + outcome.error).contains(password), "local printed its server's password")
+        #expect(outcome.error.utf8.count > 10_000, "trace level should say a lot")
+    }
 }
