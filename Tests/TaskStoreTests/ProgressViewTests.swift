@@ -9,6 +9,7 @@ import TreeInstructCore
 struct ProgressViewTests {
     /// 10 source rows, 2 rounds each: 4 rows done, 1 failed in round 2, 1 running, 4 untouched.
     @Test func viewsReportTheRightNumbers() async throws {
+        let started = ContinuousClock.now
         let queue = try await TestQueue.make()
         let config = QueueFixtures.config(rounds: 2, maxAttempts: 1)
         let records = QueueFixtures.records(10)
@@ -60,7 +61,10 @@ struct ProgressViewTests {
             """, as: Int.self)
         let tasksPerMinute = try await row(
             queue, "SELECT tasks_per_minute::float8 FROM $schema.run_progress WHERE run_id = \(run.id)", as: Double.self)
-        #expect(abs(tasksPerMinute - 10) < 1)  // not 10 / 5 minutes
+        // 10 over the minute plus the time this test has run (seconds, more on a loaded machine);
+        // never 10 over the 5-minute window.
+        let observed = 60 + (ContinuousClock.now - started).inSeconds + 1
+        #expect(tasksPerMinute <= 10.01 && tasksPerMinute >= 10 * 60 / observed, "\(tasksPerMinute) tasks/min")
 
         let first = try await row(
             queue, "SELECT tasks, succeeded, failed, pending, percent_done::float8 FROM $schema.shard_progress WHERE ordinal = 0",

@@ -14,10 +14,11 @@ struct RetryAndFollowUpTests {
         _ = try await QueueFixtures.seed(queue, config: QueueFixtures.config(maxAttempts: 3), records: QueueFixtures.records(1))
         var task = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first)
         #expect(
-            try await queue.leases.fail(task, workerID: "w", failure: Self.transient, retryDelay: .seconds(0.6), report: CallReport(httpStatus: 503))
+            try await queue.leases.fail(task, workerID: "w", failure: Self.transient, retryDelay: .seconds(3), report: CallReport(httpStatus: 503))
                 == .recorded)
-        #expect(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).isEmpty)  // not due yet
-        try await Task.sleep(for: .milliseconds(800))
+        // Not due yet (3 s: room for a loaded machine between the two statements).
+        #expect(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).isEmpty)
+        try await Task.sleep(for: .milliseconds(3200))
         task = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first)
         #expect(task.attempt == 2)
         _ = try await queue.leases.fail(task, workerID: "w", failure: Self.transient, retryDelay: .seconds(0), report: CallReport())
