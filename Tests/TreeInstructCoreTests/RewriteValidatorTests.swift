@@ -224,7 +224,7 @@ struct RewriteValidatorTests {
         #expect(rejection("Sure! 1. Eat well 2. Sleep 3. Move", validator: plain)?.code == .answeredInstead)
         #expect(rejection(Self.instruction, validator: plain)?.code == .unchanged)
         #expect(rejection(Self.goodInstruction + " See www.nhs.uk for ideas.", validator: plain)?.code == .urlIntroduced)
-        #expect(rejection("Rewrite of the tree: " + Self.goodInstruction, validator: plain)?.code == .leakedProcedure)
+        #expect(rejection("Rewrite of the semantic tree: " + Self.goodInstruction, validator: plain)?.code == .leakedProcedure)
         #expect(rejection("Give three tips for staying healthy at work.", validator: plain)?.code == .tooShort)
     }
 

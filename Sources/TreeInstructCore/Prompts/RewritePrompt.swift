@@ -67,7 +67,7 @@ public enum RewritePrompt {
                - ask for everything the original asks for, and use the words of every added node;
                - have between \(minimum) and \(settings.maxWords) words (the original has \(originalWords));
                - be in the same language as the original and keep any data format it uses;
-               - contain no URL or link;
+               - add no URL or link the original does not have (keep those it has);
                - not mention trees, nodes, parsing or these steps;
                - ask, never answer: do not solve the task.\(inputNote)
 

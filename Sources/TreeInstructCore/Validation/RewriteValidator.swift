@@ -39,7 +39,7 @@ public struct RewriteValidator: Sendable {
         }
         switch settings.template {
         case .plain:
-            let text = TextProfile(Self.unquote(content))
+            let text = TextProfile(Self.unquote(TextChecks.unfenced(content)))
             return checkText(text, original: original, instruction: instruction)
                 .map { AcceptedRewrite(newInstruction: text.text, wordCount: text.words.count) }
         case .structured:
@@ -52,7 +52,7 @@ public struct RewriteValidator: Sendable {
                 }
                 return .failure(rejection)
             }
-            let text = TextProfile(TextNormalization.trimmed(answer.newInstruction))
+            let text = TextProfile(TextChecks.unfenced(answer.newInstruction))
             return checkText(text, original: original, instruction: instruction, tree: answer)
                 .flatMap { checkAddedWordsUsed(answer, in: text) }
                 .map {

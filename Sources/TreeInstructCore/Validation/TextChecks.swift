@@ -13,13 +13,15 @@ enum TextChecks {
 
     static let answerLabels = ["answer:", "solution:", "response:", "output:"]
 
-    /// Words of the procedure itself; in a rewrite they mean the prompt showed through.
-    static let procedureWords: Set<String> = [
-        "tree", "trees", "subtree", "node", "nodes", "semantic", "parse", "parsed", "parsing",
-    ]
+    /// Words that only the procedure uses, by stem: "node" and "nodes" leak unless the original
+    /// has either. "Tree", "semantic", "structure" or "parse" are ordinary content on their own
+    /// ("the semantic value of each word", a forest's trees); the procedure shows in the phrases below.
+    static let procedureStems: Set<String> = ["node", "subtree"]
     static let procedurePhrases = [
         "new instruction", "original instruction", "rewritten instruction", "expanded instruction",
         "original_tree", "expanded_tree", "added_nodes", "new_instruction",
+        "semantic tree", "parse tree", "parsing tree", "syntax tree", "expanded tree", "original tree", "instruction tree",
+        "tree of meaning", "tree-instruct", "tree instruct",
         PromptMarkers.open, PromptMarkers.close,
     ]
 
@@ -42,42 +44,78 @@ enum TextChecks {
         return nil
     }
 
-    /// Procedure words or prompt markers present in the rewrite and absent from the original.
+    /// Procedure words (in any inflection the original lacks), phrases or prompt markers present
+    /// in the rewrite and absent from the original.
     static func leakedProcedure(in text: TextProfile, original: TextProfile) -> [String] {
-        var leaked = procedureWords.filter { text.vocabulary.contains($0) && !original.vocabulary.contains($0) }.sorted()
+        let originalStems = Set(original.vocabulary.map(stem))
+        var leaked = text.vocabulary.filter { procedureStems.contains(stem($0)) && !originalStems.contains(stem($0)) }.sorted()
         leaked += procedurePhrases.filter { text.mentions($0) && !original.mentions($0) }
         return leaked
     }
 
-    /// URL-like tokens (a scheme, `www.`, or a host with a common top-level domain) that the
-    /// original did not contain.
+    /// A crude English stem (a plural's final "s" dropped), enough to treat "node" and "nodes",
+    /// "subtree" and "subtrees" as one word each.
+    static func stem(_ word: String) -> String {
+        word.count > 3 && word.hasSuffix("s") && !word.hasSuffix("ss") ? String(word.dropLast()) : word
+    }
+
+    /// The model's answer without our fences around it: a model that echoes `<<<` and `>>>`
+    /// around its instruction has still written one. Fences inside the text remain (a leak).
+    static func unfenced(_ content: String) -> String {
+        var text = TextNormalization.trimmed(content)
+        while text.hasPrefix(PromptMarkers.open) { text = TextNormalization.trimmed(String(text.dropFirst(PromptMarkers.open.count))) }
+        while text.hasSuffix(PromptMarkers.close) { text = TextNormalization.trimmed(String(text.dropLast(PromptMarkers.close.count))) }
+        return text
+    }
+
+    /// URLs (a scheme, `www.`, or a host with a common top-level domain) that the original did
+    /// not contain, compared without surrounding punctuation, quotes or a trailing slash.
     static func introducedURLs(in text: TextProfile, original: TextProfile) -> [String] {
         let found = urlTokens(text.text)
         guard !found.isEmpty else { return [] }
-        let before = Set(urlTokens(original.text))
-        return found.filter { !before.contains($0) }
+        let before = Set(urlTokens(original.text).map(comparable))
+        return found.filter { !before.contains(comparable($0)) }
     }
+
+    private static func comparable(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    static let urlStarts = ["https://", "http://", "ftp://", "www."]
+    /// What may be glued to a URL or a host name without being part of it.
+    static let urlNeighbours = Set("\"'()[]{}<>“”‘’«»`*".unicodeScalars)
 
     static let topLevelDomains: Set<String> = [
         "com", "org", "net", "io", "edu", "gov", "ai", "co", "info", "biz", "dev", "app", "ly", "me", "uk", "de",
     ]
 
+    /// The URLs in `text`, lower-cased: from a scheme or `www.` wherever it starts in a word
+    /// (`essence."https://…` holds one), else a word (split at quotes and brackets) that is a
+    /// host name with a common top-level domain.
     static func urlTokens(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0.isWhitespace }).compactMap { raw in
-            // Only a token with a dot or a colon can be a URL: most words stop here.
-            guard raw.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") }) else { return nil }
-            let token = trimmingPunctuation(raw.lowercased())
-            if token.contains("://") || token.hasPrefix("www.") { return token }
-            let host = token.split(separator: "/", maxSplits: 1).first.map(String.init) ?? token
-            let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count >= 2, let last = parts.last, topLevelDomains.contains(String(last)),
-                parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
-            else { return nil }
-            return token
+        text.split(whereSeparator: { $0.isWhitespace }).flatMap { raw -> [String] in
+            // Only a word with a dot or a colon can hold a URL: most words stop here.
+            guard raw.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") }) else { return [] }
+            let word = raw.lowercased()
+            if let start = urlStarts.compactMap({ word.firstRange(of: $0)?.lowerBound }).min() {
+                let url = trimmingPunctuation(String(word[start...]))
+                return url.isEmpty ? [] : [url]
+            }
+            return word.unicodeScalars.split(whereSeparator: { urlNeighbours.contains($0) }).compactMap { piece in
+                let token = trimmingPunctuation(String(String.UnicodeScalarView(piece)))
+                let host = token.split(separator: "/", maxSplits: 1).first.map(String.init) ?? token
+                let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count >= 2, let last = parts.last, topLevelDomains.contains(String(last)),
+                    parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
+                else { return nil }
+                return token
+            }
         }
     }
 
-    static let urlPunctuation = Set("()[]{}<>\"'.,;:!?`*".unicodeScalars)
+    static let urlPunctuation = Set("()[]{}<>\"'.,;:!?`*“”‘’«»".unicodeScalars)
 
     private static func trimmingPunctuation(_ token: String) -> String {
         let scalars = token.unicodeScalars
