@@ -120,24 +120,28 @@ struct TaskProcessor: Sendable {
         }
     }
 
+    /// Prompts and checks read the instruction's own words: an input pasted at its end too is
+    /// sent and counted once (`PastedInput`).
     static func prompt(for task: ClaimedTask, config: RunConfig) -> (ChatPrompt, String) {
-        switch task.stage {
+        let instruction = PastedInput.ownWords(of: task.instruction, input: task.input)
+        return switch task.stage {
         case .rewrite:
-            (RewritePrompt.make(instruction: task.instruction, input: task.input, settings: config.rewrite), config.model)
+            (RewritePrompt.make(instruction: instruction, input: task.input, settings: config.rewrite), config.model)
         case .respond:
-            (ResponsePrompt.make(instruction: task.instruction, input: task.input), config.respondModel ?? config.model)
+            (ResponsePrompt.make(instruction: instruction, input: task.input), config.respondModel ?? config.model)
         }
     }
 
     static func validate(_ completion: ChatCompletion, of task: ClaimedTask, config: RunConfig) -> Result<TaskOutput, Rejection> {
-        switch task.stage {
+        let instruction = PastedInput.ownWords(of: task.instruction, input: task.input)
+        return switch task.stage {
         case .rewrite:
             RewriteValidator(settings: config.rewrite)
-                .validate(content: completion.content, finishReason: completion.finishReason, instruction: task.instruction, input: task.input)
+                .validate(content: completion.content, finishReason: completion.finishReason, instruction: instruction, input: task.input)
                 .map(TaskOutput.rewrite)
         case .respond:
             ResponseValidator()
-                .validate(content: completion.content, finishReason: completion.finishReason, instruction: task.instruction, input: task.input)
+                .validate(content: completion.content, finishReason: completion.finishReason, instruction: instruction, input: task.input)
                 .map(TaskOutput.response)
         }
     }

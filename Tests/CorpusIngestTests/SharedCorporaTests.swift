@@ -34,6 +34,15 @@ struct SharedCorporaTests {
         let words = corpus.records.map { TextNormalization.wordCount($0.instruction + " " + $0.input) }
         let average = Double(words.reduce(0, +)) / Double(words.count)
         #expect(abs(average - 17.3) < 1.0, "average \(average)")
+        // Most rows with an input also paste it at the end of the instruction (issue 18): the
+        // method reads their own words, with the input apart.
+        let pasted = corpus.records.filter { PastedInput.ownWords(of: $0.instruction, input: $0.input) != $0.instruction }
+        #expect(pasted.count >= 390, "\(pasted.count) of 401 rows paste their input")
+        for record in pasted {
+            let own = PastedInput.ownWords(of: record.instruction, input: record.input)
+            #expect(TextNormalization.wordCount(own) < TextNormalization.wordCount(record.instruction))
+            // (Some keep the input once in their own words too: "Reverse this string: "Hello World".")
+        }
     }
 
     @Test func shareGPTFourThousand() throws {

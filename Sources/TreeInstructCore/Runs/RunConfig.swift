@@ -52,7 +52,7 @@ public struct RunConfig: Sendable, Hashable, Codable {
     /// The record as a `cannot_grow` error when no rewrite chain can stay under the word cap;
     /// such a row is skipped before it is paid for (submit) and reported the same way (inspect).
     public func cannotGrow(_ record: InstructionRecord, file: String) -> CorpusError? {
-        let words = TextNormalization.wordCount(record.instruction)
+        let words = TextNormalization.wordCount(PastedInput.ownWords(of: record.instruction, input: record.input))
         let needed = minimumFinalWords(fromOriginalWords: words)
         guard needed > rewrite.maxWords else { return nil }
         return CorpusError(file: file, line: record.line, reason: .cannotGrow(words: words, needed: needed, cap: rewrite.maxWords))
