@@ -38,7 +38,11 @@ struct MethodOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Sampling temperature sent to the endpoint, 0 to 2 (default: the endpoint's).")
     var temperature: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Completion token cap per call, \(RunConfig.maxTokensRange) (default: the endpoint's).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help:
+            "Completion token cap per call, \(RunConfig.maxTokensRange) (default: from --max-words and the template for rewrites, 2048 for responses)."
+    )
     var maxTokens: Int?
 
     /// The run's configuration, or a usage error naming the first option out of range.

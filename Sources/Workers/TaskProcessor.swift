@@ -22,14 +22,15 @@ struct TaskProcessor: Sendable {
     func process(_ task: ClaimedTask, callReturned: @Sendable () async -> Void = {}) async throws {
         let config = try await configs.config(for: task.runID)
         let (prompt, model) = Self.prompt(for: task, config: config)
+        let maxTokens = config.completionTokenLimit(for: task.stage)
         let waitStarted = ContinuousClock.now
-        let guess = await estimator.estimate(prompt, maxTokens: config.maxTokens)
+        let guess = await estimator.estimate(prompt, maxTokens: maxTokens)
         let permit = try await limiter.acquire(estimatedTokens: guess.total)
         metrics.rateLimitWait.record(duration: ContinuousClock.now - waitStarted)
         metrics.inFlight.increment()
         let answer: Result<ChatCompletion, any Error>
         do {
-            answer = .success(try await chat.complete(prompt, model: model, temperature: config.temperature, maxTokens: config.maxTokens))
+            answer = .success(try await chat.complete(prompt, model: model, temperature: config.temperature, maxTokens: maxTokens))
         } catch {
             answer = .failure(error)
         }
@@ -50,7 +51,7 @@ struct TaskProcessor: Sendable {
         metrics.completionTokens.increment(by: Int64(completion.completionTokens ?? 0))
         await estimator.observe(guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens)
         let charged = limiter.tokenCharging.charged(
-            guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, maxTokens: config.maxTokens)
+            guess, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, maxTokens: maxTokens)
         let headers = completion.rateLimits
         await limiter.finish(
             permit, actualTokens: charged,
@@ -133,6 +134,17 @@ struct TaskProcessor: Sendable {
     }
 
     static func validate(_ completion: ChatCompletion, of task: ClaimedTask, config: RunConfig) -> Result<TaskOutput, Rejection> {
+        checks(completion, of: task, config: config).mapError { rejection in
+            guard rejection.code == .truncated else { return rejection }
+            // Which limit cut it, and how to lift it.
+            return Rejection(
+                .truncated,
+                "\(rejection.detail), at max_tokens \(config.completionTokenLimit(for: task.stage)) (\(config.completionTokenLimitSource(for: task.stage)))"
+            )
+        }
+    }
+
+    private static func checks(_ completion: ChatCompletion, of task: ClaimedTask, config: RunConfig) -> Result<TaskOutput, Rejection> {
         let instruction = PastedInput.ownWords(of: task.instruction, input: task.input)
         return switch task.stage {
         case .rewrite:

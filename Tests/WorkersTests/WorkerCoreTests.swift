@@ -49,6 +49,24 @@ struct WorkerCoreTests {
         #expect(try await fixture.count("SELECT count(*) FROM $schema.attempts WHERE outcome = 'rejected'") == 20)
     }
 
+    /// Every call carries a max_tokens derived from the method when the run sets none, and an
+    /// answer cut by it says which limit that was and how to lift it.
+    @Test func everyCallHasATokenLimitAndACutSaysWhichOne() async throws {
+        let fixture = try await WorkerFixture.make(rows: 6)
+        try await fixture.worker(ScriptedChat { call in call == 1 ? .truncated : nil }).run()
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 6)
+        let expected = RunConfig(rounds: 1, respond: false, model: "m").completionTokenLimit(for: .rewrite)
+        #expect(expected == 100 * 12 + 256)
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) FROM $schema.attempts WHERE code = 'truncated' AND detail LIKE '%max_tokens \(expected) (derived from --max-words 100%'"
+            ) == 6)
+        let chat = ScriptedChat()
+        let again = try await WorkerFixture.make(rows: 2)
+        try await again.worker(chat).run()
+        #expect(chat.snapshot.maxTokensSent == [expected])
+    }
+
     /// A task whose attempts run out is failed for good, not retried forever.
     @Test func attemptsRunOut() async throws {
         let fixture = try await WorkerFixture.make(rows: 5)

@@ -16,6 +16,8 @@ import Wiring
 final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind `state`'s lock
     enum Reply: Sendable {
         case valid, invalid
+        /// Cut by max_tokens (finish_reason length).
+        case truncated
         case failure(LLMError)
     }
 
@@ -24,6 +26,8 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
         var inFlight = 0
         var mostInFlight = 0
         var callsPerInstruction: [String: Int] = [:]
+        /// Every max_tokens the calls carried (nil: none sent).
+        var maxTokensSent: Set<Int?> = []
     }
 
     let latency: Duration
@@ -45,6 +49,7 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
             state.inFlight += 1
             state.mostInFlight = max(state.mostInFlight, state.inFlight)
             state.callsPerInstruction[key, default: 0] += 1
+            state.maxTokensSent.insert(maxTokens)
             return state.callsPerInstruction[key]!
         }
         defer { state.withLock { $0.inFlight -= 1 } }
@@ -54,6 +59,7 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
         switch script(call) ?? .valid {
         case .valid: return ChatCompletion(content: builder.answer(), finishReason: "stop", model: model, promptTokens: 10, completionTokens: 10)
         case .invalid: return ChatCompletion(content: "Sure! Here is the answer.", finishReason: "stop", model: model)
+        case .truncated: return ChatCompletion(content: String(builder.answer().prefix(40)), finishReason: "length", model: model)
         case .failure(let error): throw error
         }
     }
