@@ -66,7 +66,8 @@ struct EndpointHealthTests {
                 await #expect(throws: QuotaExhausted.self) { try await group.next() }
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Both stop (well before the healthy one alone could finish 200 tasks on a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state IN ('failed', 'running')") == 0)
         let succeeded = try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'")
         #expect(succeeded < 200, "the healthy worker stopped too")
