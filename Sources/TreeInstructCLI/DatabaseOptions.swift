@@ -34,10 +34,8 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// The database these options name, not yet connected.
-    func database(_ logger: Logger, maxConnections: Int = 20, settings given: DatabaseSettings? = nil, schema: String? = nil) throws -> Database {
-        try Database(
-            settings: given ?? settings { logger.warning("\($0)") }, schema: schema ?? schemaName, maxConnections: maxConnections,
-            statementTimeout: statementTimeout(), logger: logger)
+    func database(_ logger: Logger) throws -> Database {
+        try Database(settings: settings { logger.warning("\($0)") }, schema: schemaName, statementTimeout: statementTimeout(), logger: logger)
     }
 
     func settings(warn: (String) -> Void) throws -> DatabaseSettings {
