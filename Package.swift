@@ -146,6 +146,7 @@ let package = Package(
             name: "LLMClientTests",
             dependencies: [
                 "LLMClient", "TreeInstructCore", "EndpointSimulator", "RateLimiting", "Wiring", "PostgresTestSupport", "TaskStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(

@@ -67,7 +67,8 @@ BEGIN
             EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO treeinstruct_worker', signature);
         END LOOP;
     END LOOP;
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.workers, %I.rate_budgets, %I.endpoint_health TO treeinstruct_worker', s, s, s);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.workers, %I.rate_budgets, %I.endpoint_health, %I.endpoint_dialects
+                    TO treeinstruct_worker', s, s, s, s);
 
     -- Coordinator.
     EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO treeinstruct_coordinator', s);
@@ -77,7 +78,8 @@ BEGIN
 
     -- Monitor: the views (they read the tables with their owner's rights), attempts and workers.
     -- schema_migrations: `treeinstruct status` checks the schema is current before it reads.
-    EXECUTE format('GRANT SELECT ON %I.attempts, %I.workers, %I.schema_migrations TO treeinstruct_monitor', s, s, s);
+    EXECUTE format('GRANT SELECT ON %I.attempts, %I.workers, %I.schema_migrations, %I.endpoint_dialects TO treeinstruct_monitor',
+                   s, s, s, s);
     EXECUTE format('GRANT SELECT ON %I.run_progress, %I.shard_progress, %I.failure_reasons, %I.throughput_per_minute,
                                     %I.active_workers, %I.stuck_tasks, %I.backlog, %I.endpoint_status TO treeinstruct_monitor',
                    s, s, s, s, s, s, s, s);

@@ -8,6 +8,9 @@ public enum ChildProcess {
     /// /dev/null, standard output into the file at `outputPath` and standard error there too, or
     /// into `errorPath`; returns its exit status (128 + the signal's number when a signal ended
     /// it). `environment` nil: ours.
+    ///
+    /// It blocks its thread until the child ends: from async code use `finished`, which waits on
+    /// a thread of its own.
     public static func run(
         _ arguments: [String], environment: [String: String]? = nil, outputPath: String,
         errorPath: String? = nil
@@ -39,5 +42,20 @@ public enum ChildProcess {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// `run`, waited for on a thread of its own: a blocking waitpid on one of the few threads
+    /// that run all async code (one per core) would stall every task of the process until the
+    /// child ends.
+    public static func finished(
+        _ arguments: [String], environment: [String: String]? = nil, outputPath: String,
+        errorPath: String? = nil
+    ) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result { try run(arguments, environment: environment, outputPath: outputPath, errorPath: errorPath) })
+            }
+        }
     }
 }

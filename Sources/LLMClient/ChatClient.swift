@@ -13,12 +13,17 @@ public final class ChatClient: Sendable {
     public let endpoint: EndpointConfiguration
     private let http: HTTPClient
     private let logger: Logger
+    private let dialects: DialectNegotiation
     /// Responses larger than this are refused rather than buffered.
     static let maxBodyBytes = 8 << 20
 
-    public init(endpoint: EndpointConfiguration, logger: Logger = Logger(label: "treeinstruct.llm")) {
+    /// `dialectMemory` shares the negotiated structured-output dialect with the cluster (default: none).
+    public init(
+        endpoint: EndpointConfiguration, dialectMemory: (any DialectMemory)? = nil, logger: Logger = Logger(label: "treeinstruct.llm")
+    ) {
         self.endpoint = endpoint
         self.logger = logger
+        self.dialects = DialectNegotiation(endpoint: endpoint.publicName, memory: dialectMemory, logger: logger)
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = TimeAmount(endpoint.connectTimeout)
         configuration.connectionPool = .init(
@@ -41,7 +46,7 @@ public final class ChatClient: Sendable {
         do {
             // A cancelled caller (a worker past its grace period) leaves at once, even if the
             // HTTP client's pool would keep the request waiting on a connection backoff.
-            return try await abandoningOnCancel { try await self.call(prompt, model: model, temperature: temperature, maxTokens: maxTokens) }
+            return try await abandoningOnCancel { try await self.negotiated(prompt, model: model, temperature: temperature, maxTokens: maxTokens) }
         } catch let error as LLMError {
             // Whatever came back from the endpoint is scrubbed of the secrets we sent.
             var scrubbed = error
@@ -52,10 +57,47 @@ public final class ChatClient: Sendable {
         }
     }
 
-    private func call(_ prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?) async throws(LLMError) -> ChatCompletion {
+    /// The structured-output dialect the configuration forces, or the ones `dialects` says to try:
+    /// a form that may have been refused is followed by the next; the first error is thrown when
+    /// none is accepted (the endpoint is failing, not refusing a form).
+    private func negotiated(
+        _ prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?
+    ) async throws(LLMError)
+        -> ChatCompletion
+    {
+        if let forced = endpoint.dialect {
+            return try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens, dialect: forced)
+        }
+        guard prompt.responseSchema != nil else {
+            return try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens, dialect: .promptOnly)
+        }
+        let candidates = await dialects.candidates(for: model)
+        var refusals: [(dialect: StructuredOutputDialect, error: LLMError)] = []
+        for dialect in candidates {
+            do {
+                let completion = try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens, dialect: dialect)
+                if candidates.count > 1 {
+                    await dialects.accepted(
+                        dialect, model: model,
+                        refusals: refusals.map {
+                            "\($0.dialect.rawValue): HTTP \($0.error.httpStatus ?? 0) \(endpoint.redacted($0.error.message).prefix(120))"
+                        })
+                }
+                return completion
+            } catch {
+                guard dialect != candidates.last, DialectNegotiation.mayBeRefusal(error) else { throw refusals.first?.error ?? error }
+                refusals.append((dialect, error))
+            }
+        }
+        throw refusals.first?.error ?? LLMError(kind: .clientError, message: "no structured-output dialect to try")
+    }
+
+    private func call(
+        _ prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?, dialect: StructuredOutputDialect
+    ) async throws(LLMError) -> ChatCompletion {
         let body = ChatRequestBody(
             prompt: prompt, model: model, temperature: temperature, maxTokens: maxTokens,
-            dialect: endpoint.dialect)
+            dialect: dialect)
         var request = HTTPClientRequest(url: endpoint.chatCompletionsURL)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

@@ -1,4 +1,7 @@
-/// How the endpoint wants a JSON Schema: servers differ, so it is configuration, not guesswork.
+import Foundation
+
+/// How the endpoint wants a JSON Schema: servers differ, so it is negotiated (`DialectNegotiation`)
+/// unless the user forces one.
 public enum StructuredOutputDialect: String, Sendable, Hashable, CaseIterable, Codable {
     /// `response_format: {type: json_schema, json_schema: {name, schema, strict}}`: OpenAI, vLLM.
     case jsonSchema = "json_schema"
@@ -14,7 +17,9 @@ public struct EndpointConfiguration: Sendable, Hashable {
     /// Base URL up to and including the API version, e.g. `https://api.openai.com/v1`.
     public var baseURL: String
     public var apiKey: APIKey?
-    public var dialect: StructuredOutputDialect
+    /// How structured answers are asked for; nil (the default) finds out per model on the first
+    /// calls (`DialectNegotiation`), a value forces that form.
+    public var dialect: StructuredOutputDialect?
     /// Sent with every request (organization or project headers, gateways' own keys).
     public var extraHeaders: [String: String]
     /// How long opening a connection may take (default 10 s).
@@ -25,7 +30,7 @@ public struct EndpointConfiguration: Sendable, Hashable {
     public var maxConnectionsPerHost: Int
 
     public init(
-        baseURL: String, apiKey: APIKey? = nil, dialect: StructuredOutputDialect = .jsonSchema,
+        baseURL: String, apiKey: APIKey? = nil, dialect: StructuredOutputDialect? = nil,
         extraHeaders: [String: String] = [:], connectTimeout: Duration = .seconds(10),
         requestTimeout: Duration = .seconds(120), maxConnectionsPerHost: Int = 64
     ) {
@@ -39,6 +44,17 @@ public struct EndpointConfiguration: Sendable, Hashable {
     }
 
     var chatCompletionsURL: String { baseURL + "/chat/completions" }
+
+    /// The base URL without credentials or query (user:password@, ?key=...): the name under
+    /// which the cluster remembers things about this endpoint, safe to store and show.
+    public var publicName: String {
+        guard var parts = URLComponents(string: baseURL) else { return "endpoint" }
+        parts.user = nil
+        parts.password = nil
+        parts.query = nil
+        parts.fragment = nil
+        return parts.string ?? "endpoint"
+    }
 
     /// `text` with every secret this configuration sends (the API key, and the values of extra
     /// headers long enough to be credentials) replaced: endpoints may echo request headers in

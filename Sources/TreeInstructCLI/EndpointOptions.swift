@@ -13,8 +13,12 @@ struct EndpointOptions: ParsableArguments {
     @Option(name: .long, help: "File holding the API key, as secrets are mounted (env OPENAI_API_KEY_FILE; or the key itself in OPENAI_API_KEY).")
     var apiKeyFile: String?
 
-    @Option(name: .long, help: "Structured output dialect: json_schema (OpenAI, vLLM), json_object (llama.cpp), prompt (env TREEINSTRUCT_DIALECT).")
-    var dialect: StructuredOutputDialect?
+    @Option(
+        name: .long,
+        help:
+            "Structured output form: auto (find out on the first calls and remember it for the cluster), json_schema (OpenAI, vLLM), json_object (llama.cpp), prompt (env TREEINSTRUCT_DIALECT, default auto)."
+    )
+    var dialect: String?
 
     @Option(name: .customLong("header"), help: "Extra request header 'Name: value' (repeatable).")
     var headers: [String] = []
@@ -127,9 +131,12 @@ struct EndpointOptions: ParsableArguments {
             extra[String(header[..<colon]).trimmingCharacters(in: .whitespaces)] =
                 String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
         }
-        let dialectName = Environment.string(dialect?.rawValue, "TREEINSTRUCT_DIALECT", default: "json_schema")!
-        guard let resolvedDialect = StructuredOutputDialect(rawValue: dialectName) else {
-            throw UsageError("TREEINSTRUCT_DIALECT must be json_schema, json_object or prompt, got \"\(dialectName)\"")
+        let dialectName = Environment.string(dialect, "TREEINSTRUCT_DIALECT", default: "auto")!
+        let resolvedDialect = StructuredOutputDialect(rawValue: dialectName)
+        guard resolvedDialect != nil || dialectName == "auto" else {
+            throw UsageError(
+                "\(dialect == nil ? "TREEINSTRUCT_DIALECT" : "--dialect") must be auto, json_schema, json_object or prompt, got \"\(PrintableName.shown(dialectName, limit: 40))\""
+            )
         }
         return EndpointConfiguration(
             baseURL: baseURL, apiKey: key, dialect: resolvedDialect, extraHeaders: extra,
@@ -165,5 +172,3 @@ struct EndpointOptions: ParsableArguments {
         return scope
     }
 }
-
-extension StructuredOutputDialect: ExpressibleByArgument {}

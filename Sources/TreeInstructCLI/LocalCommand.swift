@@ -10,6 +10,7 @@ import RateLimiting
 import ServiceLifecycle
 import TaskStore
 import TreeInstructCore
+import Wiring
 import Workers
 
 /// The whole job on one machine: a private PostgreSQL (unless DATABASE_URL or PGHOST is set),
@@ -139,7 +140,7 @@ struct LocalJob: Sendable {
     func run(endpoint: EndpointConfiguration) async throws {
         let database = try Database(
             settings: settings, schema: schema, maxConnections: max(10, workers * 4), statementTimeout: statementTimeout, logger: logger)
-        let client = ChatClient(endpoint: endpoint, logger: logger)
+        let client = ChatClient(endpoint: endpoint, dialectMemory: database.queue.health, logger: logger)
         let pipeline = LocalPipeline(job: self, database: database, client: client)
         try await WorkerAssembly.run(
             [.init(service: database.client), .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup)],

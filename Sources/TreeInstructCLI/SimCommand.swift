@@ -41,6 +41,13 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(help: "Answer every chat completion 429 insufficient_quota, as a provider does when the credit ran out.") var quotaExhausted = false
     @Option(help: "Start an outage (every chat completion answered 503) this many seconds after starting.") var outageAfter: Double?
     @Option(help: "How long the outage lasts, in seconds (with --outage-after; default 180).") var outageSeconds = 180.0
+    @Option(help: "Requests answered at once; the rest wait their turn, like a llama.cpp server with that many slots (default: no limit).")
+    var slots: Int?
+    @Option(
+        help:
+            "Structured-output forms taken: all; json_object (json_schema gets HTTP 500, as llama-cpp-python answers it); text (any response_format gets 400). Default all."
+    )
+    var forms: ServerLimits.Forms = .all
     @Option(help: "Seed for every random choice, so runs reproduce.") var seed: UInt64?
     @Option(help: "Model id to report.") var model = SimulatorConfiguration.defaultModel
     @Option(help: "File holding the API key clients must send as a Bearer token.") var apiKeyFile: String?
@@ -51,6 +58,7 @@ struct SimCommand: AsyncParsableCommand {
         guard rpm.map({ $0 > 0 }) ?? true, tpm.map({ $0 > 0 }) ?? true else { throw ValidationError("--rpm and --tpm must be positive.") }
         guard burstSeconds > 0 else { throw ValidationError("--burst-seconds must be positive.") }
         guard hangSeconds >= 0 else { throw ValidationError("--hang-seconds must not be negative.") }
+        guard slots.map({ (1...100_000).contains($0) }) ?? true else { throw ValidationError("--slots must be between 1 and 100000.") }
         if let problem = faults.problem { throw ValidationError(problem) }
     }
 
@@ -75,7 +83,7 @@ struct SimCommand: AsyncParsableCommand {
             rateLimits: RateLimitConfiguration(
                 requestsPerMinute: rpm, tokensPerMinute: tpm, burstSeconds: burstSeconds,
                 retryAfterFormat: retryAfterDate ? .httpDate : .seconds, chargesMaxTokens: !chargeUsage),
-            faults: faults, seed: seed)
+            faults: faults, server: ServerLimits(forms: forms, slots: slots), seed: seed)
     }
 
     func run() async throws {
@@ -99,3 +107,5 @@ struct SimCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ServerLimits.Forms: ExpressibleByArgument {}

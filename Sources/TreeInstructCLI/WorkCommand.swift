@@ -5,6 +5,7 @@ import Observability
 import RateLimiting
 import ServiceLifecycle
 import TaskStore
+import Wiring
 import Workers
 
 /// Runs one stateless worker until SIGTERM/SIGINT (or, with --exit-when-done, until no work is left).
@@ -56,7 +57,7 @@ struct WorkCommand: AsyncParsableCommand {
         let (scope, limits) = (try endpoint.scope(), try endpoint.limits())
         let port = try Environment.int(metricsPort, "--metrics-port", "TREEINSTRUCT_METRICS_PORT", in: Self.portRange)
         let db = try database.database(logger)
-        let client = ChatClient(endpoint: endpointConfiguration, logger: logger)
+        let client = ChatClient(endpoint: endpointConfiguration, dialectMemory: db.queue.health, logger: logger)
         let readiness = Readiness()
         let service = WorkerService(
             database: db, client: client, scope: scope, limits: limits,

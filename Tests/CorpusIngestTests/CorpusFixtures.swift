@@ -28,6 +28,7 @@ final class ScratchDirectory {
         guard let executable = Tools.path(of: tool) else { return nil }
         let input = try write(bytes, to: "input-\(UUID().uuidString)")
         let output = path + "/output-\(UUID().uuidString)"
+        // Blocking, but for milliseconds: small buffers through gzip or zstd.
         let status = try ChildProcess.run([executable] + arguments + [input], outputPath: output, errorPath: path + "/stderr")
         try #require(status == 0, "\(tool) failed: \((try? String(contentsOfFile: path + "/stderr", encoding: .utf8)) ?? "")")
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))

@@ -94,10 +94,10 @@ struct BadInvocationTests {
     struct Outcome { var status: Int32; var output: String; var error: String }
 
     /// Runs `treeinstruct` (or `program`, when the arguments name it) to its end.
-    static func invoke(_ arguments: [String], environment: [String: String], program: String? = WorkerProcess.executable) throws -> Outcome {
+    static func invoke(_ arguments: [String], environment: [String: String], program: String? = WorkerProcess.executable) async throws -> Outcome {
         let out = NSTemporaryDirectory() + "treeinstruct-cli-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: out + ".err") }
-        let status = try ChildProcess.run(
+        let status = try await ChildProcess.finished(
             (program.map { [$0] } ?? []) + arguments, environment: environment, outputPath: out, errorPath: out + ".err")
         return Outcome(
             status: status, output: try String(contentsOfFile: out, encoding: .utf8),
@@ -138,7 +138,7 @@ struct BadInvocationTests {
             environment["TREEINSTRUCT_SCHEMA"] = database.schema
             environment.merge(testCase.environment) { $1 }
             let arguments = testCase.arguments.map { $0 == "C" ? corpus : $0 == "OTHER_SHARD" ? String(otherShard) : $0 }
-            let outcome = try Self.invoke(arguments, environment: environment)
+            let outcome = try await Self.invoke(arguments, environment: environment)
             let lines = outcome.error.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(outcome.status == testCase.exitCode, "\(testCase.testDescription): exit \(outcome.status), stderr \(outcome.error)")
             #expect(lines.count == 2 && lines[1].isEmpty, "\(testCase.testDescription): stderr is not one line: \(outcome.error)")
@@ -171,7 +171,7 @@ struct BadInvocationTests {
             }
         }
         let port = String(UInt16(bigEndian: address.sin_port))
-        let sim = try Self.invoke(["sim", "--port", port], environment: WorkerProcess.environment(settings))
+        let sim = try await Self.invoke(["sim", "--port", port], environment: WorkerProcess.environment(settings))
         #expect(sim.status == 69 && sim.error.contains("127.0.0.1:\(port)") && sim.error.contains("already in use"), "\(sim.error)")
         #expect(sim.error.split(separator: "\n").count == 1)
     }
@@ -184,7 +184,7 @@ struct BadInvocationTests {
         var bare = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") && !$0.key.hasPrefix("DATABASE_URL") }
         bare["HOME"] = NSTemporaryDirectory()  // no ~/.pgpass
         bare["PGHOST"] = nil
-        let noSettings = try Self.invoke(["status"], environment: bare.merging(["PGCONNECT_TIMEOUT": "3"]) { $1 })
+        let noSettings = try await Self.invoke(["status"], environment: bare.merging(["PGCONNECT_TIMEOUT": "3"]) { $1 })
         #expect(noSettings.status == 69, "\(noSettings.error)")
         #expect(noSettings.error.contains("DATABASE_URL") && noSettings.error.contains("PGHOST"), "\(noSettings.error)")
         #expect(noSettings.error.split(separator: "\n").count == 1)
@@ -192,7 +192,7 @@ struct BadInvocationTests {
         var noPassword = WorkerProcess.environment(settings)
         noPassword["PGPASSWORD"] = nil
         noPassword["HOME"] = NSTemporaryDirectory()
-        let refused = try Self.invoke(["status"], environment: noPassword)
+        let refused = try await Self.invoke(["status"], environment: noPassword)
         #expect(refused.status == 69, "\(refused.error)")
         #expect(refused.error.contains("PGPASSWORD") && refused.error.contains(".pgpass"), "\(refused.error)")
         #expect(!refused.error.contains("Generic description"), "\(refused.error)")

@@ -95,7 +95,7 @@ struct DatabaseLossTests {
             try await FinishedRun.seed(database, name: "big", rows: 20_000, padding: 40)
         }
         let clean = server.folder + "/clean.jsonl"
-        let reference = try BadInvocationTests.invoke(
+        let reference = try await BadInvocationTests.invoke(
             ["export", "--run", "big", "--lineage", "--output", clean], environment: server.environment)
         #expect(reference.status == 0, "\(reference.error)")
         let destination = server.folder + "/out.jsonl"
@@ -129,7 +129,8 @@ struct DatabaseLossTests {
         }
         #expect(interrupted >= Self.tries - 1, "the crash came too late to interrupt the export in most tries")
         // Back up: the same export gives exactly the clean result.
-        let again = try BadInvocationTests.invoke(["export", "--run", "big", "--lineage", "--output", destination], environment: server.environment)
+        let again = try await BadInvocationTests.invoke(
+            ["export", "--run", "big", "--lineage", "--output", destination], environment: server.environment)
         #expect(again.status == 0, "\(again.error)")
         #expect(FileManager.contentsEqual(destination, clean))
     }
@@ -161,7 +162,7 @@ struct DatabaseLossTests {
             }
         }
         // Back up: submitting again completes the run, every line exactly once.
-        let again = try BadInvocationTests.invoke(submit, environment: server.environment)
+        let again = try await BadInvocationTests.invoke(submit, environment: server.environment)
         #expect(again.status == 0, "\(again.error)")
         let counts = try await server.withDatabase { database in
             try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks") * 1_000_000

@@ -16,8 +16,8 @@ struct ExportDestinationTests {
         let folder: String
         var environment: [String: String] { WorkerProcess.environment(database.settings) }
 
-        func export(_ output: String, run: String = "done", environment: [String: String]? = nil) throws -> BadInvocationTests.Outcome {
-            try BadInvocationTests.invoke(
+        func export(_ output: String, run: String = "done", environment: [String: String]? = nil) async throws -> BadInvocationTests.Outcome {
+            try await BadInvocationTests.invoke(
                 ["export", "--schema", database.schema, "--run", run, "--output", output], environment: environment ?? self.environment)
         }
 
@@ -49,7 +49,7 @@ struct ExportDestinationTests {
         let path = f.folder + "/data.jsonl"
         try "old\n".write(toFile: path, atomically: false, encoding: .utf8)
         chmod(path, 0o640)
-        let outcome = try f.export(path)
+        let outcome = try await f.export(path)
         #expect(outcome.status == 0, "\(outcome.error)")
         let lines = try f.lines(path)
         #expect(lines.count == Self.rows)
@@ -66,10 +66,10 @@ struct ExportDestinationTests {
         try "old\n".write(toFile: target, atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: f.folder + "/link.jsonl", withDestinationPath: "target.jsonl")
         try FileManager.default.createSymbolicLink(atPath: f.folder + "/dangling.jsonl", withDestinationPath: "new.jsonl")
-        #expect(try f.export(f.folder + "/link.jsonl").status == 0)
+        #expect(try await f.export(f.folder + "/link.jsonl").status == 0)
         #expect(Self.kind(f.folder + "/link.jsonl") == S_IFLNK)
         #expect(try f.lines(target).count == Self.rows)
-        #expect(try f.export(f.folder + "/dangling.jsonl").status == 0)
+        #expect(try await f.export(f.folder + "/dangling.jsonl").status == 0)
         #expect(Self.kind(f.folder + "/dangling.jsonl") == S_IFLNK)
         #expect(try f.lines(f.folder + "/new.jsonl").count == Self.rows)
         #expect(try f.strays(besides: ["target.jsonl", "link.jsonl", "dangling.jsonl", "new.jsonl"]).isEmpty)
@@ -94,7 +94,7 @@ struct ExportDestinationTests {
             try? data.write(to: URL(fileURLWithPath: received))
         }
         reader.start()
-        let outcome = try f.export(fifo)
+        let outcome = try await f.export(fifo)
         #expect(outcome.status == 0, "\(outcome.error)")
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: received) { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try f.lines(received).count == Self.rows)
@@ -111,7 +111,7 @@ struct ExportDestinationTests {
             Issue.record("mknod failed: \(String(cString: strerror(errno)))")
             return
         }
-        let outcome = try f.export(device)
+        let outcome = try await f.export(device)
         #expect(outcome.status == 0, "\(outcome.error)")
         #expect(Self.kind(device) == S_IFCHR)
         #expect(try f.strays(besides: ["null"]).isEmpty)
@@ -119,7 +119,7 @@ struct ExportDestinationTests {
 
     @Test func standardOutputGetsEveryRow() async throws {
         let f = try await Self.fixture()
-        let outcome = try f.export("-")
+        let outcome = try await f.export("-")
         #expect(outcome.status == 0)
         #expect(outcome.output.split(separator: "\n").count == Self.rows)
     }
@@ -131,10 +131,10 @@ struct ExportDestinationTests {
         var wrongPassword = f.environment
         wrongPassword["PGPASSWORD"] = "not-the-password"
         let cases: [(outcome: BadInvocationTests.Outcome, code: Int32, says: String)] = [
-            (try f.export(path, run: "nosuch"), 66, "nosuch"),
-            (try f.export(path, environment: wrongPassword), 69, "cannot connect"),
-            (try f.export(f.folder), 73, "--output \(f.folder): is a directory"),
-            (try f.export(f.folder + "/missing/out.jsonl"), 73, "does not exist"),
+            (try await f.export(path, run: "nosuch"), 66, "nosuch"),
+            (try await f.export(path, environment: wrongPassword), 69, "cannot connect"),
+            (try await f.export(f.folder), 73, "--output \(f.folder): is a directory"),
+            (try await f.export(f.folder + "/missing/out.jsonl"), 73, "does not exist"),
         ]
         for (outcome, code, says) in cases {
             #expect(outcome.status == code, "\(outcome.error)")

@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import EndpointSimulator
 import Foundation
 import PostgresTestSupport
@@ -51,7 +52,7 @@ struct SecretsInLogsTests {
             ]
             var total = 0
             for command in commands {
-                let outcome = try BadInvocationTests.invoke(command.arguments, environment: command.environment)
+                let outcome = try await BadInvocationTests.invoke(command.arguments, environment: command.environment)
                 let printed = outcome.output + outcome.error
                 let name = command.arguments.prefix(2).joined(separator: " ")
                 #expect((outcome.status == 0) == command.succeeds, "\(name) exited \(outcome.status): \(outcome.error.suffix(500))")
@@ -70,7 +71,9 @@ struct SecretsInLogsTests {
         let folder = NSTemporaryDirectory() + "secrets-local-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer {
-            _ = try? BadInvocationTests.invoke(["postgres", "stop", "--data-dir", folder + "/pg"], environment: [:])
+            // Blocking (a defer cannot wait), and only here, as the test ends.
+            _ = try? ChildProcess.run(
+                [WorkerProcess.executable, "postgres", "stop", "--data-dir", folder + "/pg"], environment: [:], outputPath: folder + "/stop.log")
             try? FileManager.default.removeItem(atPath: folder)
         }
         var environment = ProcessInfo.processInfo.environment
@@ -78,7 +81,7 @@ struct SecretsInLogsTests {
             environment[variable] = nil
         }
         environment["TREEINSTRUCT_LOG_LEVEL"] = "trace"
-        let outcome = try BadInvocationTests.invoke(
+        let outcome = try await BadInvocationTests.invoke(
             [
                 "local", "--corpus", TestCorpora.path("self-instruct-seed-175.jsonl"), "--simulate", "--rounds", "1", "--no-respond",
                 "--data-dir", folder + "/pg", "--output", folder + "/out.jsonl",

@@ -104,7 +104,7 @@ struct SecurityTests {
         #expect(!dump.contains(wrongKey))
 
         // Export through the CLI, as users do, and compare byte for byte.
-        let exported = try WorkerProcess.runCLI(
+        let exported = try await WorkerProcess.runCLI(
             ["export", "--schema", database.schema, "--run", "hostile", "--lineage"], settings: database.settings)
         let rows = exported.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(rows.count == Self.hostile.count)

@@ -29,14 +29,14 @@ struct StatusCommandTests {
         let database = try await Self.seeded()
         let run = try #require(try await database.queue.runs.findRun(named: "seeds"))
         _ = try await database.queue.runs.cancelRun(id: run.id)
-        let text = try BadInvocationTests.invoke(["status", "--run", "seeds", "--shards"], environment: Self.environment(database))
+        let text = try await BadInvocationTests.invoke(["status", "--run", "seeds", "--shards"], environment: Self.environment(database))
         #expect(text.status == 0, "\(text.error)")
         #expect(text.output.contains("seeds  cancelled"), "\(text.output)")
         #expect(text.output.contains("0.0% done"), "\(text.output)")
         #expect(text.output.contains("no rate (cancelled)"), "\(text.output)")
         #expect(text.output.contains("1-100") && text.output.contains("101-175"), "\(text.output)")
 
-        let json = try BadInvocationTests.invoke(["status", "--run", "seeds", "--shards", "--json"], environment: Self.environment(database))
+        let json = try await BadInvocationTests.invoke(["status", "--run", "seeds", "--shards", "--json"], environment: Self.environment(database))
         guard case .array(let runs) = try JSONValue.parse(json.output.trimmingCharacters(in: .whitespacesAndNewlines)), let run = runs.first else {
             Issue.record("not a JSON array: \(json.output)")
             return
@@ -61,7 +61,7 @@ struct StatusCommandTests {
             if command -v zstd >/dev/null; then zstd -q -c '\(plain)'; else gzip -c '\(plain)'; fi |
               '\(WorkerProcess.executable)' submit --corpus - --run piped --max-words 250 --json
             """
-        let submitted = try BadInvocationTests.invoke(["/bin/sh", "-c", shell], environment: Self.environment(database), program: nil)
+        let submitted = try await BadInvocationTests.invoke(["/bin/sh", "-c", shell], environment: Self.environment(database), program: nil)
         #expect(submitted.status == 0, "\(submitted.error)")
         let reports = submitted.output.split(separator: "\n").map { try? JSONValue.parse(String($0)) }
         #expect(reports.count == 2)
@@ -78,7 +78,7 @@ struct StatusCommandTests {
 
     @Test func watchIntoAPipePrintsPlainLines() async throws {
         let database = try await Self.seeded()
-        let watched = try BadInvocationTests.invoke(
+        let watched = try await BadInvocationTests.invoke(
             [
                 "/usr/bin/timeout", "-s", "INT", "2", WorkerProcess.executable,
                 "status", "--watch", "--interval", "0.4", "--run", "seeds",

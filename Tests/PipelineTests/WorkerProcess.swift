@@ -51,10 +51,11 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// Runs a short `treeinstruct` command to its end and returns what it printed on standard output.
-    static func runCLI(_ arguments: [String], settings: DatabaseSettings) throws -> String {
+    static func runCLI(_ arguments: [String], settings: DatabaseSettings) async throws -> String {
         let output = NSTemporaryDirectory() + "cli-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: output); try? FileManager.default.removeItem(atPath: output + ".err") }
-        _ = try ChildProcess.run([executable] + arguments, environment: environment(settings), outputPath: output, errorPath: output + ".err")
+        _ = try await ChildProcess.finished(
+            [executable] + arguments, environment: environment(settings), outputPath: output, errorPath: output + ".err")
         return try String(contentsOfFile: output, encoding: .utf8)
     }
 

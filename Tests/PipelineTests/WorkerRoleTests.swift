@@ -36,7 +36,7 @@ struct WorkerRoleTests {
         #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks") == 175 * 3)
         #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.attempts WHERE outcome <> 'succeeded'") > 0)
 
-        let exported = try WorkerProcess.runCLI(
+        let exported = try await WorkerProcess.runCLI(
             ["export", "--schema", database.schema, "--run", "as-worker"], settings: TestRoles.settings("treeinstruct_coordinator", like: database))
         #expect(exported.split(separator: "\n").count == 175)
     }

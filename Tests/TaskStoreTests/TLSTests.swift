@@ -18,8 +18,8 @@ struct TLSTests {
         let directory = NSTemporaryDirectory() + "treeinstruct-tls-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try OpenSSLTool.selfSigned(name: "localhost", in: directory + "/server")
-        let stranger = try OpenSSLTool.selfSigned(name: "localhost", in: directory + "/stranger")
+        let server = try await OpenSSLTool.selfSigned(name: "localhost", in: directory + "/server")
+        let stranger = try await OpenSSLTool.selfSigned(name: "localhost", in: directory + "/stranger")
 
         let postgres = EmbeddedPostgres(dataDirectory: directory + "/data", durable: false)
         _ = try postgres.start()
@@ -74,8 +74,8 @@ enum OpenSSLTool {
     }
 
     /// A self-signed certificate for `name` (as its common name and only DNS name), valid two days.
-    static func selfSigned(name: String, in prefix: String) throws -> Certificate {
-        let status = try ChildProcess.run(
+    static func selfSigned(name: String, in prefix: String) async throws -> Certificate {
+        let status = try await ChildProcess.finished(
             [
                 path!, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
                 "-addext", "subjectAltName=DNS:\(name)", "-keyout", prefix + ".key", "-out", prefix + ".crt",

@@ -15,6 +15,8 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public var latency: LatencyProfile
     public var rateLimits: RateLimitConfiguration
     public var faults: FaultProfile
+    /// Slots and structured-output forms, for servers smaller than OpenAI's (default: none).
+    public var server: ServerLimits
     /// Seeds every random choice (answers, faults, latency) so runs reproduce; nil draws one.
     public var seed: UInt64?
     /// Request bodies above this size get 413.
@@ -23,8 +25,9 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public init(
         host: String = "127.0.0.1", port: Int = 8089, model: String = SimulatorConfiguration.defaultModel,
         apiKey: String? = nil, latency: LatencyProfile = .none, rateLimits: RateLimitConfiguration = .unlimited,
-        faults: FaultProfile = .none, seed: UInt64? = nil, maxBodyBytes: Int = 8 << 20
+        faults: FaultProfile = .none, server: ServerLimits = .none, seed: UInt64? = nil, maxBodyBytes: Int = 8 << 20
     ) {
+        self.server = server
         self.host = host
         self.port = port
         self.model = model
@@ -43,6 +46,7 @@ extension SimulatorConfiguration: CustomStringConvertible {
         var parts = ["model \(model)", "api key \(apiKey == nil ? "not required" : "required")", latency.description]
         parts.append(rateLimits.description)
         if faults != .none { parts.append(faults.description) }
+        if server != .none { parts.append(server.description) }
         if let seed { parts.append("seed \(seed)") }
         return parts.joined(separator: ", ")
     }

@@ -11,6 +11,14 @@ struct ChatCompletionsHandler: Sendable {
     let configuration: SimulatorConfiguration
     let state: SimulatorState
     let seed: UInt64
+    let slots: SlotQueue?
+
+    init(configuration: SimulatorConfiguration, state: SimulatorState, seed: UInt64) {
+        self.configuration = configuration
+        self.state = state
+        self.seed = seed
+        self.slots = configuration.server.slots.map(SlotQueue.init(slots:))
+    }
 
     func handle(_ request: Request, context: SimulatorRequestContext) async -> Response {
         if !RequestAuthorization.allows(request, key: configuration.apiKey) {
@@ -29,6 +37,9 @@ struct ChatCompletionsHandler: Sendable {
         switch await readRequest(request) {
         case .success(let request): parsed = request
         case .failure(let problem): return error(problem, status: await state.recordEarly(.badRequest))
+        }
+        if let refusal = OpenAIError.unsupported(parsed.responseFormat, by: configuration.server.forms) {
+            return error(refusal, status: await state.recordEarly(.refusedForm))
         }
 
         let builder = AnswerBuilder(messages: parsed.messages, seed: seed, wantsJSON: parsed.responseFormat.wantsJSON)
@@ -57,7 +68,13 @@ struct ChatCompletionsHandler: Sendable {
         case .tooLarge(let rejection):
             return error(.requestTooLarge(rejection, model: configuration.model), status: rejection.status)
         case .admitted(let admitted):
-            if admitted.delay > .zero { try? await Task.sleep(for: admitted.delay) }
+            if let slots {
+                await slots.acquire()
+                try? await Task.sleep(for: admitted.delay)
+                await slots.release()
+            } else if admitted.delay > .zero {
+                try? await Task.sleep(for: admitted.delay)
+            }
             var random = SeededRandom(seed: admitted.seed)
             var completion = ChatCompletionResponse(
                 id: "chatcmpl-sim-\(admitted.number)", created: Int(Date().timeIntervalSince1970), model: configuration.model,

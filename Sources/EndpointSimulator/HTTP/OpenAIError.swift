@@ -109,3 +109,21 @@ struct OpenAIError: Error, Sendable, Hashable {
             type: type, code: errorCode)
     }
 }
+
+extension OpenAIError {
+    /// The answer of a server that does not take `format`, in the words real ones use; nil
+    /// when it does.
+    static func unsupported(_ format: ChatCompletionRequest.ResponseFormat, by forms: ServerLimits.Forms) -> OpenAIError? {
+        switch (format, forms) {
+        case (.text, _), (_, .all), (.jsonObject, .jsonObject): return nil
+        case (.jsonSchema, .jsonObject):
+            // llama-cpp-python's server: pydantic's message, as an internal error.
+            return OpenAIError(
+                status: .internalServerError,
+                message: "1 validation error for CreateChatCompletionRequest\nresponse_format.type\n  Input should be 'text' or 'json_object'",
+                type: "internal_server_error", code: nil, param: nil)
+        case (.jsonObject, .text), (.jsonSchema, .text):
+            return invalidRequest("response_format is not supported by this server.", param: "response_format")
+        }
+    }
+}

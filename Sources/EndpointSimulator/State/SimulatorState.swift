@@ -21,7 +21,7 @@ actor SimulatorState {
     }
 
     /// Requests turned away before the rate-limit check.
-    enum EarlyOutcome: Sendable { case unauthorized, badRequest, fixedStatus, quotaExhausted, outage }
+    enum EarlyOutcome: Sendable { case unauthorized, badRequest, fixedStatus, refusedForm, quotaExhausted, outage }
 
     private let faults: FaultProfile
     private let latency: LatencyProfile
@@ -81,6 +81,7 @@ actor SimulatorState {
         case .unauthorized: change.unauthorized = 1
         case .badRequest: change.badRequests = 1
         case .fixedStatus: change.fixedStatus = 1
+        case .refusedForm: change.refusedForm = 1
         case .quotaExhausted: change.quotaExhausted = 1
         case .outage: change.outage = 1
         }

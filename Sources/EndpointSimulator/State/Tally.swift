@@ -8,6 +8,8 @@ struct Tally: Sendable, Hashable {
     var unauthorized = 0
     var badRequests = 0
     var fixedStatus = 0
+    /// Requests in a structured-output form the server does not take (`ServerLimits.forms`).
+    var refusedForm = 0
     var quotaExhausted = 0
     var outage = 0
     var cutByMaxTokens = 0
@@ -59,6 +61,7 @@ struct Tally: Sendable, Hashable {
         sum.unauthorized += rhs.unauthorized
         sum.badRequests += rhs.badRequests
         sum.fixedStatus += rhs.fixedStatus
+        sum.refusedForm += rhs.refusedForm
         sum.quotaExhausted += rhs.quotaExhausted
         sum.outage += rhs.outage
         sum.cutByMaxTokens += rhs.cutByMaxTokens
@@ -74,7 +77,8 @@ struct Tally: Sendable, Hashable {
         var json = JSONText(capacity: 512)
         json.raw("{\"requests\":\(requests),\"succeeded\":\(succeeded),\"rate_limited_429\":\(rateLimited),")
         json.raw("\"too_large_429\":\(tooLarge),\"unauthorized_401\":\(unauthorized),\"bad_requests_400\":\(badRequests),")
-        json.raw("\"fixed_status\":\(fixedStatus),\"quota_exhausted_429\":\(quotaExhausted),\"outage_503\":\(outage),")
+        json.raw(
+            "\"fixed_status\":\(fixedStatus),\"refused_form\":\(refusedForm),\"quota_exhausted_429\":\(quotaExhausted),\"outage_503\":\(outage),")
         json.raw("\"cut_by_max_tokens\":\(cutByMaxTokens),\"faults\":{")
         json.raw(FaultKind.allCases.map { "\"\($0.rawValue)\":\(self[fault: $0])" }.joined(separator: ","))
         json.raw("},\"prompt_tokens\":\(promptTokens),\"completion_tokens\":\(completionTokens),\"charged_tokens\":\(chargedTokens)")
