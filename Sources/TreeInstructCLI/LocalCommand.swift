@@ -28,9 +28,11 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Corpus file to rewrite: JSONL, JSON array or text, plain, gzip or zstd.") var corpus: String
     @Option(name: .long, help: "Run name (default: the corpus file's name without its extensions).") var run: String?
     @Option(name: .long, help: "Corpus format (detected when omitted).") var format: CorpusFormat?
-    @Option(name: .long, parsing: .unconditional, help: "Worker loops in this process, \(Self.workersRange) (default 2).") var workers: Int = 2
-    @Option(name: .long, parsing: .unconditional, help: "LLM calls in flight per worker, \(WorkCommand.concurrencyRange) (default 32).")
-    var concurrency: Int = 32
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Worker loops in this process, \(Self.workersRange) (default 1; one loop keeps any number of calls in flight).")
+    var workers: Int = 1
+    @OptionGroup var concurrency: ConcurrencyOptions
     @Option(name: .long, help: "Private PostgreSQL data directory (default .treeinstruct/pgdata).") var dataDir: String = ".treeinstruct/pgdata"
     @Option(name: .long, help: "Dataset to write (default <run>.<format>.jsonl).") var output: String?
     @Option(name: .long, help: "Dataset layout: alpaca or sharegpt.") var exportFormat: ExportFormat = .alpaca
@@ -39,6 +41,8 @@ struct LocalCommand: AsyncParsableCommand {
     var simulatedLatencyMs: Int = 50
 
     static let workersRange = 1...64
+    /// One machine's server is usually a small one: find out how much it takes.
+    static let defaultConcurrency = "auto"
     static let latencyRange = 0...600_000
 
     /// The corpus file's name without directory, compression and format extensions
@@ -57,7 +61,7 @@ struct LocalCommand: AsyncParsableCommand {
         let runName = run ?? Self.defaultRunName(corpus)
         try Check.runName(run == nil ? "the run name taken from --corpus" : "--run", runName)
         try Check.range("--workers", workers, Self.workersRange)
-        try Check.range("--concurrency", concurrency, WorkCommand.concurrencyRange)
+        _ = try concurrency.resolve(default: Self.defaultConcurrency)
         try Check.range("--simulated-latency-ms", simulatedLatencyMs, Self.latencyRange)
         let limits = try endpoint.limits()
         let health = try endpoint.healthPolicy(key: "local")
@@ -103,9 +107,10 @@ struct LocalCommand: AsyncParsableCommand {
         health: EndpointHealthPolicy,
         output: OutputTarget, endpoint realEndpoint: EndpointConfiguration?, logger: Logger
     ) async throws {
+        let concurrencySetting = try concurrency.resolve(default: Self.defaultConcurrency)
         let job = LocalJob(
             settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
-            workers: workers, concurrency: concurrency, limits: limits, health: health, output: output,
+            workers: workers, concurrency: concurrencySetting, limits: limits, health: health, output: output,
             exportFormat: exportFormat, statementTimeout: try database.statementTimeout(), logger: logger)
         if let realEndpoint {
             try await job.run(endpoint: realEndpoint)
@@ -129,7 +134,7 @@ struct LocalJob: Sendable {
     let runName: String
     let config: RunConfig
     let workers: Int
-    let concurrency: Int
+    let concurrency: (limit: Int, adaptive: Bool)
     let limits: RateLimiting.RateLimits
     let health: EndpointHealthPolicy
     let output: OutputTarget
@@ -163,9 +168,10 @@ struct LocalPipeline: Service {
         try await WorkerAssembly.drawing(on: limiter) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<max(1, job.workers) {
-                    let configuration = WorkerConfiguration(
-                        concurrency: job.concurrency, lease: .seconds(60), grace: .seconds(10),
+                    var configuration = WorkerConfiguration(
+                        lease: .seconds(60), grace: .seconds(10),
                         idle: .milliseconds(200), runIDs: [summary.runID], exitWhenDone: true, endpoint: job.health)
+                    configuration.apply(job.concurrency)
                     group.addTask {
                         try await WorkerAssembly.worker(
                             configuration, queue: database.queue, client: client, limiter: limiter,

@@ -14,10 +14,7 @@ struct WorkCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var endpoint: EndpointOptions
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: "LLM calls in flight at most, \(Self.concurrencyRange) (env TREEINSTRUCT_CONCURRENCY, default 16).")
-    var concurrency: Int?
+    @OptionGroup var concurrency: ConcurrencyOptions
     @Option(name: .long, parsing: .unconditional, help: "Seconds a lease lasts unless renewed, \(Self.leaseRange) (default 60).") var leaseSeconds:
         Double = 60
     @Option(
@@ -35,7 +32,6 @@ struct WorkCommand: AsyncParsableCommand {
         help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).")
     var metricsPort: Int?
 
-    static let concurrencyRange = 1...4096
     static let leaseRange = 1.0...86_400
     static let graceRange = 0.0...3600
     static let portRange = 1...65535
@@ -49,10 +45,10 @@ struct WorkCommand: AsyncParsableCommand {
         let endpointConfiguration = try endpoint.endpoint()
         let sharedKey = Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.baseURL)!
         var configuration = WorkerConfiguration(
-            concurrency: try Environment.int(concurrency, "--concurrency", "TREEINSTRUCT_CONCURRENCY", default: 16, in: Self.concurrencyRange)!,
             lease: .seconds(leaseSeconds),
             grace: .seconds(try Environment.double(grace, "--grace", "TREEINSTRUCT_GRACE", default: 30, in: Self.graceRange)!),
             exitWhenDone: exitWhenDone)
+        configuration.apply(try concurrency.resolve(default: "16"))
         configuration.endpoint = try endpoint.healthPolicy(key: sharedKey)
         let (scope, limits) = (try endpoint.scope(), try endpoint.limits())
         let port = try Environment.int(metricsPort, "--metrics-port", "TREEINSTRUCT_METRICS_PORT", in: Self.portRange)

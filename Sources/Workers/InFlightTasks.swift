@@ -6,8 +6,10 @@ import TreeInstructCore
 /// A slot is an LLM call (`--concurrency`). A task whose call has returned and whose outcome is
 /// being written no longer takes one, so the next call starts while the database commits; held
 /// tasks stay under twice the capacity even when the database is slower than the endpoint.
+/// With `--concurrency auto` the capacity follows `AdaptiveConcurrency`, fed by each call.
 actor InFlightTasks {
-    private let capacity: Int
+    private var capacity: Int
+    private var pacing: AdaptiveConcurrency?
     private var tasks: [Int64: ClaimedTask] = [:]
     private var writing: Set<Int64> = []
     private var slotWaiter: CheckedContinuation<Void, Never>?
@@ -16,6 +18,14 @@ actor InFlightTasks {
     private(set) var fatalError: (any Error)?
 
     init(capacity: Int) { self.capacity = capacity }
+
+    init(pacing: AdaptiveConcurrency) {
+        self.pacing = pacing
+        self.capacity = pacing.slots
+    }
+
+    /// Calls allowed in flight now.
+    var slots: Int { capacity }
 
     var count: Int { tasks.count }
     var free: Int { stopping ? 0 : max(0, min(capacity - (tasks.count - writing.count), 2 * capacity - tasks.count)) }
@@ -26,10 +36,22 @@ actor InFlightTasks {
 
     func add(_ task: ClaimedTask) { tasks[task.id] = task }
 
-    /// The task's call has returned: its slot is free while its outcome is written.
-    func callReturned(_ task: ClaimedTask) {
-        guard tasks[task.id] != nil, writing.insert(task.id).inserted else { return }
+    /// The task's call has returned: its slot is free while its outcome is written. With
+    /// adaptive concurrency, what the call `observed` (its `inFlight` is filled in here) may
+    /// change the number of slots; the new number is returned when it did.
+    @discardableResult
+    func callReturned(_ task: ClaimedTask, observed: AdaptiveConcurrency.Sample? = nil) -> Int? {
+        guard tasks[task.id] != nil else { return nil }
+        var changed: Int?
+        if var pacing, var sample = observed {
+            sample.inFlight = tasks.count - writing.count
+            changed = pacing.record(sample)
+            self.pacing = pacing
+            capacity = pacing.slots
+        }
+        guard writing.insert(task.id).inserted else { return changed }
         wakeClaimLoop()
+        return changed
     }
 
     func remove(_ task: ClaimedTask) {

@@ -18,15 +18,17 @@ struct TaskProcessor: Sendable {
     let metrics: WorkerMetrics
     let logger: Logger
 
-    /// `callReturned` runs once the endpoint has answered (or failed), before the outcome is written.
-    func process(_ task: ClaimedTask, callReturned: @Sendable () async -> Void = {}) async throws {
+    /// `callReturned` runs once the endpoint has answered (or failed), before the outcome is
+    /// written, with what the call tells about the server's load.
+    func process(_ task: ClaimedTask, callReturned: @Sendable (AdaptiveConcurrency.Sample) async -> Void = { _ in }) async throws {
         let config = try await configs.config(for: task.runID)
         let (prompt, model) = Self.prompt(for: task, config: config)
         let maxTokens = config.completionTokenLimit(for: task.stage)
         let waitStarted = ContinuousClock.now
         let guess = await estimator.estimate(prompt, maxTokens: maxTokens)
         let permit = try await limiter.acquire(estimatedTokens: guess.total)
-        metrics.rateLimitWait.record(duration: ContinuousClock.now - waitStarted)
+        let callStarted = ContinuousClock.now
+        metrics.rateLimitWait.record(duration: callStarted - waitStarted)
         metrics.inFlight.increment()
         let answer: Result<ChatCompletion, any Error>
         do {
@@ -35,7 +37,10 @@ struct TaskProcessor: Sendable {
             answer = .failure(error)
         }
         metrics.inFlight.decrement()
-        await callReturned()
+        await callReturned(
+            AdaptiveConcurrency.Sample(
+                latency: ContinuousClock.now - callStarted, outcome: Self.load(told: answer),
+                waitedForBudget: callStarted - waitStarted > .milliseconds(5)))
         let completion: ChatCompletion
         switch answer {
         case .success(let answered):
@@ -155,6 +160,19 @@ struct TaskProcessor: Sendable {
             ResponseValidator()
                 .validate(content: completion.content, finishReason: completion.finishReason, instruction: instruction, input: task.input)
                 .map(TaskOutput.response)
+        }
+    }
+
+    /// What a call's outcome says about the server's load: a timeout or a 503 says too much is
+    /// asked at once. A 429 is the rate limiter's business (requests or tokens per minute, not
+    /// calls at once).
+    static func load(told answer: Result<ChatCompletion, any Error>) -> AdaptiveConcurrency.Sample.Outcome {
+        switch answer {
+        case .success: return .answered
+        case .failure(let error as LLMError):
+            if error.kind == .timeout || error.httpStatus == 503 { return .overloaded }
+            return .other
+        case .failure: return .other
         }
     }
 }

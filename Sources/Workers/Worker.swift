@@ -36,7 +36,9 @@ public struct Worker: Service {
     }
 
     public func run() async throws {
-        let inFlight = InFlightTasks(capacity: configuration.concurrency)
+        let inFlight =
+            configuration.adaptiveConcurrency
+            ? InFlightTasks(pacing: AdaptiveConcurrency(maximum: configuration.concurrency)) : InFlightTasks(capacity: configuration.concurrency)
         let completions = CompletionBatcher(store: store, workerID: configuration.id)
         let (store, runIDs) = (store, configuration.runIDs)
         let watch = EndpointWatch(
@@ -53,7 +55,11 @@ public struct Worker: Service {
                 pid: Int(ProcessInfo.processInfo.processIdentifier), version: version,
                 concurrency: configuration.concurrency))
         try await watch.start()
-        logger.info("worker started", metadata: ["concurrency": "\(configuration.concurrency)"])
+        logger.info(
+            "worker started",
+            metadata: [
+                "concurrency": "\(configuration.adaptiveConcurrency ? "auto, up to \(configuration.concurrency)" : "\(configuration.concurrency)")"
+            ])
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { housekeeping in
                 housekeeping.addTask { await heartbeats(inFlight) }
@@ -152,7 +158,11 @@ public struct Worker: Service {
     /// and a reaper returns the task.
     private func run(_ task: ClaimedTask, _ processor: TaskProcessor, _ inFlight: InFlightTasks) async {
         do {
-            try await processor.process(task) { await inFlight.callReturned(task) }
+            try await processor.process(task) { observed in
+                if let slots = await inFlight.callReturned(task, observed: observed) {
+                    logger.debug("calls in flight adjusted", metadata: ["slots": "\(slots)"])
+                }
+            }
         } catch {
             if Task.isCancelled || error is CancellationError { return }
             if error is EndpointUnusable || error is QuotaExhausted {

@@ -8,6 +8,9 @@ public struct WorkerConfiguration: Sendable {
     public var id: String
     /// LLM calls in flight at most.
     public var concurrency: Int
+    /// Adapt the calls in flight to the server's latency (`AdaptiveConcurrency`), starting at
+    /// one, up to `concurrency` (`--concurrency auto`; default false: always `concurrency`).
+    public var adaptiveConcurrency = false
     /// Tasks claimed per round trip, at most (never more than free slots).
     public var claimBatch: Int
     /// A lease lasts this long unless renewed; a killed worker's tasks return after it (default 60 s).

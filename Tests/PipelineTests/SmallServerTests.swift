@@ -43,4 +43,35 @@ struct SmallServerTests {
             "no attempt was lost to the form")
         #expect(try await count("SELECT count(*) FROM $schema.endpoint_dialects WHERE model = 'small' AND dialect = 'json_object'") == 1)
     }
+
+    /// One slot and 2 s per answer: `--concurrency auto` keeps the slot busy without queueing
+    /// calls into the timeout. Throughput is timed by the attempts themselves, from the first
+    /// call to the last answer, so start-up is not counted.
+    @Test func autoConcurrencyKeepsAOneSlotServerBusyWithoutTimeouts() async throws {
+        let database = try await TestPostgres.database()
+        let rows = 14
+        let corpus = NSTemporaryDirectory() + "one-slot-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let lines = try String(contentsOfFile: TestCorpora.path("self-instruct-seed-175.jsonl"), encoding: .utf8).split(separator: "\n")
+        try (lines.prefix(rows).joined(separator: "\n") + "\n").write(toFile: corpus, atomically: true, encoding: .utf8)
+        let config = RunConfig(rewrite: RewriteSettings(nodesToAdd: 3, maxWords: 250), rounds: 1, respond: false, model: "small", maxAttempts: 3)
+        let summary = try await Submission(queue: database.queue).submit(CorpusFile(path: corpus), runName: "one-slot", config: config)
+        #expect(summary.tasksCreated == rows)
+        let server = SimulatorConfiguration(port: 0, latency: LatencyProfile(milliseconds: 2000), server: ServerLimits(slots: 1))
+        try await SimulatorServer.withRunning(server, logger: Self.quiet) { baseURL in
+            // A 10 s timeout: five calls queued on the one slot would already run into it.
+            let worker = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL,
+                arguments: ["--concurrency", "auto", "--request-timeout", "10", "--exit-when-done", "--run", "one-slot"], logLevel: "debug")
+            let status = await worker.wait(seconds: 300)
+            #expect(status == 0, "worker log: \(worker.log.suffix(2000))")
+        }
+        let count = { (sql: String) in try await EndToEndTests.count(database, sql) }
+        #expect(try await count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == rows)
+        #expect(try await count("SELECT count(*) FROM $schema.attempts WHERE outcome <> 'succeeded'") == 0, "no timeouts, no retries")
+        let span = try await count(
+            "SELECT (extract(epoch FROM max(finished_at) - min(started_at)) * 1000)::int8 FROM $schema.attempts")
+        let ideal = Double(rows) * 2.0
+        #expect(Double(span) / 1000 <= ideal * 1.1, "\(rows) answers of 2 s on one slot took \(span) ms; ideal \(ideal) s")
+    }
 }
