@@ -2,7 +2,7 @@ import PostgresNIO
 import TreeInstructCore
 
 extension ResultRows {
-    /// Up to `limit` rows of a run whose chain ended (the `export_rows` view, Migrations/0010:
+    /// Up to `limit` rows of a run whose chain ended (the `export_rows` view, Migrations/0011:
     /// complete rows, and rows at their last accepted round), chosen by `selection`, after
     /// `position`, in (source line, last task id) order; with `difficulty`, rows of that level only.
     ///
