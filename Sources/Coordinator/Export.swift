@@ -10,38 +10,46 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case sharegpt
 }
 
-/// Writes a run's finished rows as JSON Lines, reading them in short pages, so a run of any
-/// size exports in constant memory and a lost database fails between pages.
+/// Writes the rows of a run whose chain ended as JSON Lines, reading them in short pages, so a
+/// run of any size exports in constant memory and a lost database fails between pages.
 public struct Export: Sendable {
     public var queue: QueueSchema
     public var format: ExportFormat
     public var order: ExportOrder
     public var lineage: Bool
+    /// Which ended rows to write (default: every one, complete or at its last accepted round).
+    public var selection: ExportSelection
     /// Rows per query (default 1,000).
     public var pageSize: Int
 
-    public init(queue: QueueSchema, format: ExportFormat, order: ExportOrder = .source, lineage: Bool = false, pageSize: Int = 1000) {
+    public init(
+        queue: QueueSchema, format: ExportFormat, order: ExportOrder = .source, lineage: Bool = false,
+        selection: ExportSelection = .everyEndedRow, pageSize: Int = 1000
+    ) {
         self.queue = queue
         self.format = format
         self.order = order
         self.lineage = lineage
+        self.selection = selection
         self.pageSize = pageSize
     }
 
-    /// Writes every finished row of `runID` to `output`; returns how many rows were written.
-    /// Source order is (source line, task id); difficulty order is each level in turn, lowest
-    /// first, each in source order.
+    /// Writes the rows of `runID` whose chain ended, as `selection` chooses, to `output`; returns
+    /// how many rows were written. A row still in progress is left for a later export. Source
+    /// order is (source line, last task id); difficulty order is each level in turn, lowest first,
+    /// each in source order.
     @discardableResult
     public func write(runID: Int64, to output: OutputWriter) async throws -> Int {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let levels: [Int?] = order == .difficulty ? try await queue.results.exportDifficulties(runID: runID) : [nil]
+        let levels: [Int?] =
+            order == .difficulty ? try await queue.results.exportDifficulties(runID: runID, selection: selection) : [nil]
         var count = 0
         for level in levels {
             var position = ExportPosition.start
             while true {
                 let page = try await queue.results.exportPage(
-                    runID: runID, after: position, difficulty: level, lineage: lineage, limit: pageSize)
+                    runID: runID, after: position, difficulty: level, selection: selection, lineage: lineage, limit: pageSize)
                 for row in page {
                     try output.write(try encoder.encode(record(for: row)))
                     try output.write(CollectionOfOne(0x0A))
@@ -58,6 +66,8 @@ public struct Export: Sendable {
         var fields: [String: JSONValue]
         switch format {
         case .alpaca:
+            // No answer (no respond stage, or the chain stopped before it) is "": the format's
+            // readers expect a string, and an accepted answer is never empty.
             fields = ["instruction": .string(row.instruction), "input": .string(row.input), "output": .string(row.output ?? "")]
         case .sharegpt:
             let human = row.input.isEmpty ? row.instruction : row.instruction + "\n\n" + row.input

@@ -3,27 +3,40 @@ import Coordinator
 import Foundation
 import TaskStore
 
-/// Writes a run's finished rows as a dataset, streaming.
+/// Writes a run's ended rows as a dataset, streaming.
 struct ExportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a run's finished rows as Alpaca or ShareGPT JSONL.")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a run's ended rows (complete, or at their last accepted round) as Alpaca or ShareGPT JSONL.",
+        discussion: """
+            A row is exported once its chain has ended: every stage succeeded, or a later task failed or was \
+            cancelled, in which case its last accepted round is written with that round's difficulty (and no \
+            answer: alpaca output "", sharegpt without a gpt turn); --complete-only writes complete rows only. \
+            Rows still in progress wait for a later export.
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @Option(name: .long, help: "Run name.") var run: String
-    @Option(name: .long, help: "alpaca or sharegpt.") var format: ExportFormat = .alpaca
+    @Option(name: .long, help: "Dataset layout.") var format: ExportFormat = .alpaca
     @Option(name: .long, help: "Output file ('-' for standard output).") var output: String = "-"
-    @Option(name: .long, help: "source (corpus order) or difficulty (easiest first).") var order: ExportOrder = .source
-    @Flag(help: "Add lineage: source line, each round's trees, added nodes, model and tokens.") var lineage = false
+    @Option(name: .long, help: "source (corpus order) or difficulty (each level in turn, lowest first).") var order: ExportOrder = .source
+    @Flag(help: "Add lineage: source line, each accepted round's trees, added nodes, model and tokens (default: off).") var lineage = false
+    @Flag(help: "Only rows whose every stage succeeded (default: off: also rows at their last accepted round).") var completeOnly = false
+    @Option(name: .long, parsing: .unconditional, help: "Only rows whose exported difficulty (nodes added) is at least this, 0 or more.")
+    var minDifficulty: Int = 0
 
     func run() async throws {
         try Check.runName("--run", run)
+        try Check.range("--min-difficulty", minDifficulty, 0...Int(Int32.max))
         // Resolved first, so an unusable path fails before connecting; opened only once the
         // run is known, and replaced only when the last row is written.
         let target = try OutputTarget.resolve(output)
+        let selection = ExportSelection(completeOnly: completeOnly, minDifficulty: minDifficulty)
         let (name, format, order, lineage) = (run, format, order, lineage)
         let count = try await database.withDatabase { database in
             let run = try await database.queue.runs.requireRun(name)
             return try await target.write { output in
-                try await Export(queue: database.queue, format: format, order: order, lineage: lineage).write(runID: run.id, to: output)
+                try await Export(queue: database.queue, format: format, order: order, lineage: lineage, selection: selection)
+                    .write(runID: run.id, to: output)
             }
         }
         if target.kind != .standardOutput { print("wrote \(count) rows to \(output)") }

@@ -76,6 +76,9 @@ struct BadInvocationTests {
         Case(arguments: ["rerun", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\""]),
         Case(arguments: ["cancel", "--run", "nosuch"], exitCode: 66, says: ["no run named \"nosuch\""]),
         Case(arguments: ["export", "--run", "nosuch", "--output", scratch + "/out.jsonl"], exitCode: 66, says: ["no run named \"nosuch\""]),
+        Case(
+            arguments: ["export", "--run", "existing", "--min-difficulty", "-1", "--output", scratch + "/out.jsonl"], exitCode: 64,
+            says: ["--min-difficulty must be between 0 and", "got -1"]),
         Case(arguments: ["status", "--schema", "never_migrated"], exitCode: 78, says: ["never_migrated", "run `treeinstruct migrate`"]),
         Case(arguments: ["status", "--schema", "Bad-Name"], exitCode: 64, says: ["--schema", "Bad-Name"]),
         Case(

@@ -5,8 +5,9 @@ import TaskStore
 import Testing
 import TreeInstructCore
 
-/// Issue 14's migrations (0008 export index and backlog, 0009 worker functions) on a store that
-/// is in use: finished rows export, a lease taken before the upgrade (a sequence token) is still
+/// Issue 14's migrations (0008 export index and backlog, 0009 worker functions) and issue 18's
+/// (0010 export of rows that stopped early) on a store that is in use: finished rows and a row
+/// whose answer failed export, a lease taken before the upgrade (a sequence token) is still
 /// honoured, pending work is claimed and a lapsed lease is reaped, through the new functions.
 @Suite("Upgrading a populated store", .enabled(if: TestPostgres.canStart, TestPostgres.unavailableReason))
 struct UpgradeTests {
@@ -39,6 +40,22 @@ struct UpgradeTests {
             INSERT INTO $schema.results (task_id, run_id, stage, round, difficulty, response)
             SELECT id, run_id, 'respond', 1, 3, 'An answer.' FROM respond
             """)
+        // Line 6 rewritten, its answer failed for good: exported at its rewrite after the upgrade.
+        try await QueueFixtures.execute(
+            queue,
+            """
+            WITH rewritten AS (
+                UPDATE $schema.tasks SET state = 'succeeded', finished_at = now(), attempts = 1
+                WHERE source_line = 6 RETURNING id, run_id, shard_id, content_hash, instruction
+            ), respond AS (
+                INSERT INTO $schema.tasks (run_id, shard_id, parent_task_id, content_hash, stage, round, stages_left, source_line,
+                                           instruction, state, attempts, max_attempts, finished_at)
+                SELECT run_id, shard_id, id, content_hash, 'respond', 1, 1, 6, instruction || ' Harder.', 'failed', 3, 3, now()
+                FROM rewritten
+            )
+            INSERT INTO $schema.results (task_id, run_id, stage, round, difficulty, new_instruction)
+            SELECT id, run_id, 'rewrite', 1, 3, 'Describe item 6 with care. Harder.' FROM rewritten
+            """)
         try await QueueFixtures.execute(
             queue,
             """
@@ -51,7 +68,9 @@ struct UpgradeTests {
         #expect(try await Migrator(database: database).migrate().map(\.version) == [8, 9, 10])
 
         let exported = try await queue.results.exportPage(runID: run.id, after: .start, difficulty: nil, lineage: true, limit: 10)
-        #expect(exported.map(\.output) == ["An answer."])
+        #expect(exported.map(\.output) == ["An answer.", nil])
+        #expect(exported.map(\.instruction) == ["Describe item 1 with care. Harder.", "Describe item 6 with care. Harder."])
+        #expect(exported.map(\.difficulty) == [3, 3])
         // The lease taken before the upgrade completes with its old token.
         let leased = try await Self.leasedTask(queue, line: 2)
         let output = TaskOutput.rewrite(
@@ -65,8 +84,8 @@ struct UpgradeTests {
                 difficulty: 3, report: CallReport()) == .recorded)
         #expect(try await queue.leases.reapExpiredLeases() == 1)  // line 3
         let claimed = try await queue.leases.claimTasks(workerID: "new-worker", limit: 10, lease: .seconds(60))
-        #expect(claimed.map(\.sourceLine).sorted() == [2, 3, 4, 5, 6])  // line 2's respond task, 3 again, 4 to 6
-        #expect(try await QueueFixtures.scalar(queue, "SELECT coalesce(sum(running), 0)::int8 FROM $schema.backlog") == 5)
+        #expect(claimed.map(\.sourceLine).sorted() == [2, 3, 4, 5])  // line 2's respond task, 3 again, 4 and 5
+        #expect(try await QueueFixtures.scalar(queue, "SELECT coalesce(sum(running), 0)::int8 FROM $schema.backlog") == 4)
     }
 
     /// The task on `line` as its holder knows it (its token read by the owner).
