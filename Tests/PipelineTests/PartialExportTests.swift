@@ -140,13 +140,13 @@ struct PartialExportTests {
         let database = try await TestPostgres.database()
         _ = try await Self.twoRounds(database)
         let environment = WorkerProcess.environment(database.settings)
-        func export(_ options: [String]) throws -> BadInvocationTests.Outcome {
-            try BadInvocationTests.invoke(["export", "--schema", database.schema, "--run", "two-rounds"] + options, environment: environment)
+        func export(_ options: [String]) async throws -> BadInvocationTests.Outcome {
+            try await BadInvocationTests.invoke(["export", "--schema", database.schema, "--run", "two-rounds"] + options, environment: environment)
         }
         for (options, lines) in [
             ([], [1, 2, 3, 4]), (["--complete-only"], [1, 3]), (["--order", "difficulty", "--min-difficulty", "3"], [2, 4, 1, 3]),
         ] {
-            let outcome = try export(options)
+            let outcome = try await export(options)
             #expect(outcome.status == 0, "\(outcome.error)")
             let records = try outcome.output.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
