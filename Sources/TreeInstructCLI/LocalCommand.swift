@@ -163,23 +163,28 @@ struct LocalPipeline: Service {
         try await database.checkConnection()
         try await Migrator(database: database).migrate()
         let summary = try await Submission(queue: database.queue).submit(job.file, runName: job.runName, config: job.config)
-        print(SubmitCommand.describe(summary, json: false))
+        print(try await LocalProgress.resumeLine(summary, queue: database.queue) ?? SubmitCommand.describe(summary, json: false))
         let limiter = try await WorkerAssembly.limiter(scope: .local, key: "local", limits: job.limits, queue: database.queue, logger: job.logger)
         try await WorkerAssembly.drawing(on: limiter) {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<max(1, job.workers) {
-                    var configuration = WorkerConfiguration(
-                        lease: .seconds(60), grace: .seconds(10),
-                        idle: .milliseconds(200), runIDs: [summary.runID], exitWhenDone: true, endpoint: job.health)
-                    configuration.apply(job.concurrency)
-                    group.addTask {
-                        try await WorkerAssembly.worker(
-                            configuration, queue: database.queue, client: client, limiter: limiter,
-                            logger: job.logger
-                        ).run()
+            try await withThrowingTaskGroup(of: Void.self) { beside in
+                // The progress line runs beside the workers and stops with them.
+                beside.addTask { await LocalProgress(queue: database.queue, runName: job.runName).run() }
+                defer { beside.cancelAll() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<max(1, job.workers) {
+                        var configuration = WorkerConfiguration(
+                            lease: .seconds(60), grace: .seconds(10),
+                            idle: .milliseconds(200), runIDs: [summary.runID], exitWhenDone: true, endpoint: job.health)
+                        configuration.apply(job.concurrency)
+                        group.addTask {
+                            try await WorkerAssembly.worker(
+                                configuration, queue: database.queue, client: client, limiter: limiter,
+                                logger: job.logger
+                            ).run()
+                        }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
         }
         print(StatusView.text(try await StatusSnapshot.read(database.queue, run: job.runName, shards: false), StatusView.Prices()))

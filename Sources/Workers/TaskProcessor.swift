@@ -75,9 +75,9 @@ struct TaskProcessor: Sendable {
                 Completion(
                     task: task, output: output, followUp: followUp,
                     difficulty: config.difficulty(afterRound: task.round), report: report))
-            if outcome == .stale { metrics.staleCompletions.increment() } else { metrics.succeeded.increment() }
+            if outcome == .stale { metrics.staleCompletions.increment() } else { metrics.accepted() }
         case .failure(let rejection):
-            metrics.failed(code: rejection.code.rawValue).increment()
+            metrics.rejected(code: rejection.code.rawValue)
             let failure = AttemptFailure(outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true)
             _ = try await store.fail(
                 task, workerID: workerID, failure: failure,
@@ -87,9 +87,8 @@ struct TaskProcessor: Sendable {
 
     private func handle(_ error: any Error, of task: ClaimedTask, permit: RateLimiter.Permit) async throws {
         guard let error = error as? LLMError else { throw error }
-        metrics.failed(code: error.code).increment()
+        metrics.errored(code: error.code, throttled: error.kind == .rateLimited)
         if error.kind == .rateLimited {
-            metrics.throttled.increment()
             await limiter.finish(permit, actualTokens: 0, outcome: .throttled(retryAfter: error.retryAfter))
         } else {
             await limiter.finish(permit, actualTokens: nil, outcome: .failed)

@@ -44,10 +44,11 @@ public struct Worker: Service {
         let watch = EndpointWatch(
             policy: configuration.endpoint, store: health, logger: logger,
             waitingTasks: { try? await store.openTaskCount(runIDs: runIDs) })
+        let metrics = WorkerMetrics()
         let processor = TaskProcessor(
             store: store, completions: completions, watch: watch,
             chat: chat, limiter: limiter, configs: RunConfigCache(store: store),
-            workerID: configuration.id, backoff: configuration.backoff, metrics: WorkerMetrics(),
+            workerID: configuration.id, backoff: configuration.backoff, metrics: metrics,
             logger: logger)
         try await store.register(
             WorkerIdentity(
@@ -64,11 +65,12 @@ public struct Worker: Service {
             try await withThrowingTaskGroup(of: Void.self) { housekeeping in
                 housekeeping.addTask { await heartbeats(inFlight) }
                 housekeeping.addTask { await reaping() }
+                housekeeping.addTask { await summaries(metrics.tally, inFlight, watch) }
                 // Every call has its outcome written before `work` returns, so the batcher has
                 // nothing left when it is cancelled with the rest.
                 housekeeping.addTask { await completions.run() }
                 defer { housekeeping.cancelAll() }
-                try await work(inFlight, processor, watch)
+                try await work(inFlight, processor, watch, metrics)
             }
         } onGracefulShutdown: {
             // The shutdown handler is synchronous; this task only carries the stop to the actor.
@@ -81,8 +83,7 @@ public struct Worker: Service {
 
     /// Claims and processes until stopped (or, with `exitWhenDone`, until no work is left), then
     /// lets in-flight calls finish within the grace period and cancels the rest (each releases its task).
-    private func work(_ inFlight: InFlightTasks, _ processor: TaskProcessor, _ watch: EndpointWatch) async throws {
-        let metrics = WorkerMetrics()
+    private func work(_ inFlight: InFlightTasks, _ processor: TaskProcessor, _ watch: EndpointWatch, _ metrics: WorkerMetrics) async throws {
         await withDiscardingTaskGroup { calls in
             while !Task.isCancelled {
                 await inFlight.waitForRoom(minimum: max(1, configuration.claimBatch / 4), patience: .milliseconds(5))
@@ -192,6 +193,26 @@ public struct Worker: Service {
             } catch {
                 return
             }
+        }
+    }
+
+    /// One line every `summaryEvery` while there is something to say: what the calls came to,
+    /// the endpoint's state and the calls in flight.
+    private func summaries(_ tally: WorkerTally, _ inFlight: InFlightTasks, _ watch: EndpointWatch) async {
+        var last = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.summaryEvery)
+            let now = ContinuousClock.now
+            let (counts, acceptedInAll) = tally.take()
+            let (held, slots, endpoint) = (await inFlight.count, await inFlight.slots, await watch.state)
+            let quiet = counts.accepted + counts.rejectedTotal + counts.errorTotal == 0 && held == 0
+            if !quiet {
+                let pacing = configuration.adaptiveConcurrency ? "auto, now \(slots)" : "\(slots)"
+                logger.info(
+                    "\(WorkerTally.line(counts, over: (now - last).inSeconds)); endpoint \(endpoint.rawValue); \(held) tasks held, concurrency \(pacing); accepted since start \(acceptedInAll)"
+                )
+            }
+            last = now
         }
     }
 

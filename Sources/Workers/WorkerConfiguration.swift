@@ -24,6 +24,9 @@ public struct WorkerConfiguration: Sendable {
     /// After that, how long the last statements (release, stopped) may wait on the database:
     /// one that is gone must not hold the stop; leases expire on their own (default 5 s).
     public var stopPatience: Duration = .seconds(5)
+    /// A summary line in the log this often: answers accepted and rejected, errors, 429s, the
+    /// endpoint's state, calls in flight (default 60 s).
+    public var summaryEvery: Duration = .seconds(60)
     /// Wait between claims when nothing is due (default 1 s).
     public var idle: Duration
     /// Only these runs, when set.

@@ -13,8 +13,29 @@ struct WorkerMetrics: Sendable {
     let throttled = Counter(label: "treeinstruct_llm_throttled_total")
     let rateLimitWait = Timer(label: "treeinstruct_rate_limit_wait_seconds", preferredDisplayUnit: .seconds)
     let staleCompletions = Counter(label: "treeinstruct_stale_completions_total")
+    /// The same outcomes, kept for the worker's minute summary in its log.
+    let tally = WorkerTally()
 
     func failed(code: String) -> Counter {
         Counter(label: "treeinstruct_tasks_failed_total", dimensions: [("code", code)])
+    }
+
+    func accepted() {
+        succeeded.increment()
+        tally.accepted()
+    }
+
+    func rejected(code: String) {
+        failed(code: code).increment()
+        tally.rejected(code: code)
+    }
+
+    func errored(code: String, throttled isThrottle: Bool) {
+        failed(code: code).increment()
+        tally.error(code: code)
+        if isThrottle {
+            throttled.increment()
+            tally.throttled()
+        }
     }
 }

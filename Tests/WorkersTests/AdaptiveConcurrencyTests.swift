@@ -79,10 +79,11 @@ struct AdaptiveConcurrencyTests {
     }
 
     @Test func withLittleWorkTheLimitDoesNotRunAway() {
-        // One task at a time to do: the limit has nothing to learn from beyond two.
+        // One task at a time to do: once a window has most slots idle, it stops growing (the
+        // slow start's last doubling takes it to four).
         var limiter = AdaptiveConcurrency(maximum: 64)
         let history = Self.drive(&limiter, calls: 1_000, inFlight: { _ in 1 }) { _, _ in 0.01 }
-        #expect(history.max()! <= 3)
+        #expect(history.max()! <= 4)
     }
 
     @Test func aSlowdownShrinksAndARecoveryGrowsAgain() {

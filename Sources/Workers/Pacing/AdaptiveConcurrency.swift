@@ -2,7 +2,11 @@
 /// auto`): grows while latency stays flat, shrinks when it climbs or calls time out, the way
 /// Netflix's gradient limiter and Envoy's adaptive concurrency do.
 ///
-/// Samples are taken in windows of `max(4, limit)` answered calls. Each window compares its
+/// It starts as TCP does: from one call it doubles each window until the first window that
+/// shows clear queueing (a gradient under 0.6: doubling the calls on a full server doubles the
+/// latency, while answers of varying length do not move a window's mean that far), an overload
+/// or a bound, so a server with room is filled within a few latencies. Samples are taken in
+/// windows of `max(4, limit)` answered calls. Each window compares its
 /// mean latency with the baseline, the latency without queueing: gradient = (baseline + slack)
 /// / mean, between 0.5 and 1. The new limit is `limit × gradient + headroom` (headroom 1 below
 /// 8 calls, √limit above), taken at once when it grows and halfway when it shrinks. On a server
@@ -55,6 +59,7 @@ public struct AdaptiveConcurrency: Sendable {
     private var window = Window()
     private var queuedWindows = 0
     private var probing = false
+    private var slowStart = true
 
     private struct Window {
         var answered = 0
@@ -83,6 +88,7 @@ public struct AdaptiveConcurrency: Sendable {
             limit = max(1, limit / 2)
             window = Window()
             probing = false
+            slowStart = false
         case .answered:
             window.answered += 1
             window.latencySeconds += sample.latency.inSeconds
@@ -107,10 +113,19 @@ public struct AdaptiveConcurrency: Sendable {
         let gradient = min(1, max(0.5, (floor + slack.inSeconds) / max(mean, 1e-9)))
         queuedWindows = gradient < 0.9 ? queuedWindows + 1 : 0
         let headroom = limit < 8 ? 1 : limit.squareRoot()
+        let mayGrow = window.waitedForBudget * 2 <= window.answered && window.busy * 2 > window.answered
+        if slowStart {
+            guard gradient >= 0.6, mayGrow else {
+                slowStart = false
+                return
+            }
+            limit = min(Double(maximum), limit * 2)
+            return
+        }
         let proposed = min(Double(maximum), limit * gradient + headroom)
         if proposed < limit {
             limit = max(1, (limit + proposed) / 2)
-        } else if window.waitedForBudget * 2 <= window.answered, window.busy * 2 > window.answered {
+        } else if mayGrow {
             limit = proposed
         }
         if queuedWindows >= 3, limit >= 2 { probing = true }
