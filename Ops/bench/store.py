@@ -13,6 +13,11 @@ on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this meth
                                 # write the tables directly (PATH) as owner, the same under row-level
                                 # security, this build (worker functions) as owner and as
                                 # treeinstruct_worker (issue 14)
+  Ops/bench/store.py concurrency
+                                # --concurrency auto next to fixed settings, one worker each, in rounds:
+                                # the zero-latency simulator (tasks/s), and a one-slot simulator with
+                                # 2 s answers and a 10 s timeout (throughput against the ideal 0.5/s,
+                                # timeouts) (issue 18)
 """
 import argparse
 import json
@@ -214,6 +219,52 @@ def privilege(args) -> None:
             stack.close()
 
 
+def concurrency(args) -> None:
+    def one_run(stack, env, run: str, rows: int, setting: str, timeout: str | None) -> tuple[int, float, int]:
+        stack.seed_text_run(run, rows, "--rounds", "1", "--no-respond")
+        flags = ["--request-timeout", timeout] if timeout else []
+        started = time.time()
+        stack.spawn("work", "--concurrency", setting, "--rate-scope", "local", "--run", run, "--exit-when-done", *flags,
+                    log=f"{run}.log", **env).wait(timeout=3600)
+        elapsed = time.time() - started
+        done = stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "
+                            "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
+        timeouts = stack.scalar("SELECT count(*) FROM treeinstruct.attempts a JOIN treeinstruct.runs r ON r.id = a.run_id "
+                                "WHERE r.name = :'run' AND a.code = 'timeout'", run=run)
+        return done, elapsed, timeouts
+
+    with tempfile.TemporaryDirectory() as directory:
+        stack = Stack(Path(directory))
+        try:
+            fast = dict(OPENAI_BASE_URL=stack.simulator("--latency-ms", "0", "--jitter-ms", "0"), OPENAI_API_KEY="unused")
+            rates: dict[str, list[float]] = {}
+            for round_number in range(args.rounds):
+                settings = ["16", "32", "64", "128", "auto"]
+                for setting in settings if round_number % 2 == 0 else reversed(settings):
+                    run = f"fast-{setting}-{round_number}"
+                    done, elapsed, _ = one_run(stack, fast, run, args.tasks, setting, None)
+                    rates.setdefault(setting, []).append(done / elapsed)
+                    print(f"concurrency server=zero-latency round={round_number + 1} setting={setting} tasks={done} "
+                          f"seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f}", flush=True)
+            for setting, values in rates.items():
+                print(f"concurrency server=zero-latency setting={setting} mean_tasks_per_second={sum(values) / len(values):.0f}", flush=True)
+            port = free_port()
+            stack.spawn("sim", "--port", str(port), "--latency-ms", "2000", "--jitter-ms", "0", "--slots", "1", log="slot-sim.log")
+            if http_get(f"http://127.0.0.1:{port}/healthz") is None:
+                raise RuntimeError("the one-slot simulator did not start")
+            slow = dict(OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1", OPENAI_API_KEY="unused")
+            for setting in ("1", "2", "8", "auto"):
+                run = f"one-slot-{setting}"
+                done, elapsed, timeouts = one_run(stack, slow, run, args.slot_tasks, setting, "10")
+                span = stack.scalar("SELECT extract(epoch FROM max(a.finished_at) - min(a.started_at)) FROM treeinstruct.attempts a "
+                                    "JOIN treeinstruct.runs r ON r.id = a.run_id WHERE r.name = :'run'", run=run)
+                print(f"concurrency server=one-slot-2s setting={setting} tasks={done} seconds={elapsed:.1f} "
+                      f"calls_span={float(span):.1f} ideal={done * 2.0:.1f} of_ideal={100 * done * 2.0 / float(span):.0f}% "
+                      f"timeouts={timeouts}", flush=True)
+        finally:
+            stack.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -230,12 +281,17 @@ def main() -> int:
     p.add_argument("--baseline-bin", required=True, help="a treeinstruct built before the worker functions (e.g. dd9f3dc)")
     p.add_argument("--tasks", type=int, default=20_000)
     p.add_argument("--rounds", type=int, default=2)
+    n = sub.add_parser("concurrency")
+    n.add_argument("--tasks", type=int, default=20_000)
+    n.add_argument("--rounds", type=int, default=2)
+    n.add_argument("--slot-tasks", type=int, default=20)
     args = parser.parse_args()
     for tool in (BIN, BENCH) if args.benchmark in ("queue", "claims") else (BIN,):
         if not os.access(tool, os.X_OK):
             print(f"missing {tool}: swift build -c release", file=sys.stderr)
             return 1
-    {"queue": queue, "ingest": ingest, "claims": claims, "memory": memory, "privilege": privilege}[args.benchmark](args)
+    {"queue": queue, "ingest": ingest, "claims": claims, "memory": memory, "privilege": privilege,
+     "concurrency": concurrency}[args.benchmark](args)
     return 0
 
 

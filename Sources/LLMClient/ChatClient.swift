@@ -79,9 +79,7 @@ public final class ChatClient: Sendable {
                 if candidates.count > 1 {
                     await dialects.accepted(
                         dialect, model: model,
-                        refusals: refusals.map {
-                            "\($0.dialect.rawValue): HTTP \($0.error.httpStatus ?? 0) \(endpoint.redacted($0.error.message).prefix(120))"
-                        })
+                        refusals: refusals.map { Self.refusalText($0.dialect, $0.error, endpoint: endpoint) })
                 }
                 return completion
             } catch {
@@ -90,6 +88,12 @@ public final class ChatClient: Sendable {
             }
         }
         throw refusals.first?.error ?? LLMError(kind: .clientError, message: "no structured-output dialect to try")
+    }
+
+    /// "json_schema: HTTP 500 1 validation error ...": one line, secrets scrubbed, for the log and endpoint_dialects.
+    static func refusalText(_ dialect: StructuredOutputDialect, _ error: LLMError, endpoint: EndpointConfiguration) -> String {
+        let message = endpoint.redacted(error.message).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return "\(dialect.rawValue): HTTP \(error.httpStatus ?? 0) \(message.prefix(160))"
     }
 
     private func call(
