@@ -33,6 +33,12 @@ public final class ChatClient: Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// The structured-output form in use for `model`: forced, or found by the calls so far (nil before).
+    public func dialect(for model: String) async -> StructuredOutputDialect? {
+        if let forced = endpoint.dialect { return forced }
+        return await dialects.confirmed(for: model)
+    }
+
     public func shutdown() async throws {
         try await http.shutdown()
     }

@@ -35,6 +35,8 @@ struct TreeInstruct: AsyncParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
+            // A command that said what went wrong itself ends with its code alone.
+            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
             let failure = Failure(error, subcommand: arguments.first.flatMap(subcommandName))
             FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
             Foundation.exit(failure.exitCode)

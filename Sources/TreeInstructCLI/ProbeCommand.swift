@@ -1,14 +1,26 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Logging
 
 /// Asks a worker's own probe endpoint whether it is alive or ready, so container health checks
 /// need no curl in the image.
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Exit 0 when http://HOST:PORT/PATH answers 200 (a Docker HEALTHCHECK for `work --metrics-port`)."
+        abstract: "Exit 0 when http://HOST:PORT/PATH answers 200 (a Docker HEALTHCHECK for `work --metrics-port`).",
+        discussion: """
+            With --endpoint it probes the LLM endpoint instead: one small rewrite, as a worker sends it, \
+            reporting the time, the structured-output form the server takes (json_schema, json_object or the \
+            prompt alone; found as workers find it unless --dialect forces one) and whether the answer passes \
+            validation. Exit 69 when the endpoint does not answer.
+            """
     )
+
+    @Flag(name: .customLong("endpoint"), help: "Probe the LLM endpoint (--base-url or OPENAI_BASE_URL) instead of a worker.")
+    var probesEndpoint = false
+    @Option(name: .long, help: "With --endpoint, the model to ask (env TREEINSTRUCT_MODEL, default gpt-4o-mini).") var model: String?
+    @OptionGroup var llm: EndpointOptions
 
     @Option(help: "Host of the worker's metrics endpoint.") var host = "127.0.0.1"
     @Option(help: "Port of the worker's metrics endpoint (env TREEINSTRUCT_METRICS_PORT).")
@@ -17,6 +29,12 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the answer.") var timeout = 3.0
 
     func run() async throws {
+        if probesEndpoint {
+            var logger = Logger(label: "treeinstruct.probe")
+            logger.logLevel = .notice
+            return try await EndpointProbe.run(
+                try llm.endpoint(), model: Environment.string(model, "TREEINSTRUCT_MODEL", default: "gpt-4o-mini")!, logger: logger)
+        }
         guard let port = try Environment.int(port, "--port", "TREEINSTRUCT_METRICS_PORT", in: WorkCommand.portRange) else {
             throw ValidationError("give --port or TREEINSTRUCT_METRICS_PORT")
         }

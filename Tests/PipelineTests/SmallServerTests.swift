@@ -74,4 +74,21 @@ struct SmallServerTests {
         let ideal = Double(rows) * 2.0
         #expect(Double(span) / 1000 <= ideal * 1.1, "\(rows) answers of 2 s on one slot took \(span) ms; ideal \(ideal) s")
     }
+
+    /// `probe --endpoint` finds out before a run what the workers would: the form the server takes.
+    @Test func probeTellsWhichFormTheServerTakes() async throws {
+        try await SimulatorServer.withRunning(
+            SimulatorConfiguration(port: 0, server: ServerLimits(forms: .jsonObject)), logger: Self.quiet
+        ) { baseURL in
+            let outcome = try await BadInvocationTests.invoke(
+                ["probe", "--endpoint", "--base-url", baseURL, "--model", "small"], environment: ["OPENAI_API_KEY": "unused"])
+            #expect(outcome.status == 0, "\(outcome.error)")
+            #expect(outcome.output.contains("structured output: json_object; the rewrite passes validation"), "\(outcome.output)")
+            #expect(outcome.error.contains("json_schema: HTTP 500"), "\(outcome.error)")
+        }
+        let gone = try await BadInvocationTests.invoke(
+            ["probe", "--endpoint", "--base-url", "http://127.0.0.1:9/v1", "--connect-timeout", "1"], environment: [:])
+        #expect(gone.status == 69)
+        #expect(gone.error.split(separator: "\n").count == 1, "one line: \(gone.error)")
+    }
 }

@@ -39,6 +39,9 @@ actor DialectNegotiation {
         return known[model].map { [$0] } ?? Self.order
     }
 
+    /// The dialect confirmed for `model`, if one is.
+    func confirmed(for model: String) -> StructuredOutputDialect? { known[model] }
+
     /// `dialect` answered for `model`, after `refusals` (what each earlier form got back).
     func accepted(_ dialect: StructuredOutputDialect, model: String, refusals: [String]) async {
         if known[model] != nil { return }
