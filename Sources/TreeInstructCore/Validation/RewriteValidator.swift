@@ -40,7 +40,7 @@ public struct RewriteValidator: Sendable {
         switch settings.template {
         case .plain:
             let text = TextProfile(Self.unquote(TextChecks.unfenced(content)))
-            return checkText(text, original: original, instruction: instruction)
+            return checkText(text, original: original, instruction: instruction, input: input)
                 .map { AcceptedRewrite(newInstruction: text.text, wordCount: text.words.count) }
         case .structured:
             let answer: StructuredAnswer
@@ -53,7 +53,7 @@ public struct RewriteValidator: Sendable {
                 return .failure(rejection)
             }
             let text = TextProfile(TextChecks.unfenced(answer.newInstruction))
-            return checkText(text, original: original, instruction: instruction, tree: answer)
+            return checkText(text, original: original, instruction: instruction, input: input, tree: answer)
                 .flatMap { checkAddedWordsUsed(answer, in: text) }
                 .map {
                     AcceptedRewrite(
@@ -64,7 +64,7 @@ public struct RewriteValidator: Sendable {
     }
 
     private func checkText(
-        _ text: TextProfile, original: TextProfile, instruction: String, tree: StructuredAnswer? = nil
+        _ text: TextProfile, original: TextProfile, instruction: String, input: String, tree: StructuredAnswer? = nil
     )
         -> Result<Void, Rejection>
     {
@@ -94,7 +94,9 @@ public struct RewriteValidator: Sendable {
         if let before = Script.dominant(in: instruction), let after = Script.dominant(in: text.text), before != after {
             return .failure(Rejection(.languageChanged, "written in \(after.rawValue) script, the original in \(before.rawValue)"))
         }
-        let words = text.words.count
+        // Judged on its own words, as the original is: a copy of the input pasted at its end
+        // (as the corpus row had it) counts toward neither limit.
+        let words = input.isEmpty ? text.words.count : TextProfile(PastedInput.ownWords(of: text.text, input: input)).words.count
         if words > settings.maxWords {
             return .failure(Rejection(.tooLong, "\(words) words, at most \(settings.maxWords) allowed"))
         }
