@@ -69,8 +69,10 @@ def main() -> None:
         print(f"quickstart: {rows} rows written to {output.name}", flush=True)
 
         again = run(first, clone)
-        if not re.search(r"\b0 tasks created\b", again.stdout):
-            sys.exit(f"quickstart: the second run did not resume (expected 0 tasks created):\n{again.stdout[-2000:]}")
+        resumed = re.search(r"resuming run \S+: (\d+) of (\d+) rows already done", again.stdout)
+        if not resumed or resumed.group(1) != resumed.group(2):
+            sys.exit("quickstart: the second run did not resume a finished run (expected 'resuming run ...: N of N rows already done'):\n"
+                     + again.stdout[-2000:])
         rows_again, _ = written(again, clone)
         if rows_again != rows:
             sys.exit(f"quickstart: the second run wrote {rows_again} rows, the first {rows}")
