@@ -239,7 +239,7 @@ def concurrency(args) -> None:
             fast = dict(OPENAI_BASE_URL=stack.simulator("--latency-ms", "0", "--jitter-ms", "0"), OPENAI_API_KEY="unused")
             rates: dict[str, list[float]] = {}
             for round_number in range(args.rounds):
-                settings = ["16", "32", "64", "128", "auto"]
+                settings = args.settings.split(",")
                 for setting in settings if round_number % 2 == 0 else reversed(settings):
                     run = f"fast-{setting}-{round_number}"
                     done, elapsed, _ = one_run(stack, fast, run, args.tasks, setting, None)
@@ -248,6 +248,8 @@ def concurrency(args) -> None:
                           f"seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f}", flush=True)
             for setting, values in rates.items():
                 print(f"concurrency server=zero-latency setting={setting} mean_tasks_per_second={sum(values) / len(values):.0f}", flush=True)
+            if args.slot_tasks == 0:
+                return
             port = free_port()
             stack.spawn("sim", "--port", str(port), "--latency-ms", "2000", "--jitter-ms", "0", "--slots", "1", log="slot-sim.log")
             if http_get(f"http://127.0.0.1:{port}/healthz") is None:
@@ -284,7 +286,8 @@ def main() -> int:
     n = sub.add_parser("concurrency")
     n.add_argument("--tasks", type=int, default=20_000)
     n.add_argument("--rounds", type=int, default=2)
-    n.add_argument("--slot-tasks", type=int, default=20)
+    n.add_argument("--slot-tasks", type=int, default=20, help="tasks for the one-slot part (0 skips it)")
+    n.add_argument("--settings", default="16,32,64,128,auto", help="the settings compared on the zero-latency simulator")
     args = parser.parse_args()
     for tool in (BIN, BENCH) if args.benchmark in ("queue", "claims") else (BIN,):
         if not os.access(tool, os.X_OK):

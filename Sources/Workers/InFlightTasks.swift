@@ -44,7 +44,9 @@ actor InFlightTasks {
         guard tasks[task.id] != nil else { return nil }
         var changed: Int?
         if var pacing, var sample = observed {
-            sample.inFlight = tasks.count - writing.count
+            // Tasks in hand, whether their call is out or their outcome is being written: on a
+            // fast endpoint the writes are where the time goes, and those slots are not idle.
+            sample.inFlight = tasks.count
             changed = pacing.record(sample)
             self.pacing = pacing
             capacity = pacing.slots

@@ -37,7 +37,8 @@ public struct AdaptiveConcurrency: Sendable {
         public var outcome: Outcome
         /// Whether the call first waited for rate budget.
         public var waitedForBudget: Bool
-        /// Calls in flight when it returned, itself included (the worker fills it in).
+        /// Tasks the worker held when it returned, itself included: calls out and outcomes being
+        /// written (the worker fills it in).
         public var inFlight: Int
 
         public init(latency: Duration, outcome: Outcome, waitedForBudget: Bool = false, inFlight: Int = 1) {
