@@ -13,11 +13,15 @@ CREATE TABLE endpoint_dialects (
     PRIMARY KEY (endpoint, model)
 );
 
--- Workers find and record it (Ops/sql/roles.sql grants the same when it is re-run).
+-- Workers find and record it; the monitor may read it (Ops/sql/roles.sql grants the same when
+-- it is re-run).
 DO $grant$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'treeinstruct_worker') THEN
         EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.endpoint_dialects TO treeinstruct_worker', current_schema());
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'treeinstruct_monitor') THEN
+        EXECUTE format('GRANT SELECT ON %I.endpoint_dialects TO treeinstruct_monitor', current_schema());
     END IF;
 END
 $grant$;

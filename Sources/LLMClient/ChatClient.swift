@@ -64,8 +64,11 @@ public final class ChatClient: Sendable {
     }
 
     /// The structured-output dialect the configuration forces, or the ones `dialects` says to try:
-    /// a form that may have been refused is followed by the next; the first error is thrown when
-    /// none is accepted (the endpoint is failing, not refusing a form).
+    /// a form that may have been refused is followed by the next. When every form is refused,
+    /// the first refusal is thrown (the endpoint fails on the request, not on a form); when a
+    /// later form fails otherwise (a 429, a timeout), that error is thrown, as it is the news.
+    /// A confirmed form that is refused in so many words (the server changed) is forgotten, and
+    /// the forms are tried again.
     private func negotiated(
         _ prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?
     ) async throws(LLMError)
@@ -77,19 +80,28 @@ public final class ChatClient: Sendable {
         guard prompt.responseSchema != nil else {
             return try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens, dialect: .promptOnly)
         }
-        let candidates = await dialects.candidates(for: model)
+        var candidates = await dialects.candidates(for: model)
         var refusals: [(dialect: StructuredOutputDialect, error: LLMError)] = []
+        if candidates.count == 1 {
+            let confirmed = candidates[0]
+            do {
+                return try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens, dialect: confirmed)
+            } catch {
+                guard DialectNegotiation.refusesForm(error) else { throw error }
+                await dialects.forget(confirmed, model: model, because: Self.refusalText(confirmed, error, endpoint: endpoint))
+                refusals.append((confirmed, error))
+                candidates = DialectNegotiation.order.filter { $0 != confirmed }
+            }
+        }
         for dialect in candidates {
             do {
                 let completion = try await call(prompt, model: model, temperature: temperature, maxTokens: maxTokens, dialect: dialect)
-                if candidates.count > 1 {
-                    await dialects.accepted(
-                        dialect, model: model,
-                        refusals: refusals.map { Self.refusalText($0.dialect, $0.error, endpoint: endpoint) })
-                }
+                await dialects.accepted(
+                    dialect, model: model, refusals: refusals.map { Self.refusalText($0.dialect, $0.error, endpoint: endpoint) })
                 return completion
             } catch {
-                guard dialect != candidates.last, DialectNegotiation.mayBeRefusal(error) else { throw refusals.first?.error ?? error }
+                guard DialectNegotiation.mayBeRefusal(error) else { throw error }
+                guard dialect != candidates.last else { throw refusals.first?.error ?? error }
                 refusals.append((dialect, error))
             }
         }

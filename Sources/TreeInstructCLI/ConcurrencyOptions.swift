@@ -36,9 +36,5 @@ struct ConcurrencyOptions: ParsableArguments {
 
 extension WorkerConfiguration {
     /// Applies `--concurrency`: a fixed number, or adaptive up to a maximum.
-    mutating func apply(_ setting: (limit: Int, adaptive: Bool)) {
-        concurrency = setting.limit
-        adaptiveConcurrency = setting.adaptive
-        claimBatch = min(64, max(1, setting.limit / 2))
-    }
+    mutating func apply(_ setting: (limit: Int, adaptive: Bool)) { setConcurrency(setting.limit, adaptive: setting.adaptive) }
 }

@@ -20,17 +20,14 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output file ('-' for standard output).") var output: String = "-"
     @Option(name: .long, help: "source (corpus order) or difficulty (each level in turn, lowest first).") var order: ExportOrder = .source
     @Flag(help: "Add lineage: source line, each accepted round's trees, added nodes, model and tokens (default: off).") var lineage = false
-    @Flag(help: "Only rows whose every stage succeeded (default: off: also rows at their last accepted round).") var completeOnly = false
-    @Option(name: .long, parsing: .unconditional, help: "Only rows whose exported difficulty (nodes added) is at least this, 0 or more.")
-    var minDifficulty: Int = 0
+    @OptionGroup var rows: ExportSelectionOptions
 
     func run() async throws {
         try Check.runName("--run", run)
-        try Check.range("--min-difficulty", minDifficulty, 0...Int(Int32.max))
+        let selection = try rows.selection()
         // Resolved first, so an unusable path fails before connecting; opened only once the
         // run is known, and replaced only when the last row is written.
         let target = try OutputTarget.resolve(output)
-        let selection = ExportSelection(completeOnly: completeOnly, minDifficulty: minDifficulty)
         let (name, format, order, lineage) = (run, format, order, lineage)
         let count = try await database.withDatabase { database in
             let run = try await database.queue.runs.requireRun(name)

@@ -36,6 +36,7 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Private PostgreSQL data directory (default .treeinstruct/pgdata).") var dataDir: String = ".treeinstruct/pgdata"
     @Option(name: .long, help: "Dataset to write (default <run>.<format>.jsonl).") var output: String?
     @Option(name: .long, help: "Dataset layout: alpaca or sharegpt.") var exportFormat: ExportFormat = .alpaca
+    @OptionGroup var rows: ExportSelectionOptions
     @Flag(help: "Dry run against the built-in endpoint simulator (no model, no cost).") var simulate = false
     @Option(name: .long, parsing: .unconditional, help: "Simulator latency in milliseconds, with --simulate, \(Self.latencyRange) (default 50).")
     var simulatedLatencyMs: Int = 50
@@ -62,6 +63,7 @@ struct LocalCommand: AsyncParsableCommand {
         try Check.runName(run == nil ? "the run name taken from --corpus" : "--run", runName)
         try Check.range("--workers", workers, Self.workersRange)
         _ = try concurrency.resolve(default: Self.defaultConcurrency)
+        _ = try rows.selection()
         try Check.range("--simulated-latency-ms", simulatedLatencyMs, Self.latencyRange)
         let limits = try endpoint.limits()
         let health = try endpoint.healthPolicy(key: "local")
@@ -111,7 +113,7 @@ struct LocalCommand: AsyncParsableCommand {
         let job = LocalJob(
             settings: settings, schema: database.schemaName, file: file, runName: runName, config: config,
             workers: workers, concurrency: concurrencySetting, limits: limits, health: health, output: output,
-            exportFormat: exportFormat, statementTimeout: try database.statementTimeout(), logger: logger)
+            exportFormat: exportFormat, exportSelection: try rows.selection(), statementTimeout: try database.statementTimeout(), logger: logger)
         if let realEndpoint {
             try await job.run(endpoint: realEndpoint)
         } else {
@@ -139,6 +141,7 @@ struct LocalJob: Sendable {
     let health: EndpointHealthPolicy
     let output: OutputTarget
     let exportFormat: ExportFormat
+    let exportSelection: ExportSelection
     let statementTimeout: Duration
     let logger: Logger
 
@@ -193,7 +196,7 @@ struct LocalPipeline: Service {
             return
         }
         let rows = try await job.output.write { output in
-            try await Export(queue: database.queue, format: job.exportFormat).write(runID: summary.runID, to: output)
+            try await Export(queue: database.queue, format: job.exportFormat, selection: job.exportSelection).write(runID: summary.runID, to: output)
         }
         print("wrote \(rows) rows to \(job.output.shownPath)")
     }

@@ -42,10 +42,7 @@ struct LocalProgress: Sendable {
 extension StatusView {
     /// One line for a terminal: "[████░░░░] 45.0% 90/200 rows, 2 failed · 30.5 tasks/min · ETA 3m20s".
     static func progressLine(_ run: RunProgress) -> String {
-        let width = 24
-        let filled = Int((run.percentDone / 100 * Double(width)).rounded())
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        return "[\(bar)] \(percent(run.percentDone)) \(run.rowsSucceeded)/\(run.sourceRows) rows, \(run.rowsFailed) failed · "
+        "[\(bar(run.percentDone, width: 24))] \(percent(run.percentDone)) \(run.rowsSucceeded)/\(run.sourceRows) rows, \(run.rowsFailed) failed · "
             + "\(rateText(run)) · ETA \(etaText(run))"
     }
 }

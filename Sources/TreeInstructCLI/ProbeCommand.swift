@@ -30,7 +30,8 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         if probesEndpoint {
-            var logger = Logger(label: "treeinstruct.probe")
+            // The result goes to standard output, what the negotiation found to standard error.
+            var logger = Logger(label: "treeinstruct.probe", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = .notice
             return try await EndpointProbe.run(
                 try llm.endpoint(), model: Environment.string(model, "TREEINSTRUCT_MODEL", default: "gpt-4o-mini")!, logger: logger)

@@ -22,9 +22,7 @@ enum StatusView {
         if snapshot.runs.isEmpty { return endpoints + "no runs yet" }
         return endpoints
             + snapshot.runs.map { run in
-                let width = 30
-                let filled = Int((run.percentDone / 100 * Double(width)).rounded())
-                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                let bar = Self.bar(run.percentDone, width: 30)
                 var lines = [
                     "\(PrintableName.shown(run.run))  \(stateText(run.state))  [\(bar)] \(percent(run.percentDone)) done  "
                         + "\(run.rowsSucceeded)/\(run.sourceRows) rows succeeded, \(run.rowsFailed) failed, \(run.rowsCancelled) cancelled"
@@ -114,6 +112,12 @@ enum StatusView {
             + "\(endpoint.tasksWaiting) tasks waiting"
         if let next = endpoint.nextProbeAt { text += ", next probe in \(duration(max(0, next.timeIntervalSinceNow)))" }
         return text
+    }
+
+    /// `percent` as a bar of `width` cells.
+    static func bar(_ percent: Double, width: Int) -> String {
+        let filled = min(width, max(0, Int((percent / 100 * Double(width)).rounded())))
+        return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
     }
 
     static func stateText(_ state: String) -> String { state.replacingOccurrences(of: "_", with: " ") }

@@ -24,7 +24,9 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .customLong("run"), help: "Work only on this run (repeatable; default all runs).") var runs: [String] = []
     @Option(
         name: .long,
-        help: "Name of the rate budget and endpoint health shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL).")
+        help:
+            "Name of the rate budget and endpoint health shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL without credentials or query)."
+    )
     var rateKey: String?
     @Flag(help: "Stop when the runs have no pending or running task left.") var exitWhenDone = false
     @Option(
@@ -43,7 +45,8 @@ struct WorkCommand: AsyncParsableCommand {
         // Every setting is resolved and checked before the HTTP client exists: a client must be
         // shut down once created, and a bad option must end in one line, not a trap.
         let endpointConfiguration = try endpoint.endpoint()
-        let sharedKey = Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.baseURL)!
+        // The base URL without credentials or query: the key is stored and shown (endpoint_status).
+        let sharedKey = Environment.string(rateKey, "TREEINSTRUCT_RATE_KEY", default: endpointConfiguration.publicName)!
         var configuration = WorkerConfiguration(
             lease: .seconds(leaseSeconds),
             grace: .seconds(try Environment.double(grace, "--grace", "TREEINSTRUCT_GRACE", default: 30, in: Self.graceRange)!),

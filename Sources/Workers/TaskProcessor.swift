@@ -37,10 +37,13 @@ struct TaskProcessor: Sendable {
             answer = .failure(error)
         }
         metrics.inFlight.decrement()
+        let latency = ContinuousClock.now - callStarted
+        // A wait that matters next to the call itself: the limiter's own batching of permits
+        // (a few milliseconds) is not a budget that binds.
         await callReturned(
             AdaptiveConcurrency.Sample(
-                latency: ContinuousClock.now - callStarted, outcome: Self.load(told: answer),
-                waitedForBudget: callStarted - waitStarted > .milliseconds(5)))
+                started: callStarted, latency: latency, outcome: Self.load(told: answer),
+                waitedForBudget: callStarted - waitStarted > max(.milliseconds(50), latency / 10)))
         let completion: ChatCompletion
         switch answer {
         case .success(let answered):

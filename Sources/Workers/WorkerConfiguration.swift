@@ -45,7 +45,7 @@ public struct WorkerConfiguration: Sendable {
     ) {
         self.id = id
         self.concurrency = max(1, concurrency)
-        self.claimBatch = max(1, claimBatch ?? min(64, max(1, concurrency / 2)))
+        self.claimBatch = max(1, claimBatch ?? Self.claimBatch(forConcurrency: concurrency))
         self.lease = lease
         self.heartbeat = heartbeat ?? lease / 3
         self.reapInterval = reapInterval
@@ -55,6 +55,16 @@ public struct WorkerConfiguration: Sendable {
         self.exitWhenDone = exitWhenDone
         self.backoff = backoff
         self.endpoint = endpoint
+    }
+
+    /// Half the calls in flight, at most 64: the default tasks per claim.
+    public static func claimBatch(forConcurrency concurrency: Int) -> Int { min(64, max(1, concurrency / 2)) }
+
+    /// A fixed number of calls in flight, or (`adaptive`) at most that many, found as the worker goes.
+    public mutating func setConcurrency(_ limit: Int, adaptive: Bool) {
+        concurrency = max(1, limit)
+        adaptiveConcurrency = adaptive
+        claimBatch = Self.claimBatch(forConcurrency: concurrency)
     }
 
     /// `host-pid-random`, readable in SQL and unique across restarts.

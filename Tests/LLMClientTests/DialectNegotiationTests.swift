@@ -84,6 +84,18 @@ struct DialectNegotiationTests {
         }
     }
 
+    /// The server was swapped for one without json_schema: the remembered form is refused in so
+    /// many words, so it is found again, and the cluster's record follows.
+    @Test func aRememberedFormTheServerNowRefusesIsFoundAgain() async throws {
+        let database = try await TestPostgres.database()
+        try await Self.negotiating(ServerLimits(forms: .jsonObject), memory: database.queue.health) { client, baseURL in
+            try await database.queue.health.rememberDialect("json_schema", endpoint: client.endpoint.publicName, model: "m", refused: nil)
+            #expect(Self.validated(try await client.complete(ChatClientTests.prompt, model: "m")))
+            #expect(try await Self.refusedForms(baseURL) == 1)
+            #expect(try await database.queue.health.recall(endpoint: client.endpoint.publicName, model: "m") == .jsonObject)
+        }
+    }
+
     @Test func aServerWithoutStructuredOutputGetsThePromptAlone() async throws {
         try await Self.negotiating(ServerLimits(forms: .text), memory: nil) { client, baseURL in
             let completion = try await client.complete(ChatClientTests.prompt, model: "m")

@@ -21,6 +21,7 @@ struct PastedInputTests {
         #expect(PastedInput.ownWords(of: instruction, input: "A different text.") == instruction)
         #expect(PastedInput.ownWords(of: "The cat sat.", input: "The cat sat.") == "The cat sat.")  // nothing would be left
         #expect(PastedInput.ownWords(of: "The cat sat. Summarize it.", input: "The cat sat.") == "The cat sat. Summarize it.")  // not at the end
+        #expect(PastedInput.ownWords(of: "Name the capital, Paris", input: "aris") == "Name the capital, Paris")  // not a whole word
     }
 
     @Test func wordLimitsCountTheInstructionsOwnWords() {

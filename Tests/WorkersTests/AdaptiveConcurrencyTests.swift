@@ -5,22 +5,35 @@ import Testing
 /// would show with the limiter's current number of calls in flight.
 @Suite("Adaptive concurrency")
 struct AdaptiveConcurrencyTests {
-    /// Feeds `calls` samples; `latency` maps calls in flight (and the call's number) to seconds.
-    /// Returns the slots after each sample (`learnt`: the limit learnt, which probe windows halve for a while).
+    /// Feeds `calls` samples on a virtual clock; `latency` maps calls in flight (and the call's
+    /// number) to seconds. Answers arrive `latency / inFlight` apart, each started `latency`
+    /// before it arrives. Returns the slots after each sample (`learnt`: the limit learnt, which
+    /// probe windows halve for a while).
     static func drive(
         _ limiter: inout AdaptiveConcurrency, calls: Int, waitedForBudget: Bool = false, inFlight: ((Int) -> Int)? = nil,
-        learnt: Bool = false, latency: (_ inFlight: Int, _ call: Int) -> Double
+        learnt: Bool = false, clock: inout ContinuousClock.Instant, latency: (_ inFlight: Int, _ call: Int) -> Double
     ) -> [Int] {
         var history: [Int] = []
         for call in 0..<calls {
             let busy = inFlight?(limiter.slots) ?? limiter.slots
+            let seconds = latency(busy, call)
+            let latency = Duration.nanoseconds(Int64(seconds * 1e9))
+            clock += latency / max(1, busy)
             let sample = AdaptiveConcurrency.Sample(
-                latency: .milliseconds(Int64(latency(busy, call) * 1000)), outcome: .answered, waitedForBudget: waitedForBudget,
-                inFlight: busy)
+                started: clock - latency, latency: latency, outcome: .answered,
+                waitedForBudget: waitedForBudget, inFlight: busy)
             _ = limiter.record(sample)
             history.append(learnt ? Int(limiter.limit) : limiter.slots)
         }
         return history
+    }
+
+    static func drive(
+        _ limiter: inout AdaptiveConcurrency, calls: Int, waitedForBudget: Bool = false, inFlight: ((Int) -> Int)? = nil,
+        learnt: Bool = false, latency: (_ inFlight: Int, _ call: Int) -> Double
+    ) -> [Int] {
+        var clock = ContinuousClock.now
+        return drive(&limiter, calls: calls, waitedForBudget: waitedForBudget, inFlight: inFlight, learnt: learnt, clock: &clock, latency: latency)
     }
 
     /// A deterministic spread in 0..<1 for call `n` (SplitMix64), so "noisy" servers reproduce.
@@ -63,13 +76,21 @@ struct AdaptiveConcurrencyTests {
         #expect(history.suffix(10_000).min()! >= 48, "collapsed on noise: \(history.suffix(10_000).min()!)")
     }
 
-    @Test func timeoutsHalveAtOnce() {
+    @Test func timeoutsHalveOncePerBurst() {
         var limiter = AdaptiveConcurrency(maximum: 64)
-        _ = Self.drive(&limiter, calls: 1_000) { _, _ in 0.01 }
+        var clock = ContinuousClock.now
+        _ = Self.drive(&limiter, calls: 1_000, clock: &clock) { _, _ in 0.01 }
         #expect(limiter.slots == 64)
-        #expect(limiter.record(.init(latency: .seconds(120), outcome: .overloaded, inFlight: 64)) == 32)
-        #expect(limiter.record(.init(latency: .seconds(120), outcome: .overloaded, inFlight: 32)) == 16)
-        #expect(limiter.record(.init(latency: .seconds(1), outcome: .other, inFlight: 16)) == nil, "other errors say nothing")
+        // 64 calls started together all time out: the limit halves once, not 64 times.
+        let started = clock
+        clock += .seconds(120)
+        #expect(limiter.record(.init(started: started, latency: .seconds(120), outcome: .overloaded, inFlight: 64)) == 32)
+        #expect(limiter.record(.init(started: started, latency: .seconds(120), outcome: .overloaded, inFlight: 63)) == nil)
+        // A call started after the cut that times out too halves it again.
+        #expect(limiter.record(.init(started: clock, latency: .seconds(120), outcome: .overloaded, inFlight: 32)) == 16)
+        #expect(
+            limiter.record(.init(started: clock + .seconds(121), latency: .seconds(1), outcome: .other, inFlight: 16)) == nil,
+            "other errors say nothing")
     }
 
     @Test func theRateBudgetBoundsGrowth() {
@@ -88,13 +109,14 @@ struct AdaptiveConcurrencyTests {
 
     @Test func aSlowdownShrinksAndARecoveryGrowsAgain() {
         var limiter = AdaptiveConcurrency(maximum: 64)
-        _ = Self.drive(&limiter, calls: 1_000) { _, _ in 0.5 }
+        var clock = ContinuousClock.now
+        _ = Self.drive(&limiter, calls: 1_000, clock: &clock) { _, _ in 0.5 }
         #expect(limiter.slots == 64)
         // The server gets a neighbour: now 16 slots of 0.5 s.
-        let slowed = Self.drive(&limiter, calls: 3_000, learnt: true) { inFlight, _ in max(0.5, Double(inFlight) / 32) }
+        let slowed = Self.drive(&limiter, calls: 3_000, learnt: true, clock: &clock) { inFlight, _ in max(0.5, Double(inFlight) / 32) }
         #expect(slowed.suffix(1_000).max()! <= 32, "\(slowed.suffix(1_000).max()!)")
         // The neighbour leaves.
-        let recovered = Self.drive(&limiter, calls: 6_000) { _, _ in 0.5 }
+        let recovered = Self.drive(&limiter, calls: 6_000, clock: &clock) { _, _ in 0.5 }
         #expect(recovered.last == 64)
     }
 }

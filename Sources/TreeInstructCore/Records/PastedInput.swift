@@ -9,12 +9,17 @@ public enum PastedInput {
     /// `instruction` without the copy of `input` at its end, or `instruction` as it is when it
     /// has none. Compared with white space folded, and with quotes around the copy ignored: the
     /// Alpaca-GPT4 rows glue it on as `... a noun phrase."In the morning, ..."`. Nothing is cut
-    /// when that would leave nothing.
+    /// when that would leave nothing, and only a copy that starts a word counts ("...Paris" is
+    /// not a copy of "aris"). A rewrite that happens to end with a short input ("... of France,
+    /// Paris") loses those words from its count: a word or two, against counting every pasted
+    /// input twice.
     public static func ownWords(of instruction: String, input: String) -> String {
         let pasted = unquoted(TextNormalization.trimmed(TextNormalization.foldWhitespace(input)))
         guard !pasted.isEmpty else { return instruction }
         let folded = unquotedEnd(TextNormalization.trimmed(TextNormalization.foldWhitespace(instruction)))
         guard folded.count > pasted.count, folded.hasSuffix(pasted) else { return instruction }
+        let before = folded.dropLast(pasted.count).last
+        guard let before, !(before.isLetter || before.isNumber) else { return instruction }
         let own = TextNormalization.trimmed(unquotedEnd(TextNormalization.trimmed(String(folded.dropLast(pasted.count)))))
         return own.isEmpty ? instruction : own
     }

@@ -22,6 +22,10 @@
 /// A timeout or an overload answer (503) halves the limit at once. A window does not grow the
 /// limit when most of its calls waited for rate budget (the budget, not the server, is the
 /// bound) or when fewer than half the slots were in use (nothing to learn about more).
+///
+/// Only calls started after the last change of the slots count: a call started under the old
+/// limit tells about the old limit (a probe window must see half the load, and one burst of
+/// timeouts halves the limit once, not once per call).
 public struct AdaptiveConcurrency: Sendable {
     /// What one call told about the server.
     public struct Sample: Sendable {
@@ -33,6 +37,8 @@ public struct AdaptiveConcurrency: Sendable {
             /// Anything else (refused key, outage, bad request): says nothing about load.
             case other
         }
+        /// When the call started (after any wait for rate budget).
+        public var started: ContinuousClock.Instant
         public var latency: Duration
         public var outcome: Outcome
         /// Whether the call first waited for rate budget.
@@ -41,7 +47,10 @@ public struct AdaptiveConcurrency: Sendable {
         /// written (the worker fills it in).
         public var inFlight: Int
 
-        public init(latency: Duration, outcome: Outcome, waitedForBudget: Bool = false, inFlight: Int = 1) {
+        public init(
+            started: ContinuousClock.Instant, latency: Duration, outcome: Outcome, waitedForBudget: Bool = false, inFlight: Int = 1
+        ) {
+            self.started = started
             self.latency = latency
             self.outcome = outcome
             self.waitedForBudget = waitedForBudget
@@ -61,6 +70,8 @@ public struct AdaptiveConcurrency: Sendable {
     private var queuedWindows = 0
     private var probing = false
     private var slowStart = true
+    /// When the slots last changed; calls started before it are not counted.
+    private var changedAt: ContinuousClock.Instant?
 
     private struct Window {
         var answered = 0
@@ -81,7 +92,9 @@ public struct AdaptiveConcurrency: Sendable {
 
     /// Takes one call's sample; returns the new number of slots when it changed.
     public mutating func record(_ sample: Sample) -> Int? {
+        if let changedAt, sample.started < changedAt { return nil }
         let before = slots
+        defer { if slots != before { changedAt = sample.started + sample.latency } }
         switch sample.outcome {
         case .other:
             return nil
