@@ -147,16 +147,18 @@ struct WorkerFixture {
         _ chat: ScriptedChat, concurrency: Int = 8, lease: Duration = .seconds(30), grace: Duration = .seconds(5),
         exitWhenDone: Bool = true, backoff: Backoff = Backoff(base: .milliseconds(20), max: .milliseconds(50)),
         endpoint: EndpointHealthPolicy = EndpointHealthPolicy(probeEvery: .milliseconds(200), refreshEvery: .milliseconds(50)),
-        stopPatience: Duration = .seconds(5)
+        stopPatience: Duration = .seconds(5), summaryEvery: Duration = .seconds(60),
+        logger: Logger = Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() })
     ) -> Worker {
         var configuration = WorkerConfiguration(
             concurrency: concurrency, lease: lease, grace: grace,
             idle: .milliseconds(10), runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff, endpoint: endpoint)
         configuration.stopPatience = stopPatience
+        configuration.summaryEvery = summaryEvery
         let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
         return Worker(
             configuration: configuration, store: store, health: database.queue.health, chat: chat, limiter: limiter, version: "test",
-            logger: Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: logger)
     }
 
     /// Polls `sql` (a count) until it is `value`, for at most `patience`; returns whether it got there.
