@@ -28,6 +28,7 @@ struct WorkerCoreTests {
             counts.claimed == 200 && counts.claims < 200 && counts.largestClaim == 4,
             "\(counts.claims) claims for 200 tasks, largest \(counts.largestClaim)")
         #expect(counts.completed == 200 && counts.completeCalls < 150, "\(counts.completeCalls) statements for 200 completions")
+        #expect(counts.configReads == 1, "the run's configuration read \(counts.configReads) times, though 8 calls start at once")
     }
 
     /// A rejected answer or a 500 goes back to pending after a backoff and is tried again;

@@ -69,7 +69,9 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
 
 /// The PostgreSQL lease store, counting what the worker core asks of it.
 final class CountingStore: LeaseStore {
-    struct Counts { var claims = 0; var claimed = 0; var largestClaim = 0; var completeCalls = 0; var completed = 0; var failNext = 0 }
+    struct Counts {
+        var claims = 0; var claimed = 0; var largestClaim = 0; var completeCalls = 0; var completed = 0; var failNext = 0; var configReads = 0
+    }
     let base: PostgresLeaseStore
     let counts = Mutex(Counts())
     /// While set, release and markStopped wait forever (until cancelled), as queries on a pool
@@ -122,7 +124,10 @@ final class CountingStore: LeaseStore {
         if databaseGone.withLock({ $0 }) { try await Task.sleep(for: .seconds(3600)) }
     }
     func openTaskCount(runIDs: [Int64]?) async throws -> Int { try await base.openTaskCount(runIDs: runIDs) }
-    func runConfig(id: Int64) async throws -> RunConfig { try await base.runConfig(id: id) }
+    func runConfig(id: Int64) async throws -> RunConfig {
+        counts.withLock { $0.configReads += 1 }
+        return try await base.runConfig(id: id)
+    }
 
     struct StoreDown: Error {}
 }
