@@ -8,7 +8,7 @@ import TreeInstructCore
 /// tasks stay under twice the capacity even when the database is slower than the endpoint.
 /// With `--concurrency auto` the capacity follows `AdaptiveConcurrency`, fed by each call.
 actor InFlightTasks {
-    private var capacity: Int
+    private let fixedCapacity: Int
     private var pacing: AdaptiveConcurrency?
     private var tasks: [Int64: ClaimedTask] = [:]
     private var writing: Set<Int64> = []
@@ -17,18 +17,18 @@ actor InFlightTasks {
     /// Set when a call shows the worker cannot go on (the endpoint refuses our key or model).
     private(set) var fatalError: (any Error)?
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) { fixedCapacity = capacity }
 
     init(pacing: AdaptiveConcurrency) {
         self.pacing = pacing
-        self.capacity = pacing.slots
+        fixedCapacity = pacing.maximum
     }
 
-    /// Calls allowed in flight now.
-    var slots: Int { capacity }
+    /// Calls allowed in flight now: the limiter's slots, or the fixed capacity.
+    var slots: Int { pacing?.slots ?? fixedCapacity }
 
     var count: Int { tasks.count }
-    var free: Int { stopping ? 0 : max(0, min(capacity - (tasks.count - writing.count), 2 * capacity - tasks.count)) }
+    var free: Int { stopping ? 0 : max(0, min(slots - (tasks.count - writing.count), 2 * slots - tasks.count)) }
     var all: [ClaimedTask] { Array(tasks.values) }
     /// Tasks still waiting on their call: the ones a lost lease can still cost (the others are
     /// being written, and a heartbeat racing that write is no loss).
@@ -49,7 +49,6 @@ actor InFlightTasks {
             sample.inFlight = tasks.count
             changed = pacing.record(sample)
             self.pacing = pacing
-            capacity = pacing.slots
         }
         guard writing.insert(task.id).inserted else { return changed }
         wakeClaimLoop()
