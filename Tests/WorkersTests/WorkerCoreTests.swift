@@ -15,8 +15,9 @@ struct WorkerCoreTests {
     /// written many per statement, and every task ends with exactly one result.
     @Test func batchesClaimsFillsSlotsAndBatchesCompletions() async throws {
         let fixture = try await WorkerFixture.make(rows: 200)
-        // Calls long enough that two claims fill the slots even on a loaded machine.
-        let chat = ScriptedChat(latency: .milliseconds(50))
+        // The first calls wait until the slots are full (or 30 s pass: then the count below
+        // fails), so a loaded machine's slow claims cannot end calls before the slots fill.
+        let chat = ScriptedChat(latency: .milliseconds(20), holdUntilInFlight: 8)
         try await fixture.worker(chat, concurrency: 8).run()
         let counts = fixture.store.counts.withLock { $0 }
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 200)

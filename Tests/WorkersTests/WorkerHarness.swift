@@ -31,14 +31,21 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
     }
 
     let latency: Duration
+    /// The first calls wait (up to 30 s) until this many are in flight at once, so a test of
+    /// filling the slots does not depend on how fast a loaded machine claims; nil: no wait.
+    let holdUntilInFlight: Int?
     /// What the n-th call (1-based) for one instruction answers; `.valid` when it returns nil.
     let script: @Sendable (Int) -> Reply?
     let state = Mutex(State())
     /// While set, every call fails with it (an outage, a spent quota), whatever `script` says.
     let outage = Mutex<LLMError?>(nil)
 
-    init(latency: Duration = .milliseconds(5), script: @escaping @Sendable (Int) -> Reply? = { _ in nil }) {
+    init(
+        latency: Duration = .milliseconds(5), holdUntilInFlight: Int? = nil,
+        script: @escaping @Sendable (Int) -> Reply? = { _ in nil }
+    ) {
         self.latency = latency
+        self.holdUntilInFlight = holdUntilInFlight
         self.script = script
     }
 
@@ -53,6 +60,12 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
             return state.callsPerInstruction[key]!
         }
         defer { state.withLock { $0.inFlight -= 1 } }
+        if let wanted = holdUntilInFlight {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while state.withLock({ $0.mostInFlight < wanted }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
         try await Task.sleep(for: latency)
         if let failure = outage.withLock({ $0 }) { throw failure }
         let builder = AnswerBuilder(messages: prompt.messages, seed: 7, wantsJSON: prompt.responseSchema != nil)
