@@ -289,6 +289,10 @@ def check_live(documents) -> set[str]:
             csv = Path(directory) / "check.results.csv"
             check(csv.exists() and len(csv.read_text().splitlines()) > 175, "archive-run.sql wrote no results CSV")
             check(stack.scalar("SELECT count(*) FROM treeinstruct.runs WHERE name = 'check'") == 0, "archive-run.sql did not delete the run")
+            # Tasks leave with their shards (0013's trigger), results and attempts with their tasks.
+            for table in ("shards", "tasks", "results", "attempts"):
+                left = stack.scalar(f"SELECT count(*) FROM treeinstruct.{table} WHERE run_id NOT IN (SELECT id FROM treeinstruct.runs)")
+                check(left == 0, f"archive-run.sql left {left} rows of the deleted run in {table}")
         finally:
             stack.close()
     return served

@@ -24,29 +24,39 @@ public struct SubmissionSummary: Sendable, Hashable, Codable {
 /// taken beforehand (so they do not queue for the next one), while the next is read: the
 /// database's index and key checks, not parsing, bound the speed.
 ///
+/// Into a run that held no task when the submit began, a record whose content hash nothing
+/// read before it shared goes in by COPY, unchecked (the first 8 bytes of every hash read are
+/// kept to tell, 16 MB per million records, up to `copyTrackingLimit` records; after that every
+/// record is checked). Every other record goes through the insert that checks the run for it.
+///
 /// Re-submitting the same corpus changes nothing: every row is a duplicate, and a shard that
 /// would hold no new task is rolled back rather than left empty.
 public struct Submission: Sendable {
     public var queue: QueueSchema
     public var shardSize: Int
     public var parallelShards: Int
+    /// Records tracked for unchecked copying (default 2,000,000, about 32 MB).
+    public var copyTrackingLimit: Int
 
-    public init(queue: QueueSchema, shardSize: Int = 1000, parallelShards: Int = 2) {
+    public init(queue: QueueSchema, shardSize: Int = 1000, parallelShards: Int = 2, copyTrackingLimit: Int = 2_000_000) {
         self.queue = queue
         self.shardSize = max(1, shardSize)
         self.parallelShards = max(1, parallelShards)
+        self.copyTrackingLimit = copyTrackingLimit
     }
 
     public func submit(_ file: CorpusFile, runName: String, config: RunConfig) async throws -> SubmissionSummary {
         let started = ContinuousClock.now
         let run = try await queue.runs.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
+        // Hash prefixes of the records read so far; nil once records are all checked.
+        var seen: Set<UInt64>? = try await queue.runs.holdsTasks(runID: run.id) ? nil : []
         var errors: [CorpusError] = []
         // Shard inserts are child tasks: if reading or one insert fails, the others end (and
         // roll back) before the error is reported, so none lands after it.
         try await withThrowingTaskGroup(of: InsertedShard.self) { inserts in
             var inFlight = 0
-            func insert(_ shard: [InstructionRecord]) async throws {
+            func insert(_ shard: ShardRows) async throws {
                 if inFlight == parallelShards, let done = try await inserts.next() {
                     count(done, into: &summary)
                     inFlight -= 1
@@ -56,13 +66,12 @@ public struct Submission: Sendable {
                 let ordinal = try await queue.runs.takeShardNumber(runID: run.id)
                 inserts.addTask {
                     InsertedShard(
-                        records: shard.count,
+                        records: shard.copied.count + shard.checked.count,
                         inserted: try await queue.runs.insertShard(shard, sourceFile: path, run: run, ordinal: ordinal))
                 }
                 inFlight += 1
             }
-            var shard: [InstructionRecord] = []
-            shard.reserveCapacity(shardSize)
+            var shard = ShardRows()
             for item in file {
                 switch item {
                 case .record(let record):
@@ -72,17 +81,22 @@ public struct Submission: Sendable {
                         try await keep(tooLong, in: &errors, runID: run.id)
                         continue
                     }
-                    shard.append(record)
-                    if shard.count == shardSize {
+                    if seen != nil, seen!.count >= copyTrackingLimit { seen = nil }
+                    if seen != nil, case let hash = record.contentHash, seen!.insert(hash.prefix).inserted {
+                        shard.copied.append((record, hash))
+                    } else {
+                        shard.checked.append(record)
+                    }
+                    if shard.copied.count + shard.checked.count == shardSize {
                         try await insert(shard)
-                        shard.removeAll(keepingCapacity: true)
+                        shard = ShardRows()
                     }
                 case .error(let error):
                     summary.badRecords += 1
                     try await keep(error, in: &errors, runID: run.id)
                 }
             }
-            if !shard.isEmpty { try await insert(shard) }
+            if !shard.copied.isEmpty || !shard.checked.isEmpty { try await insert(shard) }
             for try await done in inserts { count(done, into: &summary) }
         }
         try await queue.runs.recordIngestErrors(errors, runID: run.id)

@@ -106,6 +106,75 @@ struct SubmissionTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(DISTINCT ordinal) FROM $schema.shards") == 40)
     }
 
+    /// Lines whose text needs COPY's escapes (tab, new line, carriage return, backslash, the
+    /// letters of NULL's marker), other scripts, every kind of id and output, and repeats.
+    static let awkwardLines = [
+        #"{"instruction": "Tab\there, new\nline, return\r, back\\slash", "input": "\\N", "output": ""}"#,
+        #"{"instruction": "\\N", "input": "", "id": 17}"#,
+        #"{"instruction": "Résumé ✓ 東京 مرحبا 👍🏽", "input": "a\tb", "id": "x-1", "output": "Out\\put"}"#,
+        #"{"instruction": "Résumé ✓ 東京 مرحبا 👍🏽", "input": "a\tb"}"#,
+        #"{"instruction": "  Spaced   out  ", "id": ""}"#,
+        #"{"instruction": "Spaced out", "output": null}"#,
+        #"{"instruction": "Plain", "id": 2.5}"#,
+    ]
+
+    @Test("rows copied into a new run are the rows the checked insert stores, repeats included")
+    func copiedRowsMatchCheckedRows() async throws {
+        let queue = try await TestQueue.make()
+        let path = try Self.writeCorpus(Self.awkwardLines)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // "copied" is new: its rows go in by COPY. "checked" holds a task already, so every row
+        // of the same file goes through the conflict-checked insert.
+        let checked = try await queue.runs.createOrFindRun(name: "checked", config: QueueFixtures.config())
+        _ = try await queue.runs.insertShard([InstructionRecord(instruction: "Already here", line: 99)], sourceFile: "seed", run: checked)
+        let submission = Submission(queue: queue, shardSize: 3)
+        let copied = try await submission.submit(CorpusFile(path: path), runName: "copied", config: QueueFixtures.config())
+        let viaChecks = try await submission.submit(CorpusFile(path: path), runName: "checked", config: QueueFixtures.config())
+        #expect(copied.tasksCreated == 5 && copied.duplicates == 2)
+        #expect(viaChecks.tasksCreated == 5 && viaChecks.duplicates == 2)
+        let columns = "source_line, content_hash, instruction, input, reference_output, source_id, stage, round, stages_left, max_attempts, state"
+        func rows(_ run: String) -> String {
+            "SELECT \(columns) FROM $schema.tasks t JOIN $schema.runs r ON r.id = t.run_id WHERE r.name = '\(run)' AND source_line < 99"
+        }
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM (\(rows("copied")) EXCEPT \(rows("checked"))) d") == 0)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM (\(rows("checked")) EXCEPT \(rows("copied"))) d") == 0)
+        #expect(
+            try await QueueFixtures.scalar(
+                queue,
+                #"SELECT count(*) FROM $schema.tasks WHERE instruction = E'Tab\there, new\nline, return\r, back\\slash' AND input = '\N' AND reference_output IS NULL"#
+            ) == 2)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE instruction = '\\N' AND source_id = '17'") == 2)
+        #expect(
+            try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE source_id = 'x-1' AND reference_output = 'Out\\put'") == 2
+        )
+    }
+
+    @Test("two submits of one corpus into one new run at the same time store each row once")
+    func concurrentCopiesOfOneCorpus() async throws {
+        let queue = try await TestQueue.make()
+        let path = try Self.writeCorpus((0..<2000).map { #"{"instruction": "Row \#($0 % 1500)"}"# })
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let submission = Submission(queue: queue, shardSize: 100, parallelShards: 2)
+        let summaries = try await withThrowingTaskGroup(of: SubmissionSummary.self) { group in
+            for _ in 0..<2 { group.addTask { try await submission.submit(CorpusFile(path: path), runName: "twice", config: QueueFixtures.config()) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(summaries.map(\.tasksCreated).reduce(0, +) == 1500)
+        #expect(summaries.map(\.duplicates).reduce(0, +) == 2500)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 1500)
+    }
+
+    @Test("past the tracking limit every record is checked, and repeats still count")
+    func repeatsPastTheTrackingLimit() async throws {
+        let queue = try await TestQueue.make()
+        let path = try Self.writeCorpus((0..<300).map { #"{"instruction": "Row \#($0 % 200)"}"# })
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let summary = try await Submission(queue: queue, shardSize: 40, copyTrackingLimit: 50)
+            .submit(CorpusFile(path: path), runName: "limited", config: QueueFixtures.config())
+        #expect(summary.tasksCreated == 200 && summary.duplicates == 100)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 200)
+    }
+
     @Test("an instruction too long to grow under the word cap is reported, not paid for")
     func cannotGrowIsAnIngestError() async throws {
         let queue = try await TestQueue.make()

@@ -55,6 +55,20 @@ struct ContentHashTests {
         #expect(ContentHash(instruction: "a", input: "") != ContentHash(instruction: "", input: "a"))
     }
 
+    /// The hash folds white space on bytes and counts words without building them: the same
+    /// answers as the string functions the validator uses, on every kind of text.
+    @Test(arguments: [
+        "", "  ", "Give three tips for staying healthy.", "  a \n\t b\u{3000}c ", "x\u{00A0}\u{2009}y\u{85}z",
+        "It's a well-known fact — isn't it?", "给出三个建议 and 東京's", "-dash- 'quote' ’tis a-", "crème BRÛLÉE\r\n\r\n",
+        "emoji 👍🏽 word", "a'b' c-'d", "٣ أرقام عربية", "\u{2028}line\u{2029}para",
+    ])
+    func bytePathsMatchTheStringFunctions(text: String) {
+        var folded: [UInt8] = [0x41]
+        TextNormalization.appendFoldedWhitespace(text, to: &folded)
+        #expect(folded == [0x41] + Array(TextNormalization.foldWhitespace(text).utf8))
+        #expect(TextNormalization.wordCount(text) == TextNormalization.words(text).count)
+    }
+
     @Test func knownValue() {
         // Pinned: changing the encoding would silently break de-duplication of stored runs.
         // SHA-256 of "treeinstruct-content-v1" then each field as a big-endian UInt64 length and its UTF-8.

@@ -1,32 +1,65 @@
 import PostgresNIO
 import TreeInstructCore
 
+/// One shard's records, split by what the submitter knows of them: `copied` are surely not in
+/// the run yet (each with its content hash) and go in by COPY without a conflict check; every
+/// other record may repeat a stored one and goes through the conflict-checked insert.
+public struct ShardRows: Sendable {
+    public var copied: [(record: InstructionRecord, hash: ContentHash)]
+    public var checked: [InstructionRecord]
+
+    public init(copied: [(record: InstructionRecord, hash: ContentHash)] = [], checked: [InstructionRecord] = []) {
+        self.copied = copied
+        self.checked = checked
+    }
+
+    /// The same records, every one conflict-checked.
+    var allChecked: ShardRows { ShardRows(checked: copied.map(\.record) + checked) }
+
+    var lines: ClosedRange<Int>? {
+        let lines = copied.map(\.record.line) + checked.map(\.line)
+        guard let first = lines.min(), let last = lines.max() else { return nil }
+        return first...last
+    }
+}
+
 extension RunCatalog {
-    /// Stores `records` as one new shard of `run`, in one transaction: the shard row and its
+    /// Stores `records` as one new shard of `run`, every record conflict-checked; see below.
+    public func insertShard(
+        _ records: [InstructionRecord], sourceFile: String, run: RunRecord, ordinal: Int? = nil,
+        batchSize: Int = 5000
+    ) async throws -> Int {
+        try await insertShard(ShardRows(checked: records), sourceFile: sourceFile, run: run, ordinal: ordinal, batchSize: batchSize)
+    }
+
+    /// Stores `rows` as one new shard of `run`, in one transaction: the shard row and its
     /// first-round tasks appear together or not at all. Returns how many tasks were new; when
     /// none were (every record a duplicate), the shard is rolled back rather than left empty.
     ///
     /// `ordinal` is a number from `takeShardNumber` (a caller inserting shards side by side takes
     /// them in file order); without one, one is taken here. A rolled-back shard leaves it unused.
     public func insertShard(
-        _ records: [InstructionRecord], sourceFile: String, run: RunRecord, ordinal: Int? = nil,
-        batchSize: Int = 5000
+        _ rows: ShardRows, sourceFile: String, run: RunRecord, ordinal: Int? = nil, batchSize: Int = 5000
     ) async throws -> Int {
-        guard let first = records.first, let last = records.last else { return 0 }
+        guard let lines = rows.lines else { return 0 }
+        var rows = rows
         var number: Int
         if let ordinal { number = ordinal } else { number = try await takeShardNumber(runID: run.id) }
         var attemptsLeft = 5
         let (runID, config) = (run.id, run.config)
         while true {
-            let numbered = number
+            let (numbered, attempt) = (number, rows)
             do {
                 return try await client.withTransaction(logger: logger) { connection in
                     let shardID = try await createShard(
-                        runID: runID, ordinal: numbered, sourceFile: sourceFile, firstLine: first.line,
-                        lastLine: last.line, on: connection)
+                        runID: runID, ordinal: numbered, sourceFile: sourceFile, firstLine: lines.lowerBound,
+                        lastLine: lines.upperBound, on: connection)
                     var inserted = 0
-                    for start in stride(from: 0, to: records.count, by: batchSize) {
-                        let batch = Array(records[start..<min(start + batchSize, records.count)])
+                    if !attempt.copied.isEmpty {
+                        inserted += try await copyTasks(attempt.copied, runID: runID, shardID: shardID, config: config, on: connection)
+                    }
+                    for start in stride(from: 0, to: attempt.checked.count, by: batchSize) {
+                        let batch = Array(attempt.checked[start..<min(start + batchSize, attempt.checked.count)])
                         inserted += try await insertTasks(batch, runID: runID, shardID: shardID, config: config, on: connection)
                     }
                     if inserted == 0 { throw NothingNew() }
@@ -36,15 +69,23 @@ extension RunCatalog {
                 return 0
             } catch let error as PostgresTransactionError where attemptsLeft > 1 {
                 // Nothing of this shard was stored; again, when the database says why:
-                switch (error.closureError as? PSQLError)?.serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)) {
-                case .uniqueViolation?: number = try await takeShardNumber(runID: run.id)  // the number was used otherwise: another
-                case .deadlockDetected?: break  // two shards holding each other's duplicates; this one was rolled back
+                let serverInfo = (error.closureError as? PSQLError)?.serverInfo
+                switch (serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)), serverInfo?[.constraintName]) {
+                case (.uniqueViolation?, Self.taskContentKey?):
+                    rows = rows.allChecked  // a copied record was stored meanwhile (another submit): check them all
+                case (.uniqueViolation?, _):
+                    number = try await takeShardNumber(runID: run.id)  // the number was used otherwise: another
+                case (.deadlockDetected?, _):
+                    break  // two shards holding each other's duplicates; this one was rolled back
                 default: throw error
                 }
                 attemptsLeft -= 1
             }
         }
     }
+
+    /// The tasks' unique key on (run_id, content_hash, stage, round), as 0001 named it.
+    static let taskContentKey = "tasks_run_id_content_hash_stage_round_key"
 
     private struct NothingNew: Error {}
 }

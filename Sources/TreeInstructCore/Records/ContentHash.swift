@@ -10,14 +10,25 @@ public struct ContentHash: Sendable, Hashable, CustomStringConvertible {
 
     public init(instruction: String, input: String) {
         var hasher = SHA256()
-        hasher.update(data: Array("treeinstruct-content-v1".utf8))
+        hasher.update(data: Self.version)
+        var folded: [UInt8] = []
+        folded.reserveCapacity(instruction.utf8.count + 8)
         for field in [instruction, input] {
-            let folded = Array(TextNormalization.foldWhitespace(field).utf8)
+            folded.removeAll(keepingCapacity: true)
+            TextNormalization.appendFoldedWhitespace(field, to: &folded)
             var length = UInt64(folded.count).bigEndian
             withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
             hasher.update(data: folded)
         }
         bytes = Array(hasher.finalize())
+    }
+
+    private static let version = Array("treeinstruct-content-v1".utf8)
+
+    /// The first 8 bytes: a set of these finds likely repeats in little memory (equal hashes
+    /// have equal prefixes; the rare unequal pair with one is told apart by the full hash).
+    public var prefix: UInt64 {
+        bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// Lower-case hex, 64 characters.

@@ -14,6 +14,10 @@ public enum PastedInput {
     /// Paris") loses those words from its count: a word or two, against counting every pasted
     /// input twice.
     public static func ownWords(of instruction: String, input: String) -> String {
+        // Most instructions end otherwise than their input: said without folding either.
+        if let inputEnd = lastMeaningful(input), let instructionEnd = lastMeaningful(instruction), inputEnd != instructionEnd {
+            return instruction
+        }
         let pasted = unquoted(TextNormalization.trimmed(TextNormalization.foldWhitespace(input)))
         guard !pasted.isEmpty else { return instruction }
         let folded = unquotedEnd(TextNormalization.trimmed(TextNormalization.foldWhitespace(instruction)))
@@ -22,6 +26,15 @@ public enum PastedInput {
         guard let before, !(before.isLetter || before.isNumber) else { return instruction }
         let own = TextNormalization.trimmed(unquotedEnd(TextNormalization.trimmed(String(folded.dropLast(pasted.count)))))
         return own.isEmpty ? instruction : own
+    }
+
+    /// The last character that is neither white space nor a quote; nil when there is none, or
+    /// when it is more than one scalar (left to the full comparison).
+    private static func lastMeaningful(_ text: String) -> Character? {
+        for character in text.reversed() where !(quotes.contains(character) || character.unicodeScalars.allSatisfy(TextNormalization.isWhitespace)) {
+            return character.unicodeScalars.count == 1 ? character : nil
+        }
+        return nil
     }
 
     static let quotes: Set<Character> = ["\"", "'", "“", "”", "‘", "’", "«", "»", "`"]

@@ -75,8 +75,51 @@ public enum TextNormalization {
         return words
     }
 
-    /// Number of words as `words(_:)` counts them.
-    public static func wordCount(_ text: String) -> Int { words(text).count }
+    /// Number of words as `words(_:)` counts them, without building them (every corpus row is
+    /// counted at submit).
+    public static func wordCount(_ text: String) -> Int {
+        var count = 0
+        var inWord = false
+        var scalars = text.unicodeScalars.makeIterator()
+        var next = scalars.next()
+        while let scalar = next {
+            next = scalars.next()
+            if isSingleCharacterWord(scalar) {
+                count += 1
+                inWord = false
+            } else if isWordScalar(scalar) {
+                if !inWord { count += 1 }
+                inWord = true
+            } else if (scalar == "'" || scalar == "’" || scalar == "-"), inWord, let following = next, isWordScalar(following) {
+                continue  // inside a word, as in `words(_:)`
+            } else {
+                inWord = false
+            }
+        }
+        return count
+    }
+
+    /// `text` with white space folded as `foldWhitespace` does, appended to `bytes` as UTF-8
+    /// (the content hash's input, without building a string for it).
+    public static func appendFoldedWhitespace(_ text: String, to bytes: inout [UInt8]) {
+        let start = bytes.count
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if isWhitespace(scalar) {
+                pendingSpace = bytes.count > start
+                continue
+            }
+            if pendingSpace {
+                bytes.append(0x20)
+                pendingSpace = false
+            }
+            if scalar.isASCII {
+                bytes.append(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                UTF8.encode(scalar) { bytes.append($0) }
+            }
+        }
+    }
 
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
