@@ -50,7 +50,7 @@ public struct Submission: Sendable {
         let run = try await queue.runs.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
         // Hash prefixes of the records read so far; nil once records are all checked.
-        var seen: Set<UInt64>? = try await queue.runs.holdsTasks(runID: run.id) ? nil : []
+        var seen: HashPrefixSet? = try await queue.runs.holdsTasks(runID: run.id) ? nil : HashPrefixSet()
         var errors: [CorpusError] = []
         // Shard inserts are child tasks: if reading or one insert fails, the others end (and
         // roll back) before the error is reported, so none lands after it.
@@ -82,7 +82,7 @@ public struct Submission: Sendable {
                         continue
                     }
                     if seen != nil, seen!.count >= copyTrackingLimit { seen = nil }
-                    if seen != nil, case let hash = record.contentHash, seen!.insert(hash.prefix).inserted {
+                    if seen != nil, case let hash = record.contentHash, seen!.insert(hash.prefix) {
                         shard.copied.append((record, hash))
                     } else {
                         shard.checked.append(record)

@@ -1,5 +1,5 @@
 import CorpusIngest
-import Coordinator
+@testable import Coordinator
 import Foundation
 import PostgresTestSupport
 import Testing
@@ -173,6 +173,16 @@ struct SubmissionTests {
             .submit(CorpusFile(path: path), runName: "limited", config: QueueFixtures.config())
         #expect(summary.tasksCreated == 200 && summary.duplicates == 100)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 200)
+    }
+
+    @Test("the prefix table finds every repeat, through its growth, and takes zero as one")
+    func prefixTableFindsRepeats() {
+        var table = HashPrefixSet(capacity: 16)
+        var generator = SystemRandomNumberGenerator()
+        let prefixes = (0..<50_000).map { _ in generator.next() as UInt64 } + [0, 1, 2]
+        #expect(prefixes.filter { table.insert($0) }.count == Set(prefixes.map { $0 == 0 ? 1 : $0 }).count)
+        #expect(prefixes.allSatisfy { !table.insert($0) })
+        #expect(table.count == Set(prefixes.map { $0 == 0 ? 1 : $0 }).count)
     }
 
     @Test("an instruction too long to grow under the word cap is reported, not paid for")

@@ -76,27 +76,30 @@ public enum TextNormalization {
     }
 
     /// Number of words as `words(_:)` counts them, without building them (every corpus row is
-    /// counted at submit).
+    /// counted at submit), reading the UTF-8 bytes directly.
     public static func wordCount(_ text: String) -> Int {
-        var count = 0
-        var inWord = false
-        var scalars = text.unicodeScalars.makeIterator()
-        var next = scalars.next()
-        while let scalar = next {
-            next = scalars.next()
-            if isSingleCharacterWord(scalar) {
-                count += 1
-                inWord = false
-            } else if isWordScalar(scalar) {
-                if !inWord { count += 1 }
-                inWord = true
-            } else if (scalar == "'" || scalar == "’" || scalar == "-"), inWord, let following = next, isWordScalar(following) {
-                continue  // inside a word, as in `words(_:)`
-            } else {
-                inWord = false
+        var text = text
+        return text.withUTF8 { utf8 in
+            var (count, inWord, index) = (0, false, 0)
+            while index < utf8.count {
+                let (scalar, length) = decodeScalar(utf8, at: index)
+                index += length
+                if isSingleCharacterWord(scalar) {
+                    count += 1
+                    inWord = false
+                } else if isWordScalar(scalar) {
+                    if !inWord { count += 1 }
+                    inWord = true
+                } else if (scalar == "'" || scalar == "’" || scalar == "-"), inWord, index < utf8.count,
+                    isWordScalar(decodeScalar(utf8, at: index).scalar)
+                {
+                    continue  // inside a word, as in `words(_:)`
+                } else {
+                    inWord = false
+                }
             }
+            return count
         }
-        return count
     }
 
     /// `text` with white space folded as `foldWhitespace` does, appended to `bytes` as UTF-8
@@ -104,21 +107,34 @@ public enum TextNormalization {
     public static func appendFoldedWhitespace(_ text: String, to bytes: inout [UInt8]) {
         let start = bytes.count
         var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if isWhitespace(scalar) {
-                pendingSpace = bytes.count > start
-                continue
-            }
-            if pendingSpace {
-                bytes.append(0x20)
-                pendingSpace = false
-            }
-            if scalar.isASCII {
-                bytes.append(UInt8(truncatingIfNeeded: scalar.value))
-            } else {
-                UTF8.encode(scalar) { bytes.append($0) }
+        var text = text
+        text.withUTF8 { utf8 in
+            var index = 0
+            while index < utf8.count {
+                let (scalar, length) = decodeScalar(utf8, at: index)
+                if isWhitespace(scalar) {
+                    pendingSpace = bytes.count > start
+                } else {
+                    if pendingSpace {
+                        bytes.append(0x20)
+                        pendingSpace = false
+                    }
+                    if length == 1 { bytes.append(utf8[index]) } else { bytes.append(contentsOf: utf8[index..<(index + length)]) }
+                }
+                index += length
             }
         }
+    }
+
+    /// The scalar whose UTF-8 starts at `index` of valid UTF-8 (a String's), and its length in bytes.
+    @inline(__always)
+    static func decodeScalar(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int) -> (scalar: Unicode.Scalar, length: Int) {
+        let lead = utf8[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for offset in 1..<length { value = value << 6 | UInt32(utf8[index + offset] & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
