@@ -35,16 +35,19 @@ struct CancelSticksTests {
         #expect(try await Self.states(queue) == ["cancelled": 9, "running": 1])
 
         // Even a task put back to pending behind the queue's back (a fail that raced the cancel)
-        // is not claimed, not counted as open and not in the backlog.
+        // is not counted as open nor in the backlog, and is not claimed: the claim that meets it
+        // cancels it as the cancel would have.
         try await QueueFixtures.execute(queue, "UPDATE $schema.tasks SET state = 'pending', finished_at = NULL WHERE id = \(held[0].id)")
+        #expect(try await queue.progress.openTaskCount(runIDs: [run.id]) == 1)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.backlog") == 0)
         #expect(try await queue.leases.claimTasks(workerID: "other", limit: 10, lease: .seconds(60)).isEmpty)
+        #expect(try await Self.states(queue) == ["cancelled": 9, "running": 1])
         #expect(try await queue.progress.openTaskCount(runIDs: [run.id]) == 1)  // the one still running
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.backlog") == 0)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'lost'") == 1)
 
-        // rerun is the way back.
-        // (Eight cancelled tasks go back; the one set pending by hand is claimable again too.)
-        #expect(try await queue.runs.rerun(runID: run.id, scope: .failed) == 8)
+        // rerun is the way back, for all nine.
+        #expect(try await queue.runs.rerun(runID: run.id, scope: .failed) == 9)
         #expect(try await queue.leases.claimTasks(workerID: "other", limit: 20, lease: .seconds(60)).count == 9)
         #expect(try await QueueFixtures.scalar(queue, "SELECT coalesce(sum(running), 0)::int8 FROM $schema.backlog") == 10)
     }

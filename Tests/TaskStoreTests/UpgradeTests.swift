@@ -65,7 +65,7 @@ struct UpgradeTests {
             WHERE source_line IN (2, 3) AND stage = 'rewrite'
             """)
 
-        #expect(try await Migrator(database: database).migrate().map(\.version) == [8, 9, 10, 11, 12, 13])
+        #expect(try await Migrator(database: database).migrate().map(\.version) == [8, 9, 10, 11, 12, 13, 14])
 
         let exported = try await queue.results.exportPage(runID: run.id, after: .start, difficulty: nil, lineage: true, limit: 10)
         #expect(exported.map(\.output) == ["An answer.", nil])
