@@ -7,6 +7,10 @@
 -- took 25-50 ms at 100,000 tasks, growing with the table. Without that filter the scan walks
 -- tasks_claimable (or tasks_claimable_by_run) in order and stops after batch_size rows: 2 ms.
 --
+-- Claims limited to some runs walk tasks_claimable_by_run one run at a time: `run_id =
+-- ANY(only_runs)` on that index gives no order in PostgreSQL 15, so it read every pending task of
+-- the runs and sorted them; per run (`run_id = r`), the index hands them out in order.
+--
 -- A cancelled run's pending tasks are rare (cancel_run cancels them in the same statement; a
 -- submit into a cancelled run makes some): a claim that meets them now cancels them, as
 -- cancelling their run did for the others, rather than skipping them on every claim.
@@ -16,15 +20,37 @@ RETURNS TABLE (id bigint, run_id bigint, shard_id bigint, stage text, round inte
                claimed_at timestamptz)
 LANGUAGE plpgsql SECURITY DEFINER SET plan_cache_mode = force_custom_plan AS $function$
 #variable_conflict use_column
+DECLARE
+    picked bigint[];
 BEGIN
+    IF cardinality(only_runs) = 0 THEN
+        SELECT array_agg(c.id) INTO picked FROM (
+            SELECT c.id FROM tasks c
+            WHERE c.state = 'pending' AND c.run_after <= now()
+            ORDER BY c.run_after, c.id
+            LIMIT batch_size
+            FOR UPDATE SKIP LOCKED
+        ) c;
+    ELSE
+        SELECT array_agg(c.id) INTO picked FROM (
+            SELECT c.id FROM unnest(only_runs) AS o(run_id)
+            CROSS JOIN LATERAL (
+                SELECT c.id, c.run_after FROM tasks c
+                WHERE c.run_id = o.run_id AND c.state = 'pending' AND c.run_after <= now()
+                ORDER BY c.run_after, c.id
+                LIMIT batch_size
+                FOR UPDATE SKIP LOCKED
+            ) c
+            ORDER BY c.run_after, c.id
+            LIMIT batch_size
+        ) c;
+    END IF;
+    IF picked IS NULL THEN
+        RETURN;
+    END IF;
     RETURN QUERY
     WITH candidates AS (
-        SELECT c.id, c.run_id FROM tasks c
-        WHERE c.state = 'pending' AND c.run_after <= now()
-          AND (cardinality(only_runs) = 0 OR c.run_id = ANY(only_runs))
-        ORDER BY c.run_after, c.id
-        LIMIT batch_size
-        FOR UPDATE SKIP LOCKED
+        SELECT c.id, c.run_id FROM tasks c WHERE c.id = ANY(picked)
     ), stopped AS (
         SELECT r.id FROM runs r WHERE r.cancelled_at IS NOT NULL AND r.id IN (SELECT c.run_id FROM candidates c)
     ), parked AS (

@@ -152,20 +152,20 @@ public final class ChatClient: Sendable {
         }
         let decoded: ChatResponseBody
         do {
-            decoded = try JSONDecoder().decode(ChatResponseBody.self, from: Data(bytes.readableBytesView))
+            decoded = try bytes.withUnsafeReadableBytes { try ChatResponseBody(bytes: $0.bindMemory(to: UInt8.self)) }
         } catch {
             throw LLMError(kind: .malformedBody, httpStatus: status, message: "unreadable response body: \(Self.preview(bytes))")
         }
-        guard let choice = decoded.choices.first, let message = choice.message else {
+        guard let choice = decoded.choices.first, choice.hasMessage else {
             throw LLMError(kind: .malformedBody, httpStatus: status, message: "the response has no choices")
         }
-        let refused = message.content == nil && message.refusal != nil
+        let refused = choice.content == nil && choice.refusal != nil
         return ChatCompletion(
-            content: message.content ?? message.refusal ?? "",
+            content: choice.content ?? choice.refusal ?? "",
             finishReason: refused ? "content_filter" : choice.finishReason,
             model: decoded.model,
-            promptTokens: decoded.usage?.promptTokens,
-            completionTokens: decoded.usage?.completionTokens,
+            promptTokens: decoded.promptTokens,
+            completionTokens: decoded.completionTokens,
             httpStatus: status,
             latency: latency,
             rateLimits: limits

@@ -31,6 +31,8 @@ public actor TokenEstimator {
     private var averageCompletion: Double
     private var promptScale = 1.0
     private var observed = 0
+    /// Each response schema's length in characters, measured once (a run's prompts share one).
+    private var schemaCharacters: [ResponseSchema: Int] = [:]
 
     public init(initialCompletionGuess: Int = 400) {
         averageCompletion = Double(initialCompletionGuess)
@@ -39,11 +41,18 @@ public actor TokenEstimator {
     public func estimate(_ prompt: ChatPrompt, maxTokens: Int?) -> TokenGuess {
         let characters =
             prompt.messages.reduce(0) { $0 + $1.content.unicodeScalars.count + 8 }
-            + (prompt.responseSchema.map { $0.schema.compactText.unicodeScalars.count } ?? 0)
+            + (prompt.responseSchema.map(characters(of:)) ?? 0)
         let uncalibrated = Double(characters) / 4 + 1
         return TokenGuess(
             promptTokens: Int((uncalibrated * promptScale).rounded(.up)),
             completionTokens: maxTokens ?? Int(averageCompletion.rounded()), uncalibratedPrompt: uncalibrated)
+    }
+
+    private func characters(of schema: ResponseSchema) -> Int {
+        if let known = schemaCharacters[schema] { return known }
+        let count = schema.schema.compactText.unicodeScalars.count
+        if schemaCharacters.count < 64 { schemaCharacters[schema] = count }
+        return count
     }
 
     /// Learns from what the provider reported for a call (exponential averages over about 50 calls).

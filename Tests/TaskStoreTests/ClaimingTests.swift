@@ -37,6 +37,26 @@ struct ClaimingTests {
         #expect(try await queue.progress.openTaskCount(runIDs: [run.id]) == 0)
     }
 
+    @Test("claims limited to runs take each run's oldest tasks, across runs in order, and never another run's")
+    func claimsLimitedToRuns() async throws {
+        let queue = try await TestQueue.make()
+        let first = try await QueueFixtures.seed(queue, name: "first", records: QueueFixtures.records(30, prefix: "First"))
+        let second = try await QueueFixtures.seed(queue, name: "second", records: QueueFixtures.records(30, prefix: "Second"))
+        let third = try await QueueFixtures.seed(queue, name: "third", records: QueueFixtures.records(30, prefix: "Third"))
+        // The first run's tasks wait longest, then the second's, then the third's.
+        try await QueueFixtures.execute(
+            queue, "UPDATE $schema.tasks SET run_after = now() - interval '1 hour' * (4 - run_id) + interval '1 second' * source_line")
+        let oneRun = try await queue.leases.claimTasks(workerID: "w", limit: 10, lease: .seconds(60), runIDs: [third.id])
+        #expect(oneRun.map(\.runID) == Array(repeating: third.id, count: 10))
+        #expect(oneRun.map(\.sourceLine) == Array(1...10))
+        let twoRuns = try await queue.leases.claimTasks(workerID: "w", limit: 40, lease: .seconds(60), runIDs: [first.id, second.id])
+        #expect(twoRuns.map(\.runID) == Array(repeating: first.id, count: 30) + Array(repeating: second.id, count: 10))
+        #expect(twoRuns.map(\.sourceLine) == Array(1...30) + Array(1...10))
+        let any = try await queue.leases.claimTasks(workerID: "w", limit: 25, lease: .seconds(60))
+        #expect(any.map(\.runID) == Array(repeating: second.id, count: 20) + Array(repeating: third.id, count: 5))
+        #expect(any.map(\.sourceLine) == Array(11...30) + Array(11...15))
+    }
+
     @Test("a stale lease cannot complete; the new holder's result is the only one")
     func staleLeaseIsRefused() async throws {
         let queue = try await TestQueue.make()

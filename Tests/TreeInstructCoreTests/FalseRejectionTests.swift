@@ -30,6 +30,14 @@ struct FalseRejectionTests {
         #expect(TextChecks.urlTokens("see essence.\"https://a.example.org/x\".") == ["https://a.example.org/x"])
         #expect(TextChecks.urlTokens("(www.example.com),") == ["www.example.com"])
         #expect(TextChecks.urlTokens("a sentence. Another one: fine") == [])
+        // The byte test that skips the search never skips a text the search finds a URL in.
+        for text in [
+            "www.", "WWW. x", "awww.", "a.b", "x:/", "e.g. this", "Ünï.テスト", "foo.COM", "http:/", "ftp://x", "end.",
+            "no url here.", "3.14", "x.\u{00E9}t\u{00E9}", "(Example.Org)", "wwW.", "mail:me", "a. b. c.", "..", ".",
+        ] where !TextChecks.mayHoldURL(text) {
+            #expect(TextChecks.searchURLTokens(text) == [], "\(text)")
+        }
+        #expect(!TextChecks.mayHoldURL("Give three tips for staying healthy. Be brief: one line each."))
     }
 
     @Test func semanticAndTreesAsOrdinaryContentAreNotLeaks() {

@@ -95,6 +95,11 @@ enum TextChecks {
     /// (`essence."https://…` holds one), else a word (split at quotes and brackets) that is a
     /// host name with a common top-level domain.
     static func urlTokens(_ text: String) -> [String] {
+        mayHoldURL(text) ? searchURLTokens(text) : []
+    }
+
+    /// `urlTokens` word by word, whatever the text.
+    static func searchURLTokens(_ text: String) -> [String] {
         text.split(whereSeparator: { $0.isWhitespace }).flatMap { raw -> [String] in
             // Only a word with a dot or a colon can hold a URL: most words stop here.
             guard raw.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") }) else { return [] }
@@ -112,6 +117,36 @@ enum TextChecks {
                 else { return nil }
                 return token
             }
+        }
+    }
+
+    /// Whether `text` can hold a URL at all, read from its bytes: a colon before a slash (a
+    /// scheme), `www.`, or a dot before a letter, a digit or another script (a host name). Most
+    /// texts hold none of these (their dots end sentences), and skip the word-by-word search.
+    static func mayHoldURL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count > 1 else { return false }
+            for index in 0..<(utf8.count - 1) {
+                let (byte, next) = (utf8[index], utf8[index + 1])
+                switch byte {
+                case UInt8(ascii: ":") where next == UInt8(ascii: "/"):
+                    return true
+                case UInt8(ascii: "."):
+                    let lowered = next | 0x20
+                    if next >= 0x80 || (lowered >= UInt8(ascii: "a") && lowered <= UInt8(ascii: "z"))
+                        || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9"))
+                    {
+                        return true
+                    }
+                    if index >= 3, utf8[(index - 3)..<index].allSatisfy({ $0 | 0x20 == UInt8(ascii: "w") }) { return true }
+                default:
+                    continue
+                }
+            }
+            // "www." as the text's last four bytes.
+            return utf8.count >= 4 && utf8[utf8.count - 1] == UInt8(ascii: ".")
+                && utf8[(utf8.count - 4)..<(utf8.count - 1)].allSatisfy { $0 | 0x20 == UInt8(ascii: "w") }
         }
     }
 
