@@ -3,9 +3,11 @@
 on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this method.
 
   swift build -c release
-  Ops/bench/store.py queue      # tasks/s end to end (simulator, zero latency), 1 and 4 workers;
-                                # the store alone (no-op tasks); pgqueuer's no-op jobs, same server
-  Ops/bench/store.py ingest     # submit 1,000,000 lines: time and peak memory, next to psql \\copy
+  Ops/bench/store.py queue      # tasks/s end to end (simulator, zero latency), 1, 2 and 4 workers;
+                                # the store alone (no-op tasks, 20,000 and 100,000); pgqueuer's no-op
+                                # jobs, same server; --baseline-bin PATH runs another build first
+  Ops/bench/store.py ingest     # submit 1,000,000 lines (and again): time and peak memory, next to
+                                # psql \\copy; --baseline-bin PATH runs another build first
   Ops/bench/store.py claims     # claim latency p50/p99 with 10 k, 1 M, 10 M finished rows
   Ops/bench/store.py memory     # worker resident memory with 512 calls in flight
   Ops/bench/store.py privilege --baseline-bin PATH
@@ -31,20 +33,43 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 os.environ.setdefault("TREEINSTRUCT_BIN", str(Path(__file__).resolve().parents[2] / ".build/release/treeinstruct"))
+import treeinstruct_stack  # noqa: E402
 from treeinstruct_stack import BIN, ROOT, Stack, http_get, free_port  # noqa: E402
 
 BENCH = str(Path(BIN).parent / "treeinstruct-bench")
 VENV = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "treeinstruct/bench-venv"
 
 
+def builds(args) -> list[tuple[str, str]]:
+    """The builds compared: `--baseline-bin`'s (when given) and this one, in that order."""
+    baseline = getattr(args, "baseline_bin", None)
+    return ([("baseline", baseline)] if baseline else []) + [("this", BIN)]
+
+
+def use(binary: str) -> None:
+    """Points this script and the stack helper at `binary` (and its treeinstruct-bench)."""
+    global BENCH
+    treeinstruct_stack.BIN = binary
+    BENCH = str(Path(binary).parent / "treeinstruct-bench")
+
+
 def queue(args) -> None:
+    """Each round runs every build on a fresh server, one after the other (the peer once, on the
+    last build's server): side by side, on the same machine in the same minutes."""
+    for _ in range(args.rounds):
+        for label, binary in builds(args):
+            use(binary)
+            queue_once(args, label, peer=not args.no_peer and label == "this")
+
+
+def queue_once(args, build: str, peer: bool) -> None:
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         stack = Stack(work)
         try:
             base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
             env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
-            for workers in (1, 4):
+            for workers in (1, 2, 4):
                 run = f"queue-{workers}"
                 stack.seed_text_run(run, args.tasks, "--rounds", "1", "--no-respond")
                 started = time.time()
@@ -55,26 +80,31 @@ def queue(args) -> None:
                 elapsed = time.time() - started
                 done = stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "
                                     "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
-                print(f"end-to-end workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
+                print(f"build={build} end-to-end workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
                       f"(each: claim, HTTP call to the simulator, validation, complete)", flush=True)
             # The same shape as the peer below: 200 tasks per claim, 1 and 4 concurrent consumers.
-            for loops in (1, 4):
-                result = subprocess.run([BENCH, "noop", "--tasks", str(args.noop_tasks), "--loops", str(loops), "--batch", "200"],
-                                        env=stack.env, capture_output=True, text=True)
-                print(f"store-only {result.stdout.strip() or result.stderr.strip()}", flush=True)
-            if not args.no_peer:
+            sizes = [int(size) for size in str(args.noop_tasks).split(",")]
+            for size in sizes:
+                for loops in (1, 4):
+                    result = subprocess.run([BENCH, "noop", "--tasks", str(size), "--loops", str(loops), "--batch", "200"],
+                                            env=stack.env, capture_output=True, text=True)
+                    print(f"build={build} store-only {result.stdout.strip() or result.stderr.strip()}", flush=True)
+            if peer:
                 if not (VENV / "bin/python").exists():
                     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
                     subprocess.run([str(VENV / "bin/pip"), "install", "--quiet", "pgqueuer", "asyncpg"], check=True)
-                for consumers in (1, 4):
-                    result = subprocess.run([str(VENV / "bin/python"), str(ROOT / "Ops/bench/peer_pgqueuer.py"), "--jobs", str(args.noop_tasks),
-                                             "--consumers", str(consumers)], env=stack.env, capture_output=True, text=True)
-                    print(f"peer {result.stdout.strip() or result.stderr.strip()[-500:]}", flush=True)
+                for size in sizes:
+                    for consumers in (1, 4):
+                        result = subprocess.run([str(VENV / "bin/python"), str(ROOT / "Ops/bench/peer_pgqueuer.py"), "--jobs", str(size),
+                                                 "--consumers", str(consumers)], env=stack.env, capture_output=True, text=True)
+                        print(f"peer {result.stdout.strip() or result.stderr.strip()[-500:]}", flush=True)
         finally:
             stack.close()
 
 
 def ingest(args) -> None:
+    """Each round: every build submits the corpus into a fresh server, then submits it again
+    (nothing new: the resubmit's time), then psql copies the same rows into a bare table there."""
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         corpus, csv = work / "corpus.jsonl", work / "corpus.csv"
@@ -85,28 +115,39 @@ def ingest(args) -> None:
                 out.write(json.dumps(row) + "\n")
                 flat.write(f"\"{row['instruction']}\",\"{row['input']}\",\"{row['output']}\"\n")
         size_mb = corpus.stat().st_size / 2**20
-        stack = Stack(work)
-        try:
-            stack.run("migrate", check=True)
+        for _ in range(args.rounds):
+            for label, binary in builds(args):
+                use(binary)
+                ingest_once(args, label, work, corpus, csv, size_mb)
+
+
+def ingest_once(args, build: str, work: Path, corpus: Path, csv: Path, size_mb: float) -> None:
+    (work / f"stack-{build}").mkdir()
+    stack = Stack(work / f"stack-{build}")
+    try:
+        timings = []
+        for attempt in ("first", "again"):
             started = time.time()
             output = work / "submit.json"
             with output.open("w") as out:
-                process = subprocess.Popen([BIN, "submit", "--corpus", str(corpus), "--run", "ingest", "--shard-size", "10000",
-                                            "--json"], env=stack.env, stdout=out, stderr=subprocess.STDOUT)
+                process = subprocess.Popen([treeinstruct_stack.BIN, "submit", "--corpus", str(corpus), "--run", "ingest",
+                                            "--shard-size", "10000", "--json"], env=stack.env, stdout=out, stderr=subprocess.STDOUT)
                 _, status, usage = os.wait4(process.pid, 0)  # this process's own peak, not the other children's
             elapsed = time.time() - started
-            peak = usage.ru_maxrss / 1024
+            timings.append(elapsed)
             summary = json.loads(output.read_text()) if status == 0 else {"error": output.read_text()[-500:]}
-            print(f"ingest lines={args.lines} size_mb={size_mb:.0f} seconds={elapsed:.1f} lines_per_second={args.lines / elapsed:.0f} "
-                  f"peak_rss_mb={peak:.0f} summary={json.dumps(summary)[:200]}", flush=True)
-            stack.psql("-c", "CREATE TABLE copy_floor (instruction text, input text, output text)")
-            started = time.time()
-            copied = stack.psql("-c", f"\\copy copy_floor FROM '{csv}' WITH (FORMAT csv)")
-            floor = time.time() - started
-            print(f"copy-floor lines={args.lines} seconds={floor:.1f} lines_per_second={args.lines / floor:.0f} "
-                  f"ratio_submit_to_copy={elapsed / floor:.1f}x {copied.stderr.strip()}", flush=True)
-        finally:
-            stack.close()
+            print(f"build={build} ingest={attempt} lines={args.lines} size_mb={size_mb:.0f} seconds={elapsed:.1f} "
+                  f"lines_per_second={args.lines / elapsed:.0f} peak_rss_mb={usage.ru_maxrss / 1024:.0f} "
+                  f"created={summary.get('tasks_created')} duplicates={summary.get('duplicates')}", flush=True)
+        stack.psql("-c", "CREATE TABLE copy_floor (instruction text, input text, output text)")
+        started = time.time()
+        copied = stack.psql("-c", f"\\copy copy_floor FROM '{csv}' WITH (FORMAT csv)")
+        floor = time.time() - started
+        print(f"build={build} copy-floor lines={args.lines} seconds={floor:.1f} lines_per_second={args.lines / floor:.0f} "
+              f"ratio_submit_to_copy={timings[0] / floor:.1f}x {copied.stderr.strip()}", flush=True)
+    finally:
+        stack.close()
+        subprocess.run(["rm", "-rf", str(work / f"stack-{build}")])
 
 
 def claims(args) -> None:
@@ -272,10 +313,14 @@ def main() -> int:
     sub = parser.add_subparsers(dest="benchmark", required=True)
     q = sub.add_parser("queue")
     q.add_argument("--tasks", type=int, default=20_000)
-    q.add_argument("--noop-tasks", type=int, default=100_000, help="tasks (jobs) for the store-only and peer runs: long enough to time")
+    q.add_argument("--noop-tasks", default="20000,100000", help="tasks (jobs) for the store-only and peer runs, each size in turn")
     q.add_argument("--no-peer", action="store_true")
+    q.add_argument("--baseline-bin", help="another build's treeinstruct (its treeinstruct-bench beside it), run before this one each round")
+    q.add_argument("--rounds", type=int, default=1)
     i = sub.add_parser("ingest")
     i.add_argument("--lines", type=int, default=1_000_000)
+    i.add_argument("--baseline-bin", help="another build's treeinstruct, run before this one each round")
+    i.add_argument("--rounds", type=int, default=1)
     c = sub.add_parser("claims")
     c.add_argument("--finished", default="10000,1000000,10000000")
     sub.add_parser("memory")
