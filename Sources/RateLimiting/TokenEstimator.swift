@@ -31,8 +31,9 @@ public actor TokenEstimator {
     private var averageCompletion: Double
     private var promptScale = 1.0
     private var observed = 0
-    /// Each response schema's length in characters, measured once (a run's prompts share one).
-    private var schemaCharacters: [ResponseSchema: Int] = [:]
+    /// Each response schema's length in characters, by name, measured once (a run's prompts
+    /// share one; another K changes a name's schema by a character or two, within the guess).
+    private var schemaCharacters: [String: Int] = [:]
 
     public init(initialCompletionGuess: Int = 400) {
         averageCompletion = Double(initialCompletionGuess)
@@ -49,9 +50,9 @@ public actor TokenEstimator {
     }
 
     private func characters(of schema: ResponseSchema) -> Int {
-        if let known = schemaCharacters[schema] { return known }
+        if let known = schemaCharacters[schema.name] { return known }
         let count = schema.schema.compactText.unicodeScalars.count
-        if schemaCharacters.count < 64 { schemaCharacters[schema] = count }
+        if schemaCharacters.count < 64 { schemaCharacters[schema.name] = count }
         return count
     }
 

@@ -5,20 +5,10 @@
 public enum TextNormalization {
     /// Trims the ends and turns every run of white space into one space.
     public static func foldWhitespace(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if isWhitespace(scalar) {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace {
-                out.append(" ")
-                pendingSpace = false
-            }
-            out.append(scalar)
-        }
-        return String(out)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        appendFoldedWhitespace(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `text` without white space (new lines included) at either end.

@@ -37,6 +37,8 @@ enum TextChecks {
         if let opening = answerOpenings.first(where: { startsWithWord(lower, $0) && !startsWithWord(base, $0) }) {
             return "opens with \"\(opening)\""
         }
+        // Every label ends with a colon: a text without one has no such line.
+        guard text.text.utf8.contains(UInt8(ascii: ":")) else { return nil }
         let lines = text.text.lowercased().split(whereSeparator: \.isNewline).map { TextNormalization.trimmed(String($0)) }
         if let label = answerLabels.first(where: { label in lines.contains { $0.hasPrefix(label) } && !original.mentions(label) }) {
             return "has a line starting \"\(label)\""
