@@ -170,7 +170,9 @@ def memory(args) -> None:
             stack.seed_text_run("memory", 3000, "--rounds", "1", "--no-respond")
             base_url = stack.simulator("--latency-ms", "30000", "--jitter-ms", "0")
             port = free_port()
-            worker = stack.spawn("work", "--concurrency", "512", "--rate-scope", "local", "--metrics-port", str(port),
+            # 512 connections too: with the default 64, the other calls would wait for one.
+            worker = stack.spawn("work", "--concurrency", "512", "--max-connections", "512", "--rate-scope", "local",
+                                 "--metrics-port", str(port),
                                  OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
             time.sleep(12)
             metrics = http_get(f"http://127.0.0.1:{port}/metrics") or ""
