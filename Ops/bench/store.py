@@ -72,6 +72,10 @@ def queue_once(args, build: str, peer: bool) -> None:
             for workers in (1, 2, 4):
                 run = f"queue-{workers}"
                 stack.seed_text_run(run, args.tasks, "--rounds", "1", "--no-respond")
+                # Each line starts from a vacuumed, analyzed table: without it, autovacuum took on the
+                # previous line's updates during the next line, which then measured lower whatever its
+                # number of workers.
+                stack.psql("-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempts")
                 started = time.time()
                 pool = [stack.spawn("work", "--concurrency", "64", "--rate-scope", "local", "--run", run, "--exit-when-done", **env)
                         for _ in range(workers)]

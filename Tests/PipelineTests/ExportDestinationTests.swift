@@ -96,7 +96,7 @@ struct ExportDestinationTests {
         reader.start()
         let outcome = try await f.export(fifo)
         #expect(outcome.status == 0, "\(outcome.error)")
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: received) { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<1000 where !FileManager.default.fileExists(atPath: received) { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try f.lines(received).count == Self.rows)
         #expect(Self.kind(fifo) == S_IFIFO)
     }

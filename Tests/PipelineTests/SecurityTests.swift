@@ -119,7 +119,7 @@ struct SecurityTests {
     /// What `ps` shows for a worker: its command line from /proc, once it runs `treeinstruct work`.
     static func commandLine(of worker: WorkerProcess) async -> String {
         var line = ""
-        for _ in 0..<100 where !line.contains(" work ") {
+        for _ in 0..<500 where !line.contains(" work ") {  // patient: ends once the exec shows
             let data = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(worker.process.processIdentifier)/cmdline"))) ?? Data()
             line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
             try? await Task.sleep(for: .milliseconds(20))

@@ -1,5 +1,5 @@
 import Testing
-import TreeInstructCore
+@testable import TreeInstructCore
 
 @Suite("Prompts")
 struct PromptTests {
@@ -60,13 +60,43 @@ struct ContentHashTests {
     @Test(arguments: [
         "", "  ", "Give three tips for staying healthy.", "  a \n\t b\u{3000}c ", "x\u{00A0}\u{2009}y\u{85}z",
         "It's a well-known fact — isn't it?", "给出三个建议 and 東京's", "-dash- 'quote' ’tis a-", "crème BRÛLÉE\r\n\r\n",
-        "emoji 👍🏽 word", "a'b' c-'d", "٣ أرقام عربية", "\u{2028}line\u{2029}para",
+        "emoji 👍🏽 word", "a'b' c-'d", "٣ أرقام عربية", "MiXeD ÉCOLE Straße İstanbul ΣΑΣ", "\u{2028}line\u{2029}para",
     ])
     func bytePathsMatchTheStringFunctions(text: String) {
         var folded: [UInt8] = [0x41]
         TextNormalization.appendFoldedWhitespace(text, to: &folded)
         #expect(folded == [0x41] + Array(TextNormalization.foldWhitespace(text).utf8))
         #expect(TextNormalization.wordCount(text) == TextNormalization.words(text).count)
+        #expect(TextNormalization.words(text) == Self.wordsByScalars(text))
+    }
+
+    /// `words(_:)` as it was written on scalars (before it read bytes), kept as the reference.
+    static func wordsByScalars(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = String.UnicodeScalarView()
+        func flush() {
+            if !current.isEmpty { words.append(String(current).lowercased()) }
+            current = String.UnicodeScalarView()
+        }
+        var scalars = text.unicodeScalars.makeIterator()
+        var next = scalars.next()
+        while let scalar = next {
+            next = scalars.next()
+            if TextNormalization.isSingleCharacterWord(scalar) {
+                flush()
+                words.append(String(scalar))
+            } else if TextNormalization.isWordScalar(scalar) {
+                current.append(scalar)
+            } else if (scalar == "'" || scalar == "’" || scalar == "-"), !current.isEmpty, let following = next,
+                TextNormalization.isWordScalar(following)
+            {
+                current.append(scalar)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return words
     }
 
     @Test func knownValue() {

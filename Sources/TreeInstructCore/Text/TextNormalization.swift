@@ -30,35 +30,43 @@ public enum TextNormalization {
     /// scripts put no spaces between words.
     public static func words(_ text: String) -> [String] {
         var words: [String] = []
-        var current = String.UnicodeScalarView()
+        var current: [UInt8] = []  // the word so far, as UTF-8
         var currentIsASCII = true
         func flush() {
             if !current.isEmpty {
                 // ASCII letters were lower-cased on the way in; only other scripts need the full rule.
-                words.append(currentIsASCII ? String(current) : String(current).lowercased())
-                current = String.UnicodeScalarView()
+                let word = String(decoding: current, as: UTF8.self)
+                words.append(currentIsASCII ? word : word.lowercased())
+                current.removeAll(keepingCapacity: true)
                 currentIsASCII = true
             }
         }
-        var scalars = text.unicodeScalars.makeIterator()
-        var next = scalars.next()
-        while let scalar = next {
-            next = scalars.next()
-            if isSingleCharacterWord(scalar) {
-                flush()
-                words.append(String(scalar))
-            } else if isWordScalar(scalar) {
-                if scalar.isASCII {
-                    current.append(scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 0x20)! : scalar)
+        var text = text
+        text.withUTF8 { utf8 in
+            var index = 0
+            while index < utf8.count {
+                let (scalar, length) = decodeScalar(utf8, at: index)
+                let bytes = utf8[index..<(index + length)]
+                index += length
+                if isSingleCharacterWord(scalar) {
+                    flush()
+                    words.append(String(scalar))
+                } else if isWordScalar(scalar) {
+                    if length == 1 {
+                        let byte = bytes[bytes.startIndex]
+                        current.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                    } else {
+                        current.append(contentsOf: bytes)
+                        currentIsASCII = false
+                    }
+                } else if (scalar == "'" || scalar == "’" || scalar == "-"), !current.isEmpty, index < utf8.count,
+                    isWordScalar(decodeScalar(utf8, at: index).scalar)
+                {
+                    current.append(contentsOf: bytes)
+                    currentIsASCII = currentIsASCII && length == 1
                 } else {
-                    current.append(scalar)
-                    currentIsASCII = false
+                    flush()
                 }
-            } else if (scalar == "'" || scalar == "’" || scalar == "-"), !current.isEmpty, let following = next, isWordScalar(following) {
-                current.append(scalar)
-                currentIsASCII = currentIsASCII && scalar.isASCII
-            } else {
-                flush()
             }
         }
         flush()
