@@ -5,15 +5,19 @@
 struct HashPrefixSet {
     private var slots: [UInt64]
     private(set) var count = 0
+    /// Prefixes kept at most; past it every insert answers false (default: no limit).
+    let limit: Int
 
-    init(capacity: Int = 1 << 16) {
+    init(capacity: Int = 1 << 16, limit: Int = .max) {
         slots = Array(repeating: 0, count: max(16, capacity).nextPowerOfTwo)
+        self.limit = limit
     }
 
-    /// Adds `prefix`; false when it was there already. Zero, the empty slot's mark, is stored
-    /// as one: the two then read as the same prefix, which only sends a record to the checked
-    /// insert (a repeat is never missed).
+    /// Adds `prefix`; false when it was there already, or when the table is full. Zero, the
+    /// empty slot's mark, is stored as one: the two then read as the same prefix, which only
+    /// sends a record to the checked insert (a repeat is never missed).
     mutating func insert(_ prefix: UInt64) -> Bool {
+        guard count < limit else { return false }
         if (count + 1) * 2 > slots.count { grow() }
         let key = prefix == 0 ? 1 : prefix
         let mask = slots.count - 1

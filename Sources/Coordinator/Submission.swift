@@ -49,8 +49,9 @@ public struct Submission: Sendable {
         let started = ContinuousClock.now
         let run = try await queue.runs.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
-        // Hash prefixes of the records read so far; nil once records are all checked.
-        var seen: HashPrefixSet? = try await queue.runs.holdsTasks(runID: run.id) ? nil : HashPrefixSet()
+        // The hash prefixes read so far, when the run held no task before this submit: a record
+        // whose prefix they lack goes in by COPY. nil (the run had tasks): every record is checked.
+        var firstSightings = try await queue.runs.holdsTasks(runID: run.id) ? nil : HashPrefixSet(limit: copyTrackingLimit)
         var errors: [CorpusError] = []
         // Shard inserts are child tasks: if reading or one insert fails, the others end (and
         // roll back) before the error is reported, so none lands after it.
@@ -81,8 +82,8 @@ public struct Submission: Sendable {
                         try await keep(tooLong, in: &errors, runID: run.id)
                         continue
                     }
-                    if seen != nil, seen!.count >= copyTrackingLimit { seen = nil }
-                    if seen != nil, case let hash = record.contentHash, seen!.insert(hash.prefix) {
+                    let hash = firstSightings == nil ? nil : record.contentHash
+                    if let hash, firstSightings?.insert(hash.prefix) == true {
                         shard.copied.append((record, hash))
                     } else {
                         shard.checked.append(record)
