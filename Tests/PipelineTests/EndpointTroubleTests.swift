@@ -28,6 +28,26 @@ struct EndpointTroubleTests {
         try await EndToEndTests.count(database, sql)
     }
 
+    /// A socket bound to 127.0.0.1:`port` and not listening: connections are refused, and no
+    /// other server can take the port meanwhile. The caller closes it.
+    static func reserve(port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard descriptor >= 0, bound == 0 else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return descriptor
+    }
+
     /// The endpoint's port closes (connection refused) part-way and opens again later: every
     /// task succeeds, each with one attempt, and the workers said what happened.
     @Test func anEndpointThatGoesAwayCostsNoAttempt() async throws {
@@ -48,12 +68,22 @@ struct EndpointTroubleTests {
             }
             return (Int(baseURL.split(separator: ":").last!.split(separator: "/").first!)!, workers)
         }
-        // Down: nothing listens on the port. (The HTTP client retries a refused connection
-        // until the connect timeout, 1 s here, before it fails the call.)
-        try await Task.sleep(for: .seconds(6))
+        // Down: nothing listens on the port, which a bound socket keeps from other tests until
+        // the endpoint comes back. (The HTTP client retries a refused connection until the
+        // connect timeout, 1 s here, before it fails the call.) Patient: a loaded machine takes
+        // longer to count the faults; the wait ends once the endpoint is marked down.
+        let holder = try Self.reserve(port: port)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await Self.count(database, "SELECT count(*) FROM $schema.endpoint_health WHERE state = 'down'") == 0,
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(2))
         #expect(try await Self.count(database, "SELECT count(*) FROM $schema.endpoint_health WHERE state = 'down'") == 1)
         let open = try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state IN ('pending', 'running')")
         #expect(open > 0, "the outage began before the run ended")
+        close(holder)
         try await SimulatorServer.withRunning(SimulatorConfiguration(port: port, latency: latency), logger: Self.quiet) { _ in
             for worker in workers {
                 let status = await worker.wait(seconds: 60)
