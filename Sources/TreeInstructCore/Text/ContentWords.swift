@@ -19,7 +19,8 @@ public enum ContentWords {
     /// Share (0...1) of `phrase`'s content words that appear in `vocabulary`; 1 for a phrase
     /// made only of function words, which has nothing to check.
     public static func coverage(of phrase: String, in vocabulary: Set<String>) -> Double {
-        let phraseWords = of(phrase).isEmpty ? TextNormalization.words(phrase) : of(phrase)
+        let contentWords = of(phrase)
+        let phraseWords = contentWords.isEmpty ? TextNormalization.words(phrase) : contentWords
         guard !phraseWords.isEmpty else { return 1 }
         let found = phraseWords.filter { appears($0, in: vocabulary) }.count
         return Double(found) / Double(phraseWords.count)

@@ -29,48 +29,57 @@ public enum TextNormalization {
     /// keeps it whole). Ideographic and kana characters count one word each, since those
     /// scripts put no spaces between words.
     public static func words(_ text: String) -> [String] {
-        var words: [String] = []
-        var current: [UInt8] = []  // the word so far, as UTF-8
-        var currentIsASCII = true
-        func flush() {
-            if !current.isEmpty {
-                // ASCII letters were lower-cased on the way in; only other scripts need the full rule.
-                let word = String(decoding: current, as: UTF8.self)
-                words.append(currentIsASCII ? word : word.lowercased())
-                current.removeAll(keepingCapacity: true)
-                currentIsASCII = true
-            }
-        }
+        var collector = WordCollector()
         var text = text
         text.withUTF8 { utf8 in
             var index = 0
             while index < utf8.count {
                 let (scalar, length) = decodeScalar(utf8, at: index)
-                let bytes = utf8[index..<(index + length)]
+                let start = index
                 index += length
                 if isSingleCharacterWord(scalar) {
-                    flush()
-                    words.append(String(scalar))
+                    collector.flush()
+                    collector.words.append(String(scalar))
                 } else if isWordScalar(scalar) {
                     if length == 1 {
-                        let byte = bytes[bytes.startIndex]
-                        current.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                        let byte = utf8[start]
+                        collector.current.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
                     } else {
-                        current.append(contentsOf: bytes)
-                        currentIsASCII = false
+                        collector.append(utf8, start..<index)
                     }
-                } else if (scalar == "'" || scalar == "’" || scalar == "-"), !current.isEmpty, index < utf8.count,
+                } else if (scalar == "'" || scalar == "’" || scalar == "-"), !collector.current.isEmpty, index < utf8.count,
                     isWordScalar(decodeScalar(utf8, at: index).scalar)
                 {
-                    current.append(contentsOf: bytes)
-                    currentIsASCII = currentIsASCII && length == 1
+                    collector.append(utf8, start..<index)
                 } else {
-                    flush()
+                    collector.flush()
                 }
             }
         }
-        flush()
-        return words
+        collector.flush()
+        return collector.words
+    }
+
+    /// The words found so far and the one being read, as a value mutated in place (a nested
+    /// function capturing them boxed both and checked exclusive access on every byte).
+    private struct WordCollector {
+        var words: [String] = []
+        var current: [UInt8] = []  // the word so far, as UTF-8
+        var currentIsASCII = true
+
+        mutating func append(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+            current.append(contentsOf: utf8[range])
+            if range.count > 1 { currentIsASCII = false }
+        }
+
+        mutating func flush() {
+            guard !current.isEmpty else { return }
+            // ASCII letters were lower-cased on the way in; only other scripts need the full rule.
+            let word = String(decoding: current, as: UTF8.self)
+            words.append(currentIsASCII ? word : word.lowercased())
+            current.removeAll(keepingCapacity: true)
+            currentIsASCII = true
+        }
     }
 
     /// Number of words as `words(_:)` counts them, without building them (every corpus row is
