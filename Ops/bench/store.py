@@ -69,25 +69,25 @@ def queue_once(args, build: str, peer: bool) -> None:
         try:
             base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
             env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
-            for workers in (1, 2, 4):
-                run = f"queue-{workers}"
+            for concurrency, workers in [(c, w) for c in str(args.e2e_concurrency).split(",") for w in (1, 2, 4)]:
+                run = f"queue-{concurrency}-{workers}"
                 stack.seed_text_run(run, args.tasks, "--rounds", "1", "--no-respond")
                 # Each line starts from a vacuumed, analyzed table: without it, autovacuum took on the
                 # previous line's updates during the next line, which then measured lower whatever its
                 # number of workers.
                 stack.psql("-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempts")
                 started = time.time()
-                pool = [stack.spawn("work", "--concurrency", "64", "--rate-scope", "local", "--run", run, "--exit-when-done", **env)
+                pool = [stack.spawn("work", "--concurrency", concurrency, "--rate-scope", "local", "--run", run, "--exit-when-done", **env)
                         for _ in range(workers)]
                 for process in pool:
                     process.wait(timeout=1800)
                 elapsed = time.time() - started
                 done = stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "
                                     "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
-                print(f"build={build} end-to-end workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
+                print(f"build={build} end-to-end concurrency={concurrency} workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
                       f"(each: claim, HTTP call to the simulator, validation, complete)", flush=True)
             # The same shape as the peer below: 200 tasks per claim, 1 and 4 concurrent consumers.
-            sizes = [int(size) for size in str(args.noop_tasks).split(",")]
+            sizes = [int(size) for size in str(args.noop_tasks).split(",") if size]
             for size in sizes:
                 for loops in (1, 4):
                     result = subprocess.run([BENCH, "noop", "--tasks", str(size), "--loops", str(loops), "--batch", "200"],
@@ -319,6 +319,8 @@ def main() -> int:
     sub = parser.add_subparsers(dest="benchmark", required=True)
     q = sub.add_parser("queue")
     q.add_argument("--tasks", type=int, default=20_000)
+    q.add_argument("--e2e-concurrency", default="64,auto",
+                   help="each worker's --concurrency for the end-to-end lines, each in turn (auto: the adaptive mode)")
     q.add_argument("--noop-tasks", default="20000,100000", help="tasks (jobs) for the store-only and peer runs, each size in turn")
     q.add_argument("--no-peer", action="store_true")
     q.add_argument("--baseline-bin", help="another build's treeinstruct (its treeinstruct-bench beside it), run before this one each round")
@@ -340,7 +342,9 @@ def main() -> int:
     n.add_argument("--slot-tasks", type=int, default=20, help="tasks for the one-slot part (0 skips it)")
     n.add_argument("--settings", default="16,32,64,128,auto", help="the settings compared on the zero-latency simulator")
     args = parser.parse_args()
-    for tool in (BIN, BENCH) if args.benchmark in ("queue", "claims") else (BIN,):
+    # The store-only lines and the claims bench run treeinstruct-bench; end-to-end lines alone do not.
+    needs_bench = args.benchmark == "claims" or (args.benchmark == "queue" and args.noop_tasks)
+    for tool in (BIN, BENCH) if needs_bench else (BIN,):
         if not os.access(tool, os.X_OK):
             print(f"missing {tool}: swift build -c release", file=sys.stderr)
             return 1
