@@ -1,33 +1,39 @@
 import TreeInstructCore
 
 /// The Chat Completions request body, with the schema placed as the endpoint's dialect wants.
-/// Written as compact JSON text directly (see `JSONWriter`), not through `JSONEncoder`.
+/// Written as compact JSON text directly, keys in sorted order (see `JSONWriter`), with the
+/// schema's text written once per schema (`ResponseSchema.compactSchema`), not once per call.
 struct ChatRequestBody {
-    let json: JSONValue
+    let text: String
 
     init(prompt: ChatPrompt, model: String, temperature: Double?, maxTokens: Int?, dialect: StructuredOutputDialect) {
-        var fields: [String: JSONValue] = [
-            "model": .string(model),
-            "messages": .array(prompt.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
-        ]
-        if let temperature { fields["temperature"] = .number(temperature) }
-        if let maxTokens { fields["max_tokens"] = .number(Double(maxTokens)) }
+        var body = JSONObjectWriter(capacity: 1024 + prompt.messages.reduce(0) { $0 + $1.content.utf8.count })
+        if let maxTokens { body.field("max_tokens", .number(Double(maxTokens))) }
+        body.field("messages", .array(prompt.messages.map { ["content": .string($0.content), "role": .string($0.role.rawValue)] }))
+        body.field("model", .string(model))
         if let schema = prompt.responseSchema {
             switch dialect {
             case .jsonSchema:
-                fields["response_format"] = [
-                    "type": "json_schema", "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": true],
-                ]
+                var format = JSONObjectWriter(capacity: schema.compactSchema.utf8.count + 128)
+                var inner = JSONObjectWriter(capacity: schema.compactSchema.utf8.count + 64)
+                inner.field("name", .string(schema.name))
+                inner.field("schema", rawJSON: schema.compactSchema)
+                inner.field("strict", .bool(true))
+                format.field("json_schema", rawJSON: inner.finished)
+                format.field("type", .string("json_schema"))
+                body.field("response_format", rawJSON: format.finished)
             case .jsonObject:
-                fields["response_format"] = ["type": "json_object", "schema": schema.schema]
+                var format = JSONObjectWriter(capacity: schema.compactSchema.utf8.count + 64)
+                format.field("schema", rawJSON: schema.compactSchema)
+                format.field("type", .string("json_object"))
+                body.field("response_format", rawJSON: format.finished)
             case .promptOnly:
                 break
             }
         }
-        json = .object(fields)
+        if let temperature { body.field("temperature", .number(temperature)) }
+        text = body.finished
     }
-
-    var text: String { json.compactText }
 }
 
 /// The parts of a Chat Completions response we use. Everything else is ignored, so servers that

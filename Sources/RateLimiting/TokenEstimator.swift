@@ -51,7 +51,7 @@ public actor TokenEstimator {
 
     private func characters(of schema: ResponseSchema) -> Int {
         if let known = schemaCharacters[schema.name] { return known }
-        let count = schema.schema.compactText.unicodeScalars.count
+        let count = schema.compactSchema.unicodeScalars.count
         if schemaCharacters.count < 64 { schemaCharacters[schema.name] = count }
         return count
     }

@@ -72,6 +72,30 @@ struct ChatClientTests {
         #expect(!(try encode(.promptOnly)).contains("response_format"))
     }
 
+    /// The body is written field by field with the schema's text inserted as written once; it
+    /// must be the very text the whole body as one JSON value renders to (sorted keys, compact).
+    @Test(arguments: [StructuredOutputDialect.jsonSchema, .jsonObject, .promptOnly])
+    func requestBodyIsTheCompactJSONOfItsFields(dialect: StructuredOutputDialect) throws {
+        let schema = try #require(Self.prompt.responseSchema)
+        var fields: [String: JSONValue] = [
+            "model": "m", "temperature": 0.2, "max_tokens": 900,
+            "messages": .array(Self.prompt.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
+        ]
+        switch dialect {
+        case .jsonSchema:
+            fields["response_format"] = [
+                "type": "json_schema", "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": true],
+            ]
+        case .jsonObject: fields["response_format"] = ["type": "json_object", "schema": schema.schema]
+        case .promptOnly: break
+        }
+        let text = ChatRequestBody(prompt: Self.prompt, model: "m", temperature: 0.2, maxTokens: 900, dialect: dialect).text
+        #expect(text == JSONValue.object(fields).compactText)
+        #expect(try JSONValue.parse(text) == .object(fields))
+        let bare = ChatRequestBody(prompt: Self.prompt, model: "m", temperature: nil, maxTokens: nil, dialect: dialect).text
+        #expect(try JSONValue.parse(bare)["temperature"] == nil && JSONValue.parse(bare)["max_tokens"] == nil)
+    }
+
     @Test func rateLimitedWithRetryAfterInSeconds() async throws {
         try await Self.simulate(.init(rateLimits: .init(requestsPerMinute: 60, burstSeconds: 1))) { client in
             _ = try await client.complete(Self.prompt, model: "m")

@@ -12,8 +12,16 @@ public struct ChatMessage: Sendable, Hashable, Codable {
 
 /// A JSON Schema the endpoint should constrain its answer to, under a name it can log.
 public struct ResponseSchema: Sendable, Hashable {
-    public var name: String
-    public var schema: JSONValue
+    public let name: String
+    public let schema: JSONValue
+    /// `schema` as compact JSON, written once: every request of a run carries the same schema.
+    public let compactSchema: String
+
+    public init(name: String, schema: JSONValue) {
+        self.name = name
+        self.schema = schema
+        compactSchema = schema.compactText
+    }
 }
 
 /// Everything the LLM client needs to ask one question: the messages and, for structured

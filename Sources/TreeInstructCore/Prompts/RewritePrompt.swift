@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Builds the prompts that ask a model to add K semantic-tree nodes to an instruction.
 ///
 /// Our own wording of the Tree-Instruct procedure: parse into a tree of meaning-bearing nouns
@@ -30,9 +32,21 @@ public enum RewritePrompt {
             """
         return ChatPrompt(
             messages: [.init(.system, system), .init(.user, body(instruction, input, settings, reply: reply))],
-            responseSchema: ResponseSchema(name: "tree_instruct_rewrite", schema: schema(nodesToAdd: settings.nodesToAdd))
+            responseSchema: responseSchema(nodesToAdd: settings.nodesToAdd)
         )
     }
+
+    /// The structured template's schema for `nodesToAdd`, built and written once per value.
+    static func responseSchema(nodesToAdd: Int) -> ResponseSchema {
+        schemas.withLock { schemas in
+            if let known = schemas[nodesToAdd] { return known }
+            let made = ResponseSchema(name: "tree_instruct_rewrite", schema: schema(nodesToAdd: nodesToAdd))
+            schemas[nodesToAdd] = made
+            return made
+        }
+    }
+
+    private static let schemas = Mutex<[Int: ResponseSchema]>([:])
 
     /// Asks for the new instruction only, as the paper did.
     public static func plain(instruction: String, input: String, settings: RewriteSettings) -> ChatPrompt {

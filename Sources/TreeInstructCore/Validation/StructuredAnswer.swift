@@ -27,6 +27,7 @@ struct StructuredAnswer {
     }
 
     /// Reads the fields from the parsed document (extra fields are ignored, as a decoder would).
+    /// Paths for error messages are built only when there is an error to report.
     init(_ value: JSONValue) throws(ShapeError) {
         let answer = try Self.object(value, at: "the answer")
         originalTree = try Self.node(try Self.field("original_tree", of: answer, at: "the answer"), at: "original_tree")
@@ -38,44 +39,44 @@ struct StructuredAnswer {
         newInstruction = try Self.string(try Self.field("new_instruction", of: answer, at: "the answer"), at: "new_instruction")
     }
 
-    private static func node(_ value: JSONValue, at path: String) throws(ShapeError) -> SemanticNode {
-        let fields = try object(value, at: path)
-        let label = try string(try field("label", of: fields, at: path), at: path + ".label")
+    private static func node(_ value: JSONValue, at path: @autoclosure () -> String) throws(ShapeError) -> SemanticNode {
+        let fields = try object(value, at: path())
+        let label = try string(try field("label", of: fields, at: path()), at: path() + ".label")
         var children: [SemanticNode] = []
-        for (index, child) in try array(try field("children", of: fields, at: path), at: path + ".children").enumerated() {
-            children.append(try node(child, at: path + ".children[\(index)]"))
+        for (index, child) in try array(try field("children", of: fields, at: path()), at: path() + ".children").enumerated() {
+            children.append(try node(child, at: path() + ".children[\(index)]"))
         }
         return SemanticNode(label, children)
     }
 
-    private static func field(_ name: String, of fields: [String: JSONValue], at path: String) throws(ShapeError) -> JSONValue {
-        guard let value = fields[name] else { throw ShapeError(description: "\(path) has no field \"\(name)\"") }
+    private static func field(_ name: String, of fields: [String: JSONValue], at path: @autoclosure () -> String) throws(ShapeError) -> JSONValue {
+        guard let value = fields[name] else { throw ShapeError(description: "\(path()) has no field \"\(name)\"") }
         return value
     }
 
-    private static func object(_ value: JSONValue, at path: String) throws(ShapeError) -> [String: JSONValue] {
-        guard case .object(let fields) = value else { throw mismatch(value, at: path, expected: "an object") }
+    private static func object(_ value: JSONValue, at path: @autoclosure () -> String) throws(ShapeError) -> [String: JSONValue] {
+        guard case .object(let fields) = value else { throw mismatch(value, at: path(), expected: "an object") }
         return fields
     }
 
-    private static func array(_ value: JSONValue, at path: String) throws(ShapeError) -> [JSONValue] {
-        guard case .array(let items) = value else { throw mismatch(value, at: path, expected: "an array") }
+    private static func array(_ value: JSONValue, at path: @autoclosure () -> String) throws(ShapeError) -> [JSONValue] {
+        guard case .array(let items) = value else { throw mismatch(value, at: path(), expected: "an array") }
         return items
     }
 
-    private static func string(_ value: JSONValue, at path: String) throws(ShapeError) -> String {
-        guard case .string(let text) = value else { throw mismatch(value, at: path, expected: "a string") }
+    private static func string(_ value: JSONValue, at path: @autoclosure () -> String) throws(ShapeError) -> String {
+        guard case .string(let text) = value else { throw mismatch(value, at: path(), expected: "a string") }
         return text
     }
 
-    private static func mismatch(_ value: JSONValue, at path: String, expected: String) -> ShapeError {
+    private static func mismatch(_ value: JSONValue, at path: @autoclosure () -> String, expected: String) -> ShapeError {
         let found =
             switch value {
             case .null: "null"
             case .array, .object: "an \(value.typeName)"
             default: "a \(value.typeName)"
             }
-        return ShapeError(description: "\(path) is \(found), expected \(expected)")
+        return ShapeError(description: "\(path()) is \(found), expected \(expected)")
     }
 
     /// Models often wrap JSON in a Markdown fence even when told not to; that alone is no fault.

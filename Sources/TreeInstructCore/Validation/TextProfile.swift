@@ -11,12 +11,22 @@ struct TextProfile: Sendable {
 
     init(_ text: String) {
         self.text = text
-        var lowered = TextNormalization.foldWhitespace(text).lowercased()
-        if lowered.unicodeScalars.contains("’") {
-            lowered = String(String.UnicodeScalarView(lowered.unicodeScalars.map { $0 == "’" ? "'" : $0 }))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        TextNormalization.appendFoldedWhitespace(text, to: &bytes)
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (most rows): lower-cased in place, as `lowercased()` would.
+            for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] += 0x20 }
+            lowered = String(decoding: bytes, as: UTF8.self)
+        } else {
+            var lowered = String(decoding: bytes, as: UTF8.self).lowercased()
+            if lowered.unicodeScalars.contains("’") {
+                lowered = String(String.UnicodeScalarView(lowered.unicodeScalars.map { $0 == "’" ? "'" : $0 }))
+            }
+            self.lowered = lowered
+            bytes = Array(lowered.utf8)
         }
-        self.lowered = lowered
-        loweredBytes = Array(lowered.utf8)
+        loweredBytes = bytes
         words = TextNormalization.words(text)
         vocabulary = Set(words)
     }
