@@ -121,11 +121,21 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(
+            name: "Viewer",
+            dependencies: [
+                "TreeInstructCore", "TaskStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "TreeInstructCLI",
             dependencies: [
                 "TreeInstructCore", "CorpusIngest", "TaskStore", "Coordinator", "LLMClient", "RateLimiting", "Workers",
-                "EmbeddedPostgres", "EndpointSimulator", "Observability", "Wiring",
+                "EmbeddedPostgres", "EndpointSimulator", "Observability", "Wiring", "Viewer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +167,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "ViewerTests",
+            dependencies: [
+                "Viewer", "TaskStore", "TreeInstructCore", "Coordinator", "CorpusIngest", "PostgresTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "WorkersTests",

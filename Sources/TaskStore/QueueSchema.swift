@@ -7,8 +7,8 @@ import TreeInstructCore
 /// Its statements are grouped by the concern they serve, one statement per file, one folder
 /// per concern: ``runs`` (runs, shards and their tasks' submission), ``leases`` (claiming and
 /// finishing tasks), ``budgets`` (the shared rate budget), ``workers`` (who is working),
-/// ``progress`` (what operators watch), ``results`` (export) and ``health`` (the endpoint's
-/// state, shared).
+/// ``progress`` (what operators watch), ``results`` (export), ``health`` (the endpoint's
+/// state, shared) and ``rows`` (the viewer's pages of texts).
 ///
 /// `schema` is a validated identifier, interpolated unescaped only as a name. Every value
 /// travels as a bind parameter.
@@ -34,6 +34,7 @@ public struct QueueSchema: Sendable {
     public var progress: ProgressReports { ProgressReports(tables: self) }
     public var results: ResultRows { ResultRows(tables: self) }
     public var health: EndpointHealthRecords { EndpointHealthRecords(tables: self) }
+    public var rows: RowBrowser { RowBrowser(tables: self) }
 }
 
 /// One concern's statements over the queue's tables.
@@ -68,6 +69,9 @@ public struct EndpointHealthRecords: QueueStatements { let tables: QueueSchema }
 
 /// Finished rows, read for export.
 public struct ResultRows: QueueStatements { let tables: QueueSchema }
+
+/// A run's source rows, their chains of tasks and texts, as the viewer pages through them.
+public struct RowBrowser: QueueStatements { let tables: QueueSchema }
 
 /// Schema names are put into SQL text, so only plain lower-case identifiers are allowed.
 public enum SchemaName {

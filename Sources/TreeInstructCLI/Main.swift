@@ -15,7 +15,7 @@ struct TreeInstruct: AsyncParsableCommand {
         subcommands: [
             LocalCommand.self, MigrateCommand.self, SubmitCommand.self, WorkCommand.self, StatusCommand.self,
             RerunCommand.self, CancelCommand.self, ExportCommand.self, InspectCommand.self, SimCommand.self, PostgresCommand.self,
-            ProbeCommand.self,
+            ProbeCommand.self, ServeCommand.self,
         ]
     )
 

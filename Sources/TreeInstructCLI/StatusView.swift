@@ -8,13 +8,11 @@ import TreeInstructCore
 enum StatusView {
     /// Prices per million tokens, for the cost column.
     struct Prices {
-        var prompt: Double?
-        var completion: Double?
+        var tokenPrices: TokenPrices
 
-        func cost(_ run: RunProgress) -> Double? {
-            guard prompt != nil || completion != nil else { return nil }
-            return Double(run.promptTokens) * (prompt ?? 0) / 1e6 + Double(run.completionTokens) * (completion ?? 0) / 1e6
-        }
+        init(prompt: Double? = nil, completion: Double? = nil) { tokenPrices = TokenPrices(prompt: prompt, completion: completion) }
+
+        func cost(_ run: RunProgress) -> Double? { tokenPrices.cost(promptTokens: run.promptTokens, completionTokens: run.completionTokens) }
     }
 
     static func text(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
@@ -120,19 +118,13 @@ enum StatusView {
         return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
     }
 
-    static func stateText(_ state: String) -> String { state.replacingOccurrences(of: "_", with: " ") }
+    static func stateText(_ state: String) -> String { ProgressWording.state(state) }
 
-    static func rateText(_ run: RunProgress) -> String {
-        guard let rate = run.tasksPerMinute else { return run.state == "cancelled" ? "no rate (cancelled)" : "no rate (nothing left)" }
-        return String(format: "%.1f tasks/min", rate)
-    }
+    static func rateText(_ run: RunProgress) -> String { ProgressWording.rate(tasksPerMinute: run.tasksPerMinute, state: run.state) }
 
-    static func etaText(_ run: RunProgress) -> String {
-        if run.tasksRemaining == 0 { return "–" }
-        return run.etaSeconds.map(duration) ?? "unknown"
-    }
+    static func etaText(_ run: RunProgress) -> String { ProgressWording.eta(tasksRemaining: run.tasksRemaining, seconds: run.etaSeconds) }
 
-    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
+    static func percent(_ value: Double) -> String { ProgressWording.percent(value) }
 
     static func count(_ value: Int) -> JSONValue { .number(Double(value)) }
 
@@ -141,8 +133,5 @@ enum StatusView {
         return right ? fill + text : text + fill
     }
 
-    static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds)
-        return total >= 3600 ? "\(total / 3600)h\(total % 3600 / 60)m" : total >= 60 ? "\(total / 60)m\(total % 60)s" : "\(total)s"
-    }
+    static func duration(_ seconds: Double) -> String { ProgressWording.duration(seconds) }
 }

@@ -24,6 +24,14 @@ public enum DatabaseErrorText {
         return clientSide(psql)
     }
 
+    /// The server's SQLSTATE for `error` ("42501": the role may not read that), when it came
+    /// from the server.
+    public static func sqlState(_ error: any Error) -> String? {
+        var error = error
+        if let transaction = error as? PostgresTransactionError { error = transaction.closureError ?? error }
+        return (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
     private static func clientSide(_ error: PSQLError) -> String {
         switch error.code {
         case .authMechanismRequiresPassword:
