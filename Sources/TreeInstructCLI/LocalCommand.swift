@@ -190,7 +190,8 @@ struct LocalPipeline: Service {
                 }
             }
         }
-        print(StatusView.text(try await StatusSnapshot.read(database.queue, run: job.runName, shards: false), StatusView.Prices()))
+        print(
+            StatusView.text(try await StatusSnapshot.read(database.queue, run: job.runName, shards: false), StatusView.Prices(), browserHint: false))
         guard try await database.queue.progress.openTaskCount(runIDs: [summary.runID]) == 0 else {
             print("stopped before the end; run the same command again to resume")
             return

@@ -15,7 +15,9 @@ enum StatusView {
         func cost(_ run: RunProgress) -> Double? { tokenPrices.cost(promptTokens: run.promptTokens, completionTokens: run.completionTokens) }
     }
 
-    static func text(_ snapshot: StatusSnapshot, _ prices: Prices) -> String {
+    /// - Parameter browserHint: end with where the viewer shows the run (not after `local`, whose
+    ///   private database stops with it).
+    static func text(_ snapshot: StatusSnapshot, _ prices: Prices, browserHint: Bool = true) -> String {
         let endpoints = snapshot.troubledEndpoints.map { endpointText($0) + "\n\n" }.joined()
         if snapshot.runs.isEmpty { return endpoints + "no runs yet" }
         return endpoints
@@ -50,6 +52,9 @@ enum StatusView {
                 }
                 return lines.joined(separator: "\n")
             }.joined(separator: "\n\n")
+            + (browserHint
+                ? "\n\nRows, trees and live progress in a browser: treeinstruct serve, then http://127.0.0.1:8321/runs/"
+                    + (snapshot.runs.count == 1 ? "\(snapshot.runs[0].runID)" : "<id> (the list at /)") : "")
     }
 
     /// One plain line per run, time-stamped: `--watch` into a file or a pipe.

@@ -5,13 +5,14 @@ import TreeInstructCore
 /// The optional access token. A browser opens `/?token=…` once: the answer sets an HttpOnly,
 /// SameSite=Strict cookie and sends it to the same page without the token in its address (so
 /// it stays out of history and of the pages' links). Scripts may send `Authorization: Bearer`.
-/// Everything else gets 401 and a page that says what is needed.
+/// Everything else gets 401 and a page that says what is needed; the stylesheet, script and
+/// icon (this binary's own, no data) are served to anyone, so that page is readable.
 struct AccessGate<Context: RequestContext>: RouterMiddleware {
     static var cookieName: String { "treeinstruct_viewer" }
     let token: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token else { return try await next(request, context) }
+        guard let token, !Self.isPublic(request.uri.path) else { return try await next(request, context) }
         let parameters = QueryParameters(request.uri.query)
         if let offered = parameters["token"] {
             guard SecretComparison.matches(offered, token) else { return Self.refused() }
@@ -27,6 +28,8 @@ struct AccessGate<Context: RequestContext>: RouterMiddleware {
         }
         return Self.refused()
     }
+
+    private static func isPublic(_ path: String) -> Bool { path.hasPrefix("/assets/") || path == "/favicon.ico" }
 
     private static func refused() -> Response {
         Pages.message(

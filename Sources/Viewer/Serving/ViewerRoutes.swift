@@ -23,6 +23,8 @@ struct ViewerRoutes {
         router.get("/assets/viewer.css") { _, _ in Self.asset(ViewerAssets.stylesheet, type: "text/css; charset=utf-8") }
         router.get("/assets/viewer.js") { _, _ in Self.asset(ViewerAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("/healthz") { _, _ in "ok\n" }
+        // Browsers ask for an icon; there is none, and a 404 would be noise in their console.
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
     }
 
     // MARK: pages
