@@ -78,8 +78,10 @@ BEGIN
 
     -- Monitor: the views (they read the tables with their owner's rights), attempts and workers.
     -- schema_migrations: `treeinstruct status` checks the schema is current before it reads.
-    EXECUTE format('GRANT SELECT ON %I.attempts, %I.workers, %I.schema_migrations, %I.endpoint_dialects TO treeinstruct_monitor',
-                   s, s, s, s);
+    -- attempts: every column but the rejected answer (model text).
+    EXECUTE format('GRANT SELECT ON %I.workers, %I.schema_migrations, %I.endpoint_dialects TO treeinstruct_monitor', s, s, s);
+    EXECUTE format('GRANT SELECT (id, task_id, run_id, attempt, lease_token, worker_id, started_at, finished_at, outcome, code, detail,
+                                  http_status, prompt_tokens, completion_tokens, latency_ms, model) ON %I.attempts TO treeinstruct_monitor', s);
     EXECUTE format('GRANT SELECT ON %I.run_progress, %I.shard_progress, %I.failure_reasons, %I.throughput_per_minute,
                                     %I.active_workers, %I.stuck_tasks, %I.backlog, %I.endpoint_status TO treeinstruct_monitor',
                    s, s, s, s, s, s, s, s);

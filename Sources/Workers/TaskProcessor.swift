@@ -81,7 +81,8 @@ struct TaskProcessor: Sendable {
             if outcome == .stale { metrics.staleCompletions.increment() } else { metrics.accepted() }
         case .failure(let rejection):
             metrics.rejected(code: rejection.code.rawValue)
-            let failure = AttemptFailure(outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true)
+            let failure = AttemptFailure(
+                outcome: "rejected", code: rejection.code.rawValue, detail: rejection.detail, retryable: true, answer: completion.content)
             _ = try await store.fail(
                 task, workerID: workerID, failure: failure,
                 retryDelay: backoff.delay(afterAttempt: task.attempt) / 4, report: report)

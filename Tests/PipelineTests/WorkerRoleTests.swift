@@ -25,6 +25,7 @@ struct WorkerRoleTests {
         // Some calls fail, so retries (fail_task) are taken as well as completions.
         simulator.faults.serverError = 0.05
         simulator.faults.malformed = 0.05
+        simulator.faults.invalidOutput = 0.05  // rejections: their answers are stored through fail_task (0016)
         try await SimulatorServer.withRunning(simulator, logger: EndToEndTests.quiet) { baseURL in
             let worker = try WorkerProcess(
                 settings: TestRoles.settings("treeinstruct_worker", like: database), schema: database.schema, baseURL: baseURL,
@@ -35,6 +36,10 @@ struct WorkerRoleTests {
         #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks WHERE state <> 'succeeded'") == 0)
         #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks") == 175 * 3)
         #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.attempts WHERE outcome <> 'succeeded'") > 0)
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'rejected' AND answer <> ''") > 0)
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'rejected' AND answer IS NULL") == 0)
+        #expect(
+            try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.attempts WHERE outcome <> 'rejected' AND answer IS NOT NULL") == 0)
 
         let exported = try await WorkerProcess.runCLI(
             ["export", "--schema", database.schema, "--run", "as-worker"], settings: TestRoles.settings("treeinstruct_coordinator", like: database))

@@ -201,6 +201,8 @@ struct RoleTests {
             for try await up in endpoints.decode(Int.self) { #expect(up == 1) }
             for sql in [
                 "SELECT * FROM $schema.tasks", "SELECT * FROM $schema.results", "SELECT * FROM $schema.runs",
+                "SELECT answer FROM $schema.attempts", "SELECT * FROM $schema.attempts",
+                "SELECT answer FROM $schema.attempts", "SELECT * FROM $schema.attempts",
                 "UPDATE $schema.tasks SET state = 'cancelled'", "CREATE TEMP TABLE scratch (i int)",
                 "CREATE FUNCTION pg_temp.planted() RETURNS int LANGUAGE sql AS 'SELECT 1'", "CREATE TABLE public.planted (i int)",
                 "SELECT $schema.claim_tasks('monitor', 1, 60, '{}')", "SELECT $schema.reap_expired_leases(10)",

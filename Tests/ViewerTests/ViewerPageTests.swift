@@ -31,7 +31,9 @@ struct ViewerPageTests {
         try await ViewerHarness.finish(database, run) { task in
             task.sourceLine == 2
                 ? .failed(
-                    AttemptFailure(outcome: "rejected", code: "url_introduced", detail: "adds <a href=\"javascript:x\">x</a>", retryable: false))
+                    AttemptFailure(
+                        outcome: "rejected", code: "url_introduced", detail: "adds <a href=\"javascript:x\">x</a>", retryable: false,
+                        answer: "{\"new_instruction\": \"<script>window.pwned=4</script> see http://x.example\"}"))
                 : .accepted(Self.rewrite(task))
         }
         try await ViewerHarness.withViewer(database.queue) { get in
@@ -55,6 +57,9 @@ struct ViewerPageTests {
             #expect(row.contains("&lt;b&gt;bold&lt;/b&gt;"))
             let failed = try await get("/runs/\(run.id)/rows/2", []).body
             #expect(failed.contains("url_introduced") && failed.contains("&lt;a href=&quot;javascript:x&quot;&gt;"))
+            #expect(failed.contains("&lt;script&gt;window.pwned=4&lt;/script&gt; see http://x.example"))  // the rejected answer
+            let listing = try await get("/runs/\(run.id)/rows?code=url_introduced", []).body
+            #expect(listing.contains("the answer it rejected") && listing.contains("&lt;script&gt;window.pwned=4"))
             let rtl = try await get("/runs/\(run.id)/rows/3", []).body
             #expect(rtl.contains("\u{202E}txet desrever\u{202C}"))  // kept, inside an isolating element
             #expect(try await get("/runs/\(run.id)/rows", []).body.contains("&lt;script&gt;alert(&#39;run&#39;)&lt;/script&gt;"))

@@ -35,7 +35,7 @@ extension RowBrowser {
             shown AS (
                 SELECT rd.source_line, rd.id AS cursor_id, root.shard_id, root.instruction,
                        chain_end.state, chain_end.stage, chain_end.round, chain_end.last_error_code,
-                       last_rewrite.new_instruction, last_rewrite.difficulty, problem.text AS problem
+                       last_rewrite.new_instruction, last_rewrite.difficulty, problem.text AS problem, problem.answer
                 FROM read rd
                 JOIN LATERAL (
                     SELECT t.shard_id, t.instruction FROM \(unescaped: s).tasks t
@@ -53,7 +53,8 @@ extension RowBrowser {
                     ORDER BY t.round DESC
                     LIMIT 1) last_rewrite ON true
                 LEFT JOIN LATERAL (
-                    SELECT coalesce(a.code, a.outcome) || coalesce(': ' || a.detail, '') AS text FROM \(unescaped: s).attempts a
+                    SELECT coalesce(a.code, a.outcome) || coalesce(': ' || a.detail, '') AS text, left(a.answer, 600) AS answer
+                    FROM \(unescaped: s).attempts a
                     WHERE \(filter.failureCode)::text IS NOT NULL AND a.task_id = rd.id AND a.outcome <> 'succeeded'
                     ORDER BY a.id DESC
                     LIMIT 1) problem ON true
@@ -67,7 +68,7 @@ extension RowBrowser {
             read_end AS (SELECT count(*) AS read, max(source_line) AS end_line FROM read)
             SELECT e.read, e.end_line, (SELECT max(r2.id) FROM read r2 WHERE r2.source_line = e.end_line) AS end_id,
                    sh.source_line, sh.cursor_id, sh.shard_id, sh.instruction, sh.state, sh.stage, sh.round,
-                   sh.last_error_code, sh.new_instruction, sh.difficulty, sh.problem
+                   sh.last_error_code, sh.new_instruction, sh.difficulty, sh.problem, sh.answer
             FROM read_end e LEFT JOIN shown sh ON true
             ORDER BY sh.source_line, sh.cursor_id
             """, logger: logger)
@@ -86,7 +87,8 @@ extension RowBrowser {
                     instruction: try c["instruction"].decode(String.self), newInstruction: try c["new_instruction"].decode(String?.self),
                     difficulty: try c["difficulty"].decode(Int?.self), state: try c["state"].decode(String.self),
                     stage: try c["stage"].decode(String.self), round: try c["round"].decode(Int.self),
-                    errorCode: try c["last_error_code"].decode(String?.self), problem: try c["problem"].decode(String?.self)))
+                    errorCode: try c["last_error_code"].decode(String?.self), problem: try c["problem"].decode(String?.self),
+                    rejectedAnswer: try c["answer"].decode(String?.self)))
         }
         // A full page goes on after its last row; a short one after what it read, unless it
         // read all there was.

@@ -14,7 +14,7 @@ extension RowBrowser {
                    t.instruction, t.input, t.shard_id, res.new_instruction, res.response, res.original_tree::text AS original_tree,
                    res.expanded_tree::text AS expanded_tree, res.added_nodes::text AS added_nodes, res.difficulty, res.word_count,
                    res.model,
-                   (SELECT jsonb_agg(jsonb_build_object('outcome', a.outcome, 'code', a.code, 'detail', a.detail,
+                   (SELECT jsonb_agg(jsonb_build_object('outcome', a.outcome, 'code', a.code, 'detail', a.detail, 'answer', a.answer,
                                                         'finished_at', to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')) ORDER BY a.id)
                     FROM \(unescaped: s).attempts a WHERE a.task_id = t.id)::text AS history
             FROM \(unescaped: s).tasks root
@@ -54,7 +54,9 @@ extension RowBrowser {
         guard let json, case .array(let items)? = try? JSONValue.parse(json) else { return [] }
         return items.map { item in
             func text(_ key: String) -> String? { if case .string(let value)? = item[key] { value } else { nil } }
-            return AttemptRecord(outcome: text("outcome") ?? "", code: text("code"), detail: text("detail"), finishedAt: text("finished_at") ?? "")
+            return AttemptRecord(
+                outcome: text("outcome") ?? "", code: text("code"), detail: text("detail"), answer: text("answer"),
+                finishedAt: text("finished_at") ?? "")
         }
     }
 }

@@ -18,8 +18,10 @@ public struct RowSummary: Sendable, Hashable {
     public var stage: String
     public var round: Int
     public var errorCode: String?
-    /// In a failure listing: the failed task's last attempt, "code: detail".
+    /// In a failure listing: the failed task's last attempt, "code: detail", and the answer it
+    /// rejected (the first 600 characters).
     public var problem: String?
+    public var rejectedAnswer: String?
 }
 
 /// Which rows a list shows. Every filter is optional; `lines` is a shard's range.
@@ -90,5 +92,7 @@ public struct AttemptRecord: Sendable, Hashable {
     public var outcome: String
     public var code: String?
     public var detail: String?
+    /// The answer a rejection refused (none for errors, or before Migrations/0016).
+    public var answer: String?
     public var finishedAt: String
 }

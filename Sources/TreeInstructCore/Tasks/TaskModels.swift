@@ -122,13 +122,17 @@ public struct AttemptFailure: Sendable, Hashable {
     /// Whether the try uses up one of the task's attempts. A 429 does not: being throttled says
     /// nothing about the task, and counting it would fail tasks during a provider's bad minute.
     public var countsAsAttempt: Bool
+    /// The answer a rejection refused (stored with the attempt, at most 8,000 characters); nil
+    /// for an error, which has no answer.
+    public var answer: String?
 
-    public init(outcome: String, code: String, detail: String, retryable: Bool, countsAsAttempt: Bool = true) {
+    public init(outcome: String, code: String, detail: String, retryable: Bool, countsAsAttempt: Bool = true, answer: String? = nil) {
         self.outcome = outcome
         self.code = code
         self.detail = detail
         self.retryable = retryable
         self.countsAsAttempt = countsAsAttempt
+        self.answer = answer.map { String($0.prefix(8_000)) }
     }
 }
 

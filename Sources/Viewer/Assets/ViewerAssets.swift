@@ -23,7 +23,7 @@ enum ViewerAssets {
         .tree li { margin: .15em 0; }
         .node { unicode-bidi: plaintext; }
         .node.added { background: var(--mark); font-weight: 600; }
-        .state-failed { color: var(--bad); } .state-succeeded { color: var(--ok); }
+        .state-failed, .state-down, .state-quota { color: var(--bad); } .state-succeeded, .state-up { color: var(--ok); }
         .filters label { margin-right: 1em; }
         .step { border-top: 1px solid #ccc; margin-top: 1em; }
         """

@@ -48,13 +48,13 @@ enum RowPage {
         }
         let attempts = task.history.map { attempt in
             HTML(
-                "<tr><td>\(attempt.finishedAt)</td><td>\(attempt.outcome)</td><td>\(attempt.code ?? "")</td><td class=\"text\">\(attempt.detail ?? "")</td></tr>"
+                "<tr><td>\(attempt.finishedAt)</td><td>\(attempt.outcome)</td><td>\(attempt.code ?? "")</td><td class=\"text\">\(attempt.detail ?? "")</td><td class=\"text answer\">\(attempt.answer ?? "")</td></tr>"
             )
         }
         let history: HTML =
             attempts.isEmpty
             ? HTML.empty
-            : "<details\(task.state == "failed" ? " open" : "")><summary>Attempts</summary><table><thead><tr><th>ended (UTC)</th><th>outcome</th><th>code</th><th>detail</th></tr></thead><tbody>\(attempts)</tbody></table></details>"
+            : "<details\(task.state == "failed" ? " open" : "")><summary>Attempts</summary><table><thead><tr><th>ended (UTC)</th><th>outcome</th><th>code</th><th>detail</th><th>rejected answer</th></tr></thead><tbody>\(attempts)</tbody></table></details>"
         return "<section class=\"step\">\(title)\(status)\(body)\(history)</section>"
     }
 }

@@ -41,7 +41,7 @@ enum RowsPage {
             ? ""
             : HTML(
                 joining: page.rows.filter { $0.problem != nil }.map { row in
-                    "<tr><td><a href=\"/runs/\(run.id)/rows/\(row.line)\">\(row.line)</a></td><td class=\"text\">\(row.problem ?? "")</td></tr>"
+                    "<tr><td><a href=\"/runs/\(run.id)/rows/\(row.line)\">\(row.line)</a></td><td class=\"text\">\(row.problem ?? "")</td><td class=\"text\">\(row.rejectedAnswer ?? "")</td></tr>"
                 })
         return Layout.page(
             title: "Rows of \(run.name)", trail: [(run.name, "/runs/\(run.id)"), ("rows", "/runs/\(run.id)/rows")],
@@ -50,7 +50,7 @@ enum RowsPage {
             \(form(run: run, query: query, codes: codes, shards: shards))
             <table class="rows"><thead><tr><th>line</th><th>original</th><th>new instruction</th><th>difficulty</th><th>state</th></tr></thead>
             <tbody>\(rows)</tbody></table>
-            \(problems ? HTML.empty : "<h2>Why they failed</h2><table><thead><tr><th>line</th><th>last attempt</th></tr></thead><tbody>\(problemRows)</tbody></table>")
+            \(problems ? HTML.empty : "<h2>Why they failed</h2><table><thead><tr><th>line</th><th>last attempt</th><th>the answer it rejected</th></tr></thead><tbody>\(problemRows)</tbody></table>")
             \(more)
             """)
     }

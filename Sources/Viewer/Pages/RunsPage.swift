@@ -1,3 +1,4 @@
+import Foundation
 import TaskStore
 import TreeInstructCore
 
@@ -8,6 +9,13 @@ enum RunsPage {
         let trouble = endpoints.filter { $0.state != "up" }.map { endpoint -> HTML in
             "<p class=\"alert\">Endpoint \(endpoint.key) is \(endpoint.state == "quota" ? "out of quota" : endpoint.state): \(endpoint.lastError ?? "") (\(endpoint.tasksWaiting) tasks waiting)</p>"
         }
+        let endpointRows = endpoints.map { endpoint -> HTML in
+            "<tr><td>\(endpoint.key)</td><td class=\"state-\(endpoint.state)\">\(endpoint.state)</td><td>\(ProgressWording.duration(Date().timeIntervalSince(endpoint.since)))</td><td>\(endpoint.faults)</td><td class=\"text\">\(endpoint.lastError ?? "")</td></tr>"
+        }
+        let endpointTable: HTML =
+            endpoints.isEmpty
+            ? ""
+            : "<h2>Endpoints</h2><table><thead><tr><th>endpoint</th><th>state</th><th>for</th><th>faults</th><th>last error</th></tr></thead><tbody>\(endpointRows)</tbody></table>"
         guard !runs.isEmpty else {
             return Layout.page(
                 title: "Runs", live: "/api/runs", "\(trouble)<h1>Runs</h1><p>No runs yet: submit a corpus with <code>treeinstruct submit</code>.</p>")
@@ -37,6 +45,7 @@ enum RunsPage {
             <tbody>\(lines)</tbody>
             </table>
             <p class="quiet">Numbers refresh every few seconds; they are the ones <code>treeinstruct status</code> prints.</p>
+            \(endpointTable)
             """)
     }
 }
