@@ -12,6 +12,8 @@ extension RowBrowser {
     public func page(runID: Int64, filter: RowFilter, after cursor: RowCursor, size: Int) async throws -> RowListing {
         let read = filter.thins ? Self.readLimit : size
         let lines = filter.lines ?? 0...Int(Int32.max)
+        // A shard's list starts at its first line, not at the run's: the index range begins there.
+        let cursor = cursor.line < lines.lowerBound ? RowCursor(line: lines.lowerBound, taskID: 0) : cursor
         let result = try await client.collect(
             """
             WITH read AS MATERIALIZED (
