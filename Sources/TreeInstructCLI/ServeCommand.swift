@@ -50,6 +50,12 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, accessToken: try accessToken(),
             prices: TokenPrices(prompt: promptPrice, completion: completionPrice))
         let address = "\(host.contains(":") ? "[\(host)]" : host)"
+        if configuration.accessToken == nil, !["127.0.0.1", "::1", "localhost"].contains(host) {
+            FileHandle.standardError.write(
+                Data(
+                    "warning: serving on \(address) with no access token: whoever reaches that address reads every instruction and answer (set TREEINSTRUCT_VIEWER_TOKEN or --token-file)\n"
+                        .utf8))
+        }
         try await database.withDatabase { database in
             let logger = Logger(label: "treeinstruct.serve")
             let server = ViewerServer(configuration: configuration, queue: database.queue, logger: logger) { port in

@@ -28,6 +28,18 @@ struct EndpointTroubleTests {
         try await EndToEndTests.count(database, sql)
     }
 
+    /// A port of 127.0.0.1 between 20000 and 32767 that is free now; no other test asks for one.
+    static func portBelowEphemeralRange() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_768)
+            if let descriptor = try? reserve(port: port) {
+                close(descriptor)
+                return port
+            }
+        }
+        throw POSIXError(.EADDRINUSE)
+    }
+
     /// A socket bound to 127.0.0.1:`port` and not listening: connections are refused, and no
     /// other server can take the port meanwhile. The caller closes it.
     static func reserve(port: Int) throws -> Int32 {
@@ -53,7 +65,11 @@ struct EndpointTroubleTests {
     @Test func anEndpointThatGoesAwayCostsNoAttempt() async throws {
         let database = try await Self.seeded(rows: 240)
         let latency = LatencyProfile(milliseconds: 100, jitterMilliseconds: 20)
-        let (port, workers) = try await SimulatorServer.withRunning(SimulatorConfiguration(port: 0, latency: latency), logger: Self.quiet) {
+        // The port comes from below Linux's ephemeral range (32768-60999): the kernel hands those
+        // out to other tests' servers (port 0) and to every outgoing connection, and one of them
+        // took this port during the outage once (EADDRINUSE on reserving or reopening it).
+        let fixedPort = try Self.portBelowEphemeralRange()
+        let (port, workers) = try await SimulatorServer.withRunning(SimulatorConfiguration(port: fixedPort, latency: latency), logger: Self.quiet) {
             baseURL in
             let workers = try (0..<2).map { _ in
                 try WorkerProcess(

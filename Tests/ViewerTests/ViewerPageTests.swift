@@ -125,6 +125,8 @@ struct ViewerPageTests {
             #expect(try await get("/runs/\(run.id)/rows?after=x", []).status == 400)
             #expect(try await get("/runs/\(run.id)/rows/999", []).status == 404)
             #expect(try await get("/runs/424242", []).status == 404)
+            #expect(try await get("/runs/\(run.id)/rows/99999999999", []).status == 400)  // beyond int4: refused, not sent to the database
+            #expect(try await get("/runs/\(run.id)/rows?difficulty=99999999999", []).status == 400)
         }
     }
 
@@ -147,7 +149,29 @@ struct ViewerPageTests {
             let cookie = try #require(login.header("Set-Cookie"))
             #expect(cookie.contains("treeinstruct_viewer=\(token)") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
             #expect(!(try await get("/", [("Authorization", "Bearer \(token)")]).body.contains(token)))
+            // The token's name percent-encoded is still the token, and leaves the address too.
+            let encoded = try await get("/runs/\(run.id)/rows?%74oken=\(token)&q=x", [])
+            #expect(encoded.status == 303 && encoded.header("Location") == "/runs/\(run.id)/rows?q=x")
+            // A path a browser reads as another host is not where the login sends it.
+            #expect(try await get("//elsewhere.example/?token=\(token)", []).header("Location") == "/")
         }
+    }
+
+    /// A page whose host name resolves to 127.0.0.1 (DNS rebinding) gets nothing, token or not.
+    @Test func onlyThisMachinesNamesAreAnswered() async throws {
+        let database = try await TestPostgres.database()
+        _ = try await ViewerHarness.submit(database, "rebinding", [("Name two lakes in Africa and their depths.", "")])
+        try await ViewerHarness.withViewer(database.queue) { get in
+            #expect(try await get("/", []).status == 200)  // Host: 127.0.0.1:port
+            #expect(try await get("/", [("Host", "localhost:8321")]).status == 200)
+            let rebound = try await get("/", [("Host", "attacker.example:8321")])
+            #expect(rebound.status == 421 && !rebound.body.contains("rebinding"))
+            #expect(try await get("/api/runs", [("Host", "attacker.example")]).status == 421)
+        }
+        #expect(HostCheck.allows("[::1]:8321", boundHost: "127.0.0.1"))
+        #expect(HostCheck.allows("viewer.internal:8321", boundHost: "viewer.internal"))
+        #expect(HostCheck.allows("anything.example", boundHost: "0.0.0.0"))
+        #expect(!HostCheck.allows(nil, boundHost: "127.0.0.1"))
     }
 
     @Test func theMonitorRoleSeesProgressButNoText() async throws {

@@ -62,8 +62,8 @@ extension RowBrowser {
                     LIMIT 1) problem ON true
                 WHERE (\(filter.difficulty)::int4 IS NULL OR last_rewrite.difficulty = \(filter.difficulty)::int4)
                   AND (\(filter.search)::text IS NULL
-                       OR strpos(lower(root.instruction), \(filter.search)::text) > 0
-                       OR strpos(lower(coalesce(last_rewrite.new_instruction, '')), \(filter.search)::text) > 0)
+                       OR strpos(lower(root.instruction), lower(\(filter.search)::text)) > 0
+                       OR strpos(lower(coalesce(last_rewrite.new_instruction, '')), lower(\(filter.search)::text)) > 0)
                 ORDER BY rd.source_line, rd.id
                 LIMIT \(size)
             ),

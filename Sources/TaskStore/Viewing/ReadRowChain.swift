@@ -16,7 +16,9 @@ extension RowBrowser {
                    res.model,
                    (SELECT jsonb_agg(jsonb_build_object('outcome', a.outcome, 'code', a.code, 'detail', a.detail, 'answer', a.answer,
                                                         'finished_at', to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')) ORDER BY a.id)
-                    FROM \(unescaped: s).attempts a WHERE a.task_id = t.id)::text AS history
+                    FROM (SELECT * FROM \(unescaped: s).attempts a WHERE a.task_id = t.id ORDER BY a.id DESC LIMIT \(Self.attemptsShown)) a
+                   )::text AS history,
+                   (SELECT count(*) FROM \(unescaped: s).attempts a WHERE a.task_id = t.id) AS attempt_rows
             FROM \(unescaped: s).tasks root
             JOIN \(unescaped: s).tasks t ON t.run_id = root.run_id AND t.content_hash = root.content_hash
             LEFT JOIN \(unescaped: s).results res ON res.task_id = t.id
@@ -35,9 +37,13 @@ extension RowBrowser {
                 expandedTree: Self.tree(try c["expanded_tree"].decode(String?.self)),
                 addedNodes: Self.labels(try c["added_nodes"].decode(String?.self)), difficulty: try c["difficulty"].decode(Int?.self),
                 wordCount: try c["word_count"].decode(Int?.self), model: try c["model"].decode(String?.self),
-                history: Self.history(try c["history"].decode(String?.self)))
+                history: Self.history(try c["history"].decode(String?.self)), attemptRows: try c["attempt_rows"].decode(Int.self))
         }
     }
+
+    /// Attempts read per task at most, the latest: tries that count no attempt (a 429, an
+    /// endpoint that was down) are not bounded by max_attempts.
+    public static let attemptsShown = 50
 
     /// A stored tree ({"label", "children"}), or nil when absent or not one.
     static func tree(_ json: String?) -> SemanticNode? {

@@ -30,7 +30,7 @@ public struct RowFilter: Sendable, Hashable {
     /// Only rows with a task that failed with this code (a rejection or an endpoint error).
     public var failureCode: String?
     public var lines: ClosedRange<Int>?
-    /// Lower-cased text to find in the original or the last new instruction.
+    /// Text to find in the original or the last new instruction, case aside (PostgreSQL's `lower`).
     public var search: String?
 
     public init(difficulty: Int? = nil, failureCode: String? = nil, lines: ClosedRange<Int>? = nil, search: String? = nil) {
@@ -84,7 +84,9 @@ public struct ChainTask: Sendable {
     public var difficulty: Int?
     public var wordCount: Int?
     public var model: String?
+    /// The latest attempts (at most `RowBrowser.attemptsShown`), oldest first, and how many there are.
     public var history: [AttemptRecord]
+    public var attemptRows: Int
 }
 
 /// One try of a task, as attempts records it.

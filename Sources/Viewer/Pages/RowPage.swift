@@ -54,7 +54,7 @@ enum RowPage {
         let history: HTML =
             attempts.isEmpty
             ? HTML.empty
-            : "<details\(task.state == "failed" ? " open" : "")><summary>Attempts</summary><table><thead><tr><th>ended (UTC)</th><th>outcome</th><th>code</th><th>detail</th><th>rejected answer</th></tr></thead><tbody>\(attempts)</tbody></table></details>"
+            : "<details\(task.state == "failed" ? " open" : "")><summary>Attempts\(task.attemptRows > task.history.count ? " (the latest \(task.history.count) of \(task.attemptRows))" : "")</summary><table><thead><tr><th>ended (UTC)</th><th>outcome</th><th>code</th><th>detail</th><th>rejected answer</th></tr></thead><tbody>\(attempts)</tbody></table></details>"
         return "<section class=\"step\">\(title)\(status)\(body)\(history)</section>"
     }
 }

@@ -54,7 +54,7 @@ struct ViewerRoutes {
         let shard = try parameters.nonEmpty("shard").map { try Self.parse($0, "shard", as: Int64.self) }
         var filter = RowFilter(
             difficulty: try parameters.nonEmpty("difficulty").map { try Self.parse($0, "difficulty", as: Int.self) },
-            failureCode: parameters.nonEmpty("code"), search: parameters.nonEmpty("q")?.lowercased())
+            failureCode: parameters.nonEmpty("code"), search: parameters.nonEmpty("q"))
         if let shard {
             guard let span = shards.first(where: { $0.shardID == shard }) else { throw PageError.badParameter("shard", "no such shard in this run") }
             filter.lines = span.lines
@@ -94,22 +94,29 @@ struct ViewerRoutes {
             }
             let reason = DatabaseErrorText.describe(error) ?? "\(error)"
             logger.warning("viewer page failed", metadata: ["reason": "\(reason)"])
+            // The server's own message may quote values; the page says what kind of failure it
+            // was, and the log has the rest.
+            let shown =
+                DatabaseErrorText.sqlState(error).map { "the database refused the query (SQLSTATE \($0)); the viewer's log has the details" }
+                ?? reason
             return Pages.message(
-                status: .serviceUnavailable, title: "Database unavailable", "The page could not be read: \(reason). Reload to try again.")
+                status: .serviceUnavailable, title: "Database unavailable", "The page could not be read: \(shown). Reload to try again.")
         }
     }
 
     private static func runID(_ context: BasicRequestContext) throws -> Int64 { try number(context, "run") }
 
     private static func number<Number: FixedWidthInteger>(_ context: BasicRequestContext, _ name: String) throws -> Number {
-        guard let text = context.parameters.get(name), let value = Number(text), value >= 0 else {
+        guard let text = context.parameters.get(name), let value = Number(text), value >= 0, value <= Int32.max else {
             throw PageError.badParameter(name, "not a number")
         }
         return value
     }
 
     private static func parse<Number: FixedWidthInteger>(_ text: String, _ name: String, as: Number.Type) throws -> Number {
-        guard let value = Number(text), value >= 0 else { throw PageError.badParameter(name, "\"\(text)\" is not a number") }
+        guard let value = Number(text), value >= 0, value <= Int32.max else {
+            throw PageError.badParameter(name, "\"\(text)\" is not a number from 0 to \(Int32.max)")
+        }
         return value
     }
 

@@ -26,7 +26,7 @@ public struct ViewerServer: Service {
     public func run() async throws {
         let router = Router()
         router.add(middleware: ResponseHeaders())
-        router.add(middleware: AccessGate(token: configuration.accessToken))
+        router.add(middleware: AccessGate(token: configuration.accessToken, boundHost: configuration.host))
         ViewerRoutes(queue: queue, configuration: configuration, progress: ProgressCache(queue: queue), logger: logger).register(on: router)
         let onListening = onListening
         let application = Application(
@@ -40,16 +40,25 @@ public struct ViewerServer: Service {
 /// and live refreshes ask: run_progress counts every task, which a viewer left open in a few
 /// browsers must not do several times a second.
 actor ProgressCache {
+    typealias Snapshot = (runs: [RunProgress], endpoints: [EndpointStatus])
     private let queue: QueueSchema
-    private var latest: (runs: [RunProgress], endpoints: [EndpointStatus], at: ContinuousClock.Instant)?
+    private var latest: (snapshot: Snapshot, at: ContinuousClock.Instant)?
+    /// Callers that came while a read was under way: they get its outcome, not a read of their own.
+    private var waiting: [CheckedContinuation<Snapshot, any Error>]?
 
     init(queue: QueueSchema) { self.queue = queue }
 
-    func current() async throws -> (runs: [RunProgress], endpoints: [EndpointStatus]) {
-        if let latest, ContinuousClock.now - latest.at < .seconds(2) { return (latest.runs, latest.endpoints) }
-        let runs = try await queue.progress.runProgress()
-        let endpoints = try await queue.progress.endpointStatus()
-        latest = (runs, endpoints, .now)
-        return (runs, endpoints)
+    func current() async throws -> Snapshot {
+        if let latest, ContinuousClock.now - latest.at < .seconds(2) { return latest.snapshot }
+        if waiting != nil { return try await withCheckedThrowingContinuation { waiting?.append($0) } }
+        waiting = []
+        let outcome: Result<Snapshot, any Error>
+        do {
+            outcome = .success((try await queue.progress.runProgress(), try await queue.progress.endpointStatus()))
+        } catch { outcome = .failure(error) }
+        if case .success(let snapshot) = outcome { latest = (snapshot, .now) }
+        for waiter in waiting ?? [] { waiter.resume(with: outcome) }
+        waiting = nil
+        return try outcome.get()
     }
 }
