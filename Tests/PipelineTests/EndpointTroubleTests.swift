@@ -88,7 +88,15 @@ struct EndpointTroubleTests {
         // the endpoint comes back. (The HTTP client retries a refused connection until the
         // connect timeout, 1 s here, before it fails the call.) Patient: a loaded machine takes
         // longer to count the faults; the wait ends once the endpoint is marked down.
-        let holder = try Self.reserve(port: port)
+        // The stopped simulator's accepted connections hold the port a moment longer (a bind
+        // fails while any of them is open, SO_REUSEADDR or not): taken as soon as they are gone.
+        var holder = try? Self.reserve(port: port)
+        let freed = ContinuousClock.now + .seconds(20)
+        while holder == nil, ContinuousClock.now < freed {
+            try await Task.sleep(for: .milliseconds(50))
+            holder = try? Self.reserve(port: port)
+        }
+        let reserved = try #require(holder, "the port stayed in use 20 s after the simulator stopped")
         let deadline = ContinuousClock.now + .seconds(60)
         while try await Self.count(database, "SELECT count(*) FROM $schema.endpoint_health WHERE state = 'down'") == 0,
             ContinuousClock.now < deadline
@@ -99,7 +107,7 @@ struct EndpointTroubleTests {
         #expect(try await Self.count(database, "SELECT count(*) FROM $schema.endpoint_health WHERE state = 'down'") == 1)
         let open = try await Self.count(database, "SELECT count(*) FROM $schema.tasks WHERE state IN ('pending', 'running')")
         #expect(open > 0, "the outage began before the run ended")
-        close(holder)
+        close(reserved)
         try await SimulatorServer.withRunning(SimulatorConfiguration(port: port, latency: latency), logger: Self.quiet) { _ in
             for worker in workers {
                 let status = await worker.wait(seconds: 60)
