@@ -7,7 +7,6 @@ enum RowsPage {
     struct Query {
         var filter: RowFilter
         var shard: Int64?
-        var searchText: String?
         var after: RowCursor
 
         /// The URL of this list with `after` as its start (nil: from the beginning).
@@ -15,7 +14,7 @@ enum RowsPage {
             "/runs/\(runID)/rows"
                 + URLPart.query([
                     ("difficulty", filter.difficulty.map(String.init)), ("code", filter.failureCode), ("shard", shard.map { String($0) }),
-                    ("q", searchText), ("after", cursor.map { "\($0.line).\($0.taskID)" }),
+                    ("q", filter.search), ("after", cursor.map { "\($0.line).\($0.taskID)" }),
                 ])
         }
     }
@@ -76,7 +75,7 @@ enum RowsPage {
             <label>difficulty <input type="number" name="difficulty" min="1" value="\(query.filter.difficulty.map { String($0) } ?? "")"></label>
             <label>failure code <select name="code">\(codeOptions)</select></label>
             <label>shard <select name="shard">\(shardOptions)</select></label>
-            <label>text <input type="search" name="q" value="\(query.searchText ?? "")"></label>
+            <label>text <input type="search" name="q" value="\(query.filter.search ?? "")"></label>
             <button type="submit">Show</button>
             </form>
             """

@@ -44,10 +44,7 @@ enum RunPage {
             """
             <h1>\(run.run)</h1>
             <table class="runs"><tbody><tr data-run="\(run.runID)">
-            <td data-field="state">\(numbers.state)</td>
-            <td class="bar-cell">\(ProgressBar.svg(.init(run), label: "rows of \(run.run)"))<span data-field="percent">\(numbers.percent)</span></td>
-            <td data-field="rows">\(numbers.rows)</td><td data-field="rate">\(numbers.rate)</td>
-            <td>ETA <span data-field="eta">\(numbers.eta)</span></td><td data-field="tokens">\(numbers.tokens)</td><td data-field="cost">\(numbers.cost ?? "")</td>
+            \(numbers.cells(run))
             </tr></tbody></table>
             <p><a href="/runs/\(run.runID)/rows">Read the rows</a></p>
             <h2>Attempts per minute</h2>

@@ -26,13 +26,7 @@ enum RunsPage {
                 """
                 <tr data-run="\(run.runID)">
                 <td><a href="/runs/\(run.runID)">\(run.run)</a></td>
-                <td data-field="state">\(numbers.state)</td>
-                <td class="bar-cell">\(ProgressBar.svg(.init(run), label: "rows of \(run.run)"))<span data-field="percent">\(numbers.percent)</span></td>
-                <td data-field="rows">\(numbers.rows)</td>
-                <td data-field="rate">\(numbers.rate)</td>
-                <td data-field="eta">\(numbers.eta)</td>
-                <td data-field="tokens">\(numbers.tokens)</td>
-                <td data-field="cost">\(numbers.cost ?? "")</td>
+                \(numbers.cells(run))
                 </tr>
                 """)
         }
@@ -68,6 +62,17 @@ struct RunNumbers {
         eta = ProgressWording.eta(tasksRemaining: run.tasksRemaining, seconds: run.etaSeconds)
         tokens = "\(run.promptTokens) + \(run.completionTokens)"
         cost = prices.costText(promptTokens: run.promptTokens, completionTokens: run.completionTokens)
+    }
+
+    /// The cells the live refresh updates (`data-field`, the bar's `data-seg`), the same on the
+    /// runs page and a run's page.
+    func cells(_ run: RunProgress) -> HTML {
+        """
+        <td data-field="state">\(state)</td>
+        <td class="bar-cell">\(ProgressBar.svg(.init(run), label: "rows of \(run.run)"))<span data-field="percent">\(percent)</span></td>
+        <td data-field="rows">\(rows)</td><td data-field="rate">\(rate)</td><td data-field="eta">\(eta)</td>
+        <td data-field="tokens">\(tokens)</td><td data-field="cost">\(cost ?? "")</td>
+        """
     }
 
     /// The live refresh's document: numbers as text and the bar's segments in percent.

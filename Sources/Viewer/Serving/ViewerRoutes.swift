@@ -61,7 +61,7 @@ struct ViewerRoutes {
         }
         let after = try parameters.nonEmpty("after").map(Self.cursor) ?? .start
         let page = try await queue.rows.page(runID: runID, filter: filter, after: after, size: configuration.pageSize)
-        let query = RowsPage.Query(filter: filter, shard: shard, searchText: parameters.nonEmpty("q"), after: after)
+        let query = RowsPage.Query(filter: filter, shard: shard, after: after)
         return Pages.html(RowsPage.html(run: run, query: query, page: page, codes: try await queue.rows.failureCodes(runID: runID), shards: shards))
     }
 
