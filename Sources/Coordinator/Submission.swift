@@ -25,9 +25,9 @@ public struct SubmissionSummary: Sendable, Hashable, Codable {
 /// database's index and key checks, not parsing, bound the speed.
 ///
 /// Into a run that held no task when the submit began, a record whose content hash nothing
-/// read before it shared goes in by COPY, unchecked (the first 8 bytes of every hash read are
-/// kept to tell, 16 MB per million records, up to `copyTrackingLimit` records; after that every
-/// record is checked). Every other record goes through the insert that checks the run for it.
+/// read before it shared goes in unchecked (the first 8 bytes of every hash read are kept to
+/// tell, 16 MB per million records, up to `trackingLimit` records; after that every record is
+/// checked). Every other record goes through the insert that checks the run for it.
 ///
 /// Re-submitting the same corpus changes nothing: every row is a duplicate, and a shard that
 /// would hold no new task is rolled back rather than left empty.
@@ -35,14 +35,14 @@ public struct Submission: Sendable {
     public var queue: QueueSchema
     public var shardSize: Int
     public var parallelShards: Int
-    /// Records tracked for unchecked copying (default 2,000,000, about 32 MB).
-    public var copyTrackingLimit: Int
+    /// Records tracked for unchecked inserts (default 2,000,000, about 32 MB).
+    public var trackingLimit: Int
 
-    public init(queue: QueueSchema, shardSize: Int = 1000, parallelShards: Int = 2, copyTrackingLimit: Int = 2_000_000) {
+    public init(queue: QueueSchema, shardSize: Int = 1000, parallelShards: Int = 2, trackingLimit: Int = 2_000_000) {
         self.queue = queue
         self.shardSize = max(1, shardSize)
         self.parallelShards = max(1, parallelShards)
-        self.copyTrackingLimit = copyTrackingLimit
+        self.trackingLimit = trackingLimit
     }
 
     public func submit(_ file: CorpusFile, runName: String, config: RunConfig) async throws -> SubmissionSummary {
@@ -50,8 +50,8 @@ public struct Submission: Sendable {
         let run = try await queue.runs.createOrFindRun(name: runName, config: config)
         var summary = SubmissionSummary(run: runName, runID: run.id)
         // The hash prefixes read so far, when the run held no task before this submit: a record
-        // whose prefix they lack goes in by COPY. nil (the run had tasks): every record is checked.
-        var firstSightings = try await queue.runs.holdsTasks(runID: run.id) ? nil : HashPrefixSet(limit: copyTrackingLimit)
+        // whose prefix they lack goes in unchecked. nil (the run had tasks): every record is checked.
+        var firstSightings = try await queue.runs.holdsTasks(runID: run.id) ? nil : HashPrefixSet(limit: trackingLimit)
         var errors: [CorpusError] = []
         // Shard inserts are child tasks: if reading or one insert fails, the others end (and
         // roll back) before the error is reported, so none lands after it.
@@ -67,7 +67,7 @@ public struct Submission: Sendable {
                 let ordinal = try await queue.runs.takeShardNumber(runID: run.id)
                 inserts.addTask {
                     InsertedShard(
-                        records: shard.copied.count + shard.checked.count,
+                        records: shard.count,
                         inserted: try await queue.runs.insertShard(shard, sourceFile: path, run: run, ordinal: ordinal))
                 }
                 inFlight += 1
@@ -84,11 +84,11 @@ public struct Submission: Sendable {
                     }
                     let hash = firstSightings == nil ? nil : record.contentHash
                     if let hash, firstSightings?.insert(hash.prefix) == true {
-                        shard.copied.append((record, hash))
+                        shard.unchecked.append((record, hash))
                     } else {
                         shard.checked.append(record)
                     }
-                    if shard.copied.count + shard.checked.count == shardSize {
+                    if shard.count == shardSize {
                         try await insert(shard)
                         shard = ShardRows()
                     }
@@ -97,7 +97,7 @@ public struct Submission: Sendable {
                     try await keep(error, in: &errors, runID: run.id)
                 }
             }
-            if !shard.copied.isEmpty || !shard.checked.isEmpty { try await insert(shard) }
+            if shard.count > 0 { try await insert(shard) }
             for try await done in inserts { count(done, into: &summary) }
         }
         try await queue.runs.recordIngestErrors(errors, runID: run.id)

@@ -106,8 +106,8 @@ struct SubmissionTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(DISTINCT ordinal) FROM $schema.shards") == 40)
     }
 
-    /// Lines whose text needs COPY's escapes (tab, new line, carriage return, backslash, the
-    /// letters of NULL's marker), other scripts, every kind of id and output, and repeats.
+    /// Lines whose text a text encoding must escape (tab, new line, carriage return, backslash,
+    /// the letters of COPY's NULL marker), other scripts, every kind of id and output, and repeats.
     static let awkwardLines = [
         #"{"instruction": "Tab\there, new\nline, return\r, back\\slash", "input": "\\N", "output": ""}"#,
         #"{"instruction": "\\N", "input": "", "id": 17}"#,
@@ -118,28 +118,28 @@ struct SubmissionTests {
         #"{"instruction": "Plain", "id": 2.5}"#,
     ]
 
-    @Test("rows copied into a new run are the rows the checked insert stores, repeats included")
-    func copiedRowsMatchCheckedRows() async throws {
+    @Test("rows inserted unchecked into a new run are the rows the checked insert stores, repeats included")
+    func uncheckedRowsMatchCheckedRows() async throws {
         let queue = try await TestQueue.make()
         let path = try Self.writeCorpus(Self.awkwardLines)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        // "copied" is new: its rows go in by COPY. "checked" holds a task already, so every row
+        // "unchecked" is new: its rows go in without a conflict check. "checked" holds a task already, so every row
         // of the same file goes through the conflict-checked insert.
         let checked = try await queue.runs.createOrFindRun(name: "checked", config: QueueFixtures.config())
         _ = try await queue.runs.insertShard([InstructionRecord(instruction: "Already here", line: 99)], sourceFile: "seed", run: checked)
         // One shard at a time: with two in flight, which of two repeats in different shards is
         // kept depends on which commits first (on either path), and this test compares rows.
         let submission = Submission(queue: queue, shardSize: 3, parallelShards: 1)
-        let copied = try await submission.submit(CorpusFile(path: path), runName: "copied", config: QueueFixtures.config())
+        let unchecked = try await submission.submit(CorpusFile(path: path), runName: "unchecked", config: QueueFixtures.config())
         let viaChecks = try await submission.submit(CorpusFile(path: path), runName: "checked", config: QueueFixtures.config())
-        #expect(copied.tasksCreated == 5 && copied.duplicates == 2)
+        #expect(unchecked.tasksCreated == 5 && unchecked.duplicates == 2)
         #expect(viaChecks.tasksCreated == 5 && viaChecks.duplicates == 2)
         let columns = "source_line, content_hash, instruction, input, reference_output, source_id, stage, round, stages_left, max_attempts, state"
         func rows(_ run: String) -> String {
             "SELECT \(columns) FROM $schema.tasks t JOIN $schema.runs r ON r.id = t.run_id WHERE r.name = '\(run)' AND source_line < 99"
         }
-        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM (\(rows("copied")) EXCEPT \(rows("checked"))) d") == 0)
-        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM (\(rows("checked")) EXCEPT \(rows("copied"))) d") == 0)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM (\(rows("unchecked")) EXCEPT \(rows("checked"))) d") == 0)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM (\(rows("checked")) EXCEPT \(rows("unchecked"))) d") == 0)
         #expect(
             try await QueueFixtures.scalar(
                 queue,
@@ -152,7 +152,7 @@ struct SubmissionTests {
     }
 
     @Test("two submits of one corpus into one new run at the same time store each row once")
-    func concurrentCopiesOfOneCorpus() async throws {
+    func concurrentSubmitsOfOneCorpus() async throws {
         let queue = try await TestQueue.make()
         let path = try Self.writeCorpus((0..<2000).map { #"{"instruction": "Row \#($0 % 1500)"}"# })
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -171,7 +171,7 @@ struct SubmissionTests {
         let queue = try await TestQueue.make()
         let path = try Self.writeCorpus((0..<300).map { #"{"instruction": "Row \#($0 % 200)"}"# })
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let summary = try await Submission(queue: queue, shardSize: 40, copyTrackingLimit: 50)
+        let summary = try await Submission(queue: queue, shardSize: 40, trackingLimit: 50)
             .submit(CorpusFile(path: path), runName: "limited", config: QueueFixtures.config())
         #expect(summary.tasksCreated == 200 && summary.duplicates == 100)
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks") == 200)

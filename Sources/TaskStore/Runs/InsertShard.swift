@@ -1,23 +1,25 @@
 import PostgresNIO
 import TreeInstructCore
 
-/// One shard's records, split by what the submitter knows of them: `copied` are surely not in
-/// the run yet (each with its content hash) and go in by COPY without a conflict check; every
-/// other record may repeat a stored one and goes through the conflict-checked insert.
+/// One shard's records, split by what the submitter knows of them: `unchecked` are surely not
+/// in the run yet (each with its content hash) and go in without a conflict check; every other
+/// record may repeat a stored one and goes through the conflict-checked insert.
 public struct ShardRows: Sendable {
-    public var copied: [(record: InstructionRecord, hash: ContentHash)]
+    public var unchecked: [(record: InstructionRecord, hash: ContentHash)]
     public var checked: [InstructionRecord]
 
-    public init(copied: [(record: InstructionRecord, hash: ContentHash)] = [], checked: [InstructionRecord] = []) {
-        self.copied = copied
+    public init(unchecked: [(record: InstructionRecord, hash: ContentHash)] = [], checked: [InstructionRecord] = []) {
+        self.unchecked = unchecked
         self.checked = checked
     }
 
     /// The same records, every one conflict-checked.
-    var allChecked: ShardRows { ShardRows(checked: copied.map(\.record) + checked) }
+    var allChecked: ShardRows { ShardRows(checked: unchecked.map(\.record) + checked) }
+
+    public var count: Int { unchecked.count + checked.count }
 
     var lines: ClosedRange<Int>? {
-        let lines = copied.map(\.record.line) + checked.map(\.line)
+        let lines = unchecked.map(\.record.line) + checked.map(\.line)
         guard let first = lines.min(), let last = lines.max() else { return nil }
         return first...last
     }
@@ -55,12 +57,16 @@ extension RunCatalog {
                         runID: runID, ordinal: numbered, sourceFile: sourceFile, firstLine: lines.lowerBound,
                         lastLine: lines.upperBound, on: connection)
                     var inserted = 0
-                    if !attempt.copied.isEmpty {
-                        inserted += try await copyTasks(attempt.copied, runID: runID, shardID: shardID, config: config, on: connection)
-                    }
-                    for start in stride(from: 0, to: attempt.checked.count, by: batchSize) {
-                        let batch = Array(attempt.checked[start..<min(start + batchSize, attempt.checked.count)])
-                        inserted += try await insertTasks(batch, runID: runID, shardID: shardID, config: config, on: connection)
+                    // In the order of the unique key: each insert lands next to the one before it
+                    // in that index, whose pages are then still at hand.
+                    let unchecked = attempt.unchecked.sorted { $0.hash.bytes.lexicographicallyPrecedes($1.hash.bytes) }
+                    let checked = attempt.checked.map { (record: $0, hash: $0.contentHash) }
+                    for (records, isChecked) in [(unchecked, false), (checked, true)] {
+                        for start in stride(from: 0, to: records.count, by: batchSize) {
+                            inserted += try await insertTasks(
+                                Array(records[start..<min(start + batchSize, records.count)]), checked: isChecked,
+                                runID: runID, shardID: shardID, config: config, on: connection)
+                        }
                     }
                     if inserted == 0 { throw NothingNew() }
                     return inserted
@@ -72,7 +78,7 @@ extension RunCatalog {
                 let serverInfo = (error.closureError as? PSQLError)?.serverInfo
                 switch (serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)), serverInfo?[.constraintName]) {
                 case (.uniqueViolation?, Self.taskContentKey?):
-                    rows = rows.allChecked  // a copied record was stored meanwhile (another submit): check them all
+                    rows = rows.allChecked  // an unchecked record was stored meanwhile (another submit): check them all
                 case (.uniqueViolation?, _):
                     number = try await takeShardNumber(runID: run.id)  // the number was used otherwise: another
                 case (.deadlockDetected?, _):

@@ -3,12 +3,20 @@ import TreeInstructCore
 
 extension RunCatalog {
     /// Inserts first-round rewrite tasks for `records` in one statement (arrays, not one bind per
-    /// value, so any batch size fits). Rows already in the run (same content hash) are skipped.
-    /// Returns how many were new.
+    /// value, so any batch size fits). Returns how many were new.
+    ///
+    /// `checked` (the default) skips records whose content hash the run already holds. Without
+    /// it the server skips that check (a sixth of its work on a new run's rows): the caller knows
+    /// the run holds none of them, and one that it does hold after all (another submit into the
+    /// same run at the same time) fails the statement with a unique violation, storing nothing.
+    ///
+    /// Not COPY: postgres-nio 1.33's COPY stops the process (a precondition) or never answers
+    /// when the server dies mid-copy (Ops/notes/postgres-nio-row-stream.md, 3).
     func insertTasks(
-        _ records: [InstructionRecord], runID: Int64, shardID: Int64, config: RunConfig,
-        on connection: PostgresConnection
+        _ records: [(record: InstructionRecord, hash: ContentHash)], checked: Bool = true, runID: Int64, shardID: Int64,
+        config: RunConfig, on connection: PostgresConnection
     ) async throws -> Int {
+        let onConflict = checked ? "ON CONFLICT (run_id, content_hash, stage, round) DO NOTHING" : ""
         let rows = try await connection.query(
             """
             WITH inserted AS (
@@ -17,11 +25,11 @@ extension RunCatalog {
                      instruction, input, reference_output, max_attempts)
                 SELECT \(runID), \(shardID), decode(u.hash, 'hex'), 'rewrite', 1, \(config.stagesPerRow), u.line,
                        NULLIF(u.source_id, ''), u.instruction, u.input, NULLIF(u.output, ''), \(config.maxAttempts)
-                FROM unnest(\(records.map(\.contentHash.hex))::text[], \(records.map(\.line))::int8[],
-                            \(records.map { $0.sourceID ?? "" })::text[], \(records.map(\.instruction))::text[],
-                            \(records.map(\.input))::text[], \(records.map { $0.referenceOutput ?? "" })::text[])
+                FROM unnest(\(records.map(\.hash.hex))::text[], \(records.map(\.record.line))::int8[],
+                            \(records.map { $0.record.sourceID ?? "" })::text[], \(records.map(\.record.instruction))::text[],
+                            \(records.map(\.record.input))::text[], \(records.map { $0.record.referenceOutput ?? "" })::text[])
                      AS u(hash, line, source_id, instruction, input, output)
-                ON CONFLICT (run_id, content_hash, stage, round) DO NOTHING
+                \(unescaped: onConflict)
                 RETURNING 1
             )
             SELECT count(*) FROM inserted

@@ -1,7 +1,7 @@
 import PostgresNIO
 
 extension RunCatalog {
-    /// Whether the run has any task yet: a submit into a run without any may copy the records
+    /// Whether the run has any task yet: a submit into a run without any may insert the records
     /// it has not seen before without checking them against the run.
     public func holdsTasks(runID: Int64) async throws -> Bool {
         let rows = try await client.query(
