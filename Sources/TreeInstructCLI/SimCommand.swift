@@ -11,7 +11,9 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Serve a simulated OpenAI-compatible endpoint (not a model) with latency, rate limits and faults.",
         discussion: """
-            POST /v1/chat/completions (and /chat/completions), GET /v1/models, /healthz, /sim/stats. \
+            POST /v1/chat/completions (and /chat/completions), GET /v1/models, /healthz, /sim/stats, \
+            and OpenAI's Batch API: /v1/files (multipart upload, metadata, content, delete) and /v1/batches \
+            (create, retrieve, cancel, list), with batches done after --batch-delay-seconds. \
             Fault rates are probabilities per admitted request, drawn after the rate-limit check. \
             Token cost = prompt characters/4 + max_tokens (or the answer's tokens; --charge-usage: always the answer's). \
             Stop with Ctrl-C or SIGTERM.
@@ -48,6 +50,17 @@ struct SimCommand: AsyncParsableCommand {
             "Structured-output forms taken: all; json_object (json_schema gets HTTP 500, as llama-cpp-python answers it); text (any response_format gets 400). Default all."
     )
     var forms: ServerLimits.Forms = .all
+    @Option(help: "Seconds from a batch's creation to completed (in_progress after a tenth, finalizing the last tenth).")
+    var batchDelaySeconds = 2.0
+    @Option(help: "The completion window batches get, in seconds (a batch not done within it expires; OpenAI's is 24 h).")
+    var batchWindowSeconds = 86_400.0
+    @Option(help: "Probability that a batch request fails (error-file line with status 500).") var batchFail = 0.0
+    @Option(help: "Probability that a batch answer is well-formed but fails validation.") var batchInvalidOutput = 0.0
+    @Option(help: "Every Nth batch created expires at its window's end with about half its requests answered (default: none).")
+    var batchExpireEvery: Int?
+    @Option(help: "Requests per batch input file (OpenAI's limit).") var batchMaxRequests = BatchProfile.openAIMaxRequests
+    @Option(help: "Bytes per uploaded file (OpenAI's limit, 200 MB).") var batchMaxFileBytes = BatchProfile.openAIMaxFileBytes
+    @Option(help: "Unfinished batches at once; one more gets 400 batch_limit_exceeded (default: no limit).") var batchMaxOpen: Int?
     @Option(help: "Seed for every random choice, so runs reproduce.") var seed: UInt64?
     @Option(help: "Model id to report.") var model = SimulatorConfiguration.defaultModel
     @Option(help: "File holding the API key clients must send as a Bearer token.") var apiKeyFile: String?
@@ -59,7 +72,14 @@ struct SimCommand: AsyncParsableCommand {
         guard burstSeconds > 0 else { throw ValidationError("--burst-seconds must be positive.") }
         guard hangSeconds >= 0 else { throw ValidationError("--hang-seconds must not be negative.") }
         guard slots.map({ (1...100_000).contains($0) }) ?? true else { throw ValidationError("--slots must be between 1 and 100000.") }
-        if let problem = faults.problem { throw ValidationError(problem) }
+        if let problem = faults.problem ?? batch.problem { throw ValidationError(problem) }
+    }
+
+    var batch: BatchProfile {
+        BatchProfile(
+            completionDelay: .seconds(batchDelaySeconds), window: .seconds(batchWindowSeconds), failureRate: batchFail,
+            invalidOutputRate: batchInvalidOutput, expireEvery: batchExpireEvery, maxRequests: batchMaxRequests,
+            maxFileBytes: batchMaxFileBytes, maxOpenBatches: batchMaxOpen)
     }
 
     var faults: FaultProfile {
@@ -83,7 +103,7 @@ struct SimCommand: AsyncParsableCommand {
             rateLimits: RateLimitConfiguration(
                 requestsPerMinute: rpm, tokensPerMinute: tpm, burstSeconds: burstSeconds,
                 retryAfterFormat: retryAfterDate ? .httpDate : .seconds, chargesMaxTokens: !chargeUsage),
-            faults: faults, server: ServerLimits(forms: forms, slots: slots), seed: seed)
+            faults: faults, server: ServerLimits(forms: forms, slots: slots), seed: seed, batch: batch)
     }
 
     func run() async throws {

@@ -67,13 +67,13 @@ struct SimulatorHarness {
 
     func send(
         _ method: HTTPMethod = .POST, _ path: String, body: String? = nil, headers: [(String, String)] = [],
-        timeout: TimeAmount = .seconds(10)
+        contentType: String = "application/json", timeout: TimeAmount = .seconds(10)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)

@@ -19,13 +19,16 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public var server: ServerLimits
     /// Seeds every random choice (answers, faults, latency) so runs reproduce; nil draws one.
     public var seed: UInt64?
-    /// Request bodies above this size get 413.
+    /// Request bodies above this size get 413 (file uploads have ``BatchProfile/maxFileBytes``).
     public var maxBodyBytes: Int
+    /// The Batch API's timing, faults and limits (default ``BatchProfile/standard``).
+    public var batch: BatchProfile
 
     public init(
         host: String = "127.0.0.1", port: Int = 8089, model: String = SimulatorConfiguration.defaultModel,
         apiKey: String? = nil, latency: LatencyProfile = .none, rateLimits: RateLimitConfiguration = .unlimited,
-        faults: FaultProfile = .none, server: ServerLimits = .none, seed: UInt64? = nil, maxBodyBytes: Int = 8 << 20
+        faults: FaultProfile = .none, server: ServerLimits = .none, seed: UInt64? = nil, maxBodyBytes: Int = 8 << 20,
+        batch: BatchProfile = .standard
     ) {
         self.server = server
         self.host = host
@@ -37,6 +40,7 @@ public struct SimulatorConfiguration: Sendable, Hashable {
         self.faults = faults
         self.seed = seed
         self.maxBodyBytes = maxBodyBytes
+        self.batch = batch
     }
 }
 
@@ -47,6 +51,7 @@ extension SimulatorConfiguration: CustomStringConvertible {
         parts.append(rateLimits.description)
         if faults != .none { parts.append(faults.description) }
         if server != .none { parts.append(server.description) }
+        if batch != .standard { parts.append(batch.description) }
         if let seed { parts.append("seed \(seed)") }
         return parts.joined(separator: ", ")
     }

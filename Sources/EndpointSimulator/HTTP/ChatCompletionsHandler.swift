@@ -42,21 +42,13 @@ struct ChatCompletionsHandler: Sendable {
             return error(refusal, status: await state.recordEarly(.refusedForm))
         }
 
-        let builder = AnswerBuilder(messages: parsed.messages, seed: seed, wantsJSON: parsed.responseFormat.wantsJSON)
-        var content = builder.answer()
-        var finishReason = "stop"
-        let promptTokens = TokenEstimate.of(parsed.messages.map(\.content))
-        var completionTokens = TokenEstimate.of(content)
-        var cut = false
-        if let maxTokens = parsed.maxTokens, completionTokens > maxTokens {
-            content = TokenEstimate.prefix(content, tokens: maxTokens)
-            completionTokens = maxTokens
-            finishReason = "length"
-            cut = true
-        }
+        let planned = PlannedAnswer(parsed, seed: seed)
+        let (promptTokens, completionTokens) = (planned.promptTokens, planned.completionTokens)
         let cost = promptTokens + (configuration.rateLimits.chargesMaxTokens ? (parsed.maxTokens ?? completionTokens) : completionTokens)
 
-        switch await state.admit(promptTokens: promptTokens, completionTokens: completionTokens, tokenCost: cost, cutByMaxTokens: cut) {
+        switch await state.admit(
+            promptTokens: promptTokens, completionTokens: completionTokens, tokenCost: cost, cutByMaxTokens: planned.cutByMaxTokens)
+        {
         case .limited(let rejection):
             var response = error(.rateLimited(rejection, model: configuration.model), status: rejection.status)
             if let seconds = rejection.retryAfterSeconds {
@@ -76,9 +68,8 @@ struct ChatCompletionsHandler: Sendable {
                 try? await Task.sleep(for: admitted.delay)
             }
             var random = SeededRandom(seed: admitted.seed)
-            var completion = ChatCompletionResponse(
-                id: "chatcmpl-sim-\(admitted.number)", created: Int(Date().timeIntervalSince1970), model: configuration.model,
-                content: content, finishReason: finishReason, promptTokens: promptTokens, completionTokens: completionTokens)
+            var completion = planned.response(
+                id: "chatcmpl-sim-\(admitted.number)", created: Int(Date().timeIntervalSince1970), model: configuration.model)
             switch admitted.fault {
             case nil: break
             case .serverError: return error(.serverError, status: admitted.status)
@@ -89,7 +80,7 @@ struct ChatCompletionsHandler: Sendable {
             case .malformed:
                 return respond(.ok, body: MalformedBody.make(from: completion.body, random: &random), status: admitted.status)
             case .invalidOutput:
-                completion.content = builder.invalidAnswer(random: &random)
+                completion.content = planned.builder.invalidAnswer(random: &random)
                 completion.finishReason = "stop"
             case .truncated:
                 completion.content = AnswerBuilder.truncated(completion.content, random: &random)
@@ -104,21 +95,7 @@ struct ChatCompletionsHandler: Sendable {
     }
 
     private func readRequest(_ request: Request) async -> Result<ChatCompletionRequest, OpenAIError> {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        } catch {
-            return .failure(.bodyTooLarge(limit: configuration.maxBodyBytes))
-        }
-        let json: JSONValue
-        do {
-            json = try buffer.withUnsafeReadableBytes { raw throws(JSONParser.SyntaxError) in
-                try JSONParser.parse(raw.bindMemory(to: UInt8.self))
-            }
-        } catch {
-            return .failure(.unparsableBody)
-        }
-        return ChatCompletionRequest.parse(json)
+        await JSONRequestBody.read(request, limit: configuration.maxBodyBytes).flatMap(ChatCompletionRequest.parse)
     }
 
     /// `error`, quoting the request's Authorization header when the fault profile says so.

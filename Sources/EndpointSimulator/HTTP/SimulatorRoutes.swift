@@ -4,8 +4,9 @@ import Hummingbird
 import NIOCore
 
 /// The simulator's HTTP surface: chat completions (with and without the `/v1` prefix), the
-/// model list, a health check and the counters. Every response carries
-/// `x-treeinstruct-simulator: 1` so no log mistakes it for a real provider.
+/// Files and Batches APIs (`/v1` only), the model list, a health check and the counters.
+/// Every response carries `x-treeinstruct-simulator: 1` so no log mistakes it for a real
+/// provider.
 enum SimulatorRoutes {
     static let simulatorHeader = HTTPField.Name("x-treeinstruct-simulator")!
 
@@ -16,16 +17,27 @@ enum SimulatorRoutes {
         router.post("/v1/chat/completions") { request, context in await completions.handle(request, context: context) }
         router.post("/chat/completions") { request, context in await completions.handle(request, context: context) }
 
+        let batches = BatchStore(configuration: configuration, seed: seed)
+        let files = FilesHandler(configuration: configuration, store: batches)
+        router.post("/v1/files") { request, _ in await files.upload(request) }
+        router.get("/v1/files/:id") { request, context in await files.metadata(request, context: context) }
+        router.get("/v1/files/:id/content") { request, context in await files.content(request, context: context) }
+        router.delete("/v1/files/:id") { request, context in await files.delete(request, context: context) }
+        let batchRoutes = BatchesHandler(configuration: configuration, store: batches)
+        router.post("/v1/batches") { request, _ in await batchRoutes.create(request) }
+        router.get("/v1/batches") { request, _ in await batchRoutes.list(request) }
+        router.get("/v1/batches/:id") { request, context in await batchRoutes.retrieve(request, context: context) }
+        router.post("/v1/batches/:id/cancel") { request, context in await batchRoutes.cancel(request, context: context) }
+
         let started = Int(Date().timeIntervalSince1970)
         let models = modelList(model: configuration.model, created: started)
         router.get("/v1/models") { request, _ -> Response in
-            guard RequestAuthorization.allows(request, key: configuration.apiKey) else {
-                return json(OpenAIError.unauthorized.body, status: .unauthorized)
-            }
-            return json(models)
+            RequestAuthorization.refusal(of: request, key: configuration.apiKey) ?? json(models)
         }
         router.get("/healthz") { _, _ in json("{\"status\":\"ok\",\"simulator\":true}") }
-        router.get("/sim/stats") { _, _ in json(await state.statsJSON(model: configuration.model)) }
+        router.get("/sim/stats") { _, _ in
+            json(await state.statsJSON(model: configuration.model, batches: await batches.statsJSON()))
+        }
         return router
     }
 
@@ -36,6 +48,8 @@ enum SimulatorRoutes {
         json.raw(",\"object\":\"model\",\"created\":\(created),\"owned_by\":\"treeinstruct-simulator\"}]}")
         return json.text
     }
+
+    static func error(_ error: OpenAIError) -> Response { json(error.body, status: error.status) }
 
     static func json(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))

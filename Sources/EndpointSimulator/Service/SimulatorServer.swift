@@ -19,7 +19,7 @@ public struct SimulatorServer: Service {
 
     /// Serves until shutdown. Call it once per value.
     public func run() async throws {
-        if let problem = configuration.faults.problem {
+        if let problem = configuration.faults.problem ?? configuration.batch.problem {
             let error = SimulatorError.invalidConfiguration(problem)
             await port.fail(error)
             throw error

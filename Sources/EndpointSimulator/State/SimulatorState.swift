@@ -97,8 +97,8 @@ actor SimulatorState {
         hangEndings[outcome, default: 0] += 1
     }
 
-    /// The `/sim/stats` document.
-    func statsJSON(model: String) -> String {
+    /// The `/sim/stats` document; `batches` is the Batch API's counters (``BatchTally``).
+    func statsJSON(model: String, batches: String) -> String {
         let now = self.now
         let second = Int(now)
         let short = stats.window(10, endingAt: second)
@@ -114,6 +114,8 @@ actor SimulatorState {
         json.raw(short.json(seconds: min(10, max(now, 1))))
         json.raw(",\"last_60s\":")
         json.raw(long.json(seconds: min(60, max(now, 1))))
+        json.raw(",\"batches\":")
+        json.raw(batches)
         json.raw("}")
         return json.text
     }
