@@ -40,7 +40,8 @@ struct Failure {
         case let error as QuotaExhausted: return (error.description, 69)
         default: break
         }
-        if let text = DatabaseErrorText.describe(error) { return (text, 1) }
+        if let text = DatabaseErrorText.describe(error) { return (text, DatabaseErrorText.isUnavailable(error) ? 69 : 1) }
+        if DatabaseErrorText.isUnavailable(error) { return ("\(error)", 69) }
         if TreeInstruct.exitCode(for: error) == .validationFailure {
             // ArgumentParser's own parse errors: its short message, pointing at the help.
             let help = subcommand.map { "treeinstruct \($0) --help" } ?? "treeinstruct --help"

@@ -28,21 +28,47 @@ struct BoundedClient: Sendable {
     /// written to a connection already closed is dropped and never answered.
     func collect(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresQueryResult {
         try await Self.within(limit) {
+            try await pool.withConnection { try await Self.statement(query, on: $0, logger: logger, file: file, line: line) }
+        }
+    }
+
+    /// A transaction within one limit for the whole of it (one shard's inserts). Throws what
+    /// `body` threw (after a rollback), or what BEGIN or COMMIT did.
+    ///
+    /// Not the library's `withTransaction`: it sends ROLLBACK after a failure even when the
+    /// connection has closed, and that statement is never answered (Ops/notes/
+    /// postgres-nio-row-stream.md, 2), so a shard insert cut by a dying server waited out the
+    /// whole limit. Here BEGIN, COMMIT and ROLLBACK are written only to an open connection.
+    func withTransaction<Result: Sendable>(
+        logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await Self.within(limit) {
             try await pool.withConnection { connection in
-                let eventLoop = connection.eventLoop
-                return try await eventLoop.flatSubmit { () -> EventLoopFuture<PostgresQueryResult> in
-                    guard !connection.isClosed else { return eventLoop.makeFailedFuture(ConnectionClosed()) }
-                    return connection.query(query, logger: logger, file: file, line: line)
-                }.get()
+                _ = try await Self.statement("BEGIN", on: connection, logger: logger)
+                let result: Result
+                do {
+                    result = try await body(connection)
+                } catch {
+                    _ = try? await Self.statement("ROLLBACK", on: connection, logger: logger)
+                    throw error
+                }
+                _ = try await Self.statement("COMMIT", on: connection, logger: logger)
+                return result
             }
         }
     }
 
-    /// A transaction within one limit for the whole of it (one shard's inserts).
-    func withTransaction<Result: Sendable>(
-        logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
-    ) async throws -> Result {
-        try await Self.within(limit) { try await pool.withTransaction(logger: logger) { try await body($0) } }
+    /// `query` on `connection`, written in the same event-loop turn that finds the connection
+    /// open (one written to a closed connection is dropped and never answered), its rows
+    /// gathered there. For every statement of a transaction.
+    static func statement(
+        _ query: PostgresQuery, on connection: PostgresConnection, logger: Logger, file: String = #fileID, line: Int = #line
+    ) async throws -> PostgresQueryResult {
+        let eventLoop = connection.eventLoop
+        return try await eventLoop.flatSubmit { () -> EventLoopFuture<PostgresQueryResult> in
+            guard !connection.isClosed else { return eventLoop.makeFailedFuture(ConnectionClosed()) }
+            return connection.query(query, logger: logger, file: file, line: line)
+        }.get()
     }
 
     /// `operation`, abandoned with `DatabaseTimeout` when it has not ended after `limit`.

@@ -24,6 +24,16 @@ public enum DatabaseErrorText {
         return clientSide(psql)
     }
 
+    /// Whether `error` says the database went away or could not be reached (closed, reset,
+    /// refused): the server's unavailability, not a fault of the request (exit 69, not 1).
+    public static func isUnavailable(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return true }
+        var error = error
+        if let transaction = error as? PostgresTransactionError { error = transaction.closureError ?? error }
+        guard let psql = error as? PSQLError, psql.serverInfo == nil else { return false }
+        return [.serverClosedConnection, .uncleanShutdown, .connectionError].contains(psql.code)
+    }
+
     /// The server's SQLSTATE for `error` ("42501": the role may not read that), when it came
     /// from the server.
     public static func sqlState(_ error: any Error) -> String? {

@@ -8,13 +8,13 @@ extension RunCatalog {
         runID: Int64, ordinal: Int, sourceFile: String, firstLine: Int, lastLine: Int,
         on connection: PostgresConnection
     ) async throws -> Int64 {
-        let rows = try await connection.query(
+        let rows = try await BoundedClient.statement(
             """
             INSERT INTO \(unescaped: s).shards (run_id, ordinal, source_file, first_line, last_line)
             VALUES (\(runID), \(ordinal), \(sourceFile), \(firstLine), \(lastLine))
             RETURNING id
-            """, logger: logger)
-        for try await id in rows.decode(Int64.self) { return id }
+            """, on: connection, logger: logger)
+        for row in rows { return try row.decode(Int64.self) }
         throw StoreInvariantViolated(message: "shard insert returned no id")
     }
 }

@@ -71,11 +71,11 @@ extension RunCatalog {
                     if inserted == 0 { throw NothingNew() }
                     return inserted
                 }
-            } catch let error as PostgresTransactionError where error.closureError is NothingNew {
+            } catch is NothingNew {
                 return 0
-            } catch let error as PostgresTransactionError where attemptsLeft > 1 {
+            } catch let error as PSQLError where attemptsLeft > 1 {
                 // Nothing of this shard was stored; again, when the database says why:
-                let serverInfo = (error.closureError as? PSQLError)?.serverInfo
+                let serverInfo = error.serverInfo
                 switch (serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)), serverInfo?[.constraintName]) {
                 case (.uniqueViolation?, Self.taskContentKey?):
                     rows = rows.allChecked  // an unchecked record was stored meanwhile (another submit): check them all

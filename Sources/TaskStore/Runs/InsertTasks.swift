@@ -17,7 +17,7 @@ extension RunCatalog {
         config: RunConfig, on connection: PostgresConnection
     ) async throws -> Int {
         let onConflict = checked ? "ON CONFLICT (run_id, content_hash, stage, round) DO NOTHING" : ""
-        let rows = try await connection.query(
+        let rows = try await BoundedClient.statement(
             """
             WITH inserted AS (
                 INSERT INTO \(unescaped: s).tasks
@@ -33,8 +33,8 @@ extension RunCatalog {
                 RETURNING 1
             )
             SELECT count(*) FROM inserted
-            """, logger: logger)
-        for try await count in rows.decode(Int.self) { return count }
+            """, on: connection, logger: logger)
+        for row in rows { return try row.decode(Int.self) }
         return 0
     }
 }
