@@ -11,6 +11,8 @@ itself, checks its invariants in SQL, and prints one line per check and a closin
                                            # issue 13 targets asserted on Ops/bench/rate-limit.sh (minutes; not in --short)
   Ops/chaos/suite.py shutdown              # SIGTERM under load (20,000 tasks): no task left running after the grace period
   Ops/chaos/suite.py bad-input             # a 2 GB corpus with every kind of bad line, submitted: every good line a task, located errors, flat memory
+  Ops/chaos/suite.py batch                 # 10,000 rows in batch mode, 3 workers, one SIGKILLed while applying a batch, 5% of
+                                           # requests failed by the provider, batches expired: exactly once, export equal to live
 """
 import argparse
 import contextlib
@@ -322,7 +324,71 @@ def bad_input(short: bool) -> None:
             stack.close()
 
 
-SCENARIOS = {"chaos": chaos, "faults": faults, "outage": outage, "limits": limits, "shutdown": shutdown, "bad-input": bad_input}
+def batch(short: bool) -> None:
+    rows, per_batch = (2000, 500) if short else (10_000, 2000)
+    print(f"batch: {rows} rows in batch mode ({2 * rows} tasks) in batches of {per_batch}, 3 workers, one SIGKILLed while "
+          "applying a batch, 5% of requests failed by the provider, every fourth batch expired")
+    with tempfile.TemporaryDirectory() as directory:
+        stack = Stack(Path(directory))
+        try:
+            corpus = stack.work / "corpus.txt"
+            corpus.write_text("".join(f"Describe a harbour that you would show visitor number {i}, in three sentences.\n"
+                                      for i in range(rows)))
+            flags = ("--format", "text", "--max-words", "250", "--rounds", "1", "--respond", "--max-attempts", "6")
+            stack.submit(corpus, "batch", *flags, "--mode", "batch")
+            stack.submit(corpus, "live", *flags)
+            base_url = stack.simulator("--seed", "5", "--batch-delay-seconds", "1.5", "--batch-fail", "0.05",
+                                       "--batch-expire-every", "4", "--batch-window-seconds", "5")
+            env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused", TREEINSTRUCT_LOG_LEVEL="info")
+            args = [*worker_args(), "--run", "batch", "--batch-requests", str(per_batch), "--batch-poll-seconds", "0.3",
+                    "--batch-job-seconds", "5", "--exit-when-done"]
+            pool = [stack.spawn(*args, log=f"batch-worker-{i}.log", **env) for i in range(3)]
+            state = {"killed": None}
+            started = time.time()
+
+            def tick():
+                # SIGKILL the first worker seen applying a batch, a moment into it.
+                if state["killed"] is not None:
+                    return
+                for i in range(3):
+                    if "applying batch" in (stack.work / f"batch-worker-{i}.log").read_text(errors="replace"):
+                        time.sleep(0.15)
+                        pool[i].send_signal(signal.SIGKILL)
+                        pool[i].wait()
+                        state["killed"] = i
+                        print(f"  info: worker {i} killed with SIGKILL while applying a batch", flush=True)
+                        return
+
+            finished = wait_until_done(stack, "batch", 600 if short else 1800, tick)
+            print(f"  info: finished in {time.time() - started:.0f} s")
+            check(finished, "the batch run finished")
+            check(state["killed"] is not None, "a worker was killed while applying a batch")
+            invariants(stack, "batch", rows, max_attempts=6, min_success=1.0)
+            counts = stack.psql("-At", "-c", "SELECT coalesce(provider_status, state) || ' ' || count(*) FROM treeinstruct.batches "
+                                "GROUP BY 1 ORDER BY 1").stdout.split()
+            print("  info: batches by provider status: " + " ".join(counts))
+            expired = stack.scalar("SELECT count(*) FROM treeinstruct.batches WHERE provider_status = 'expired'")
+            check(expired >= 1, f"batches expired and their unanswered tasks came back: {expired}")
+            returned = stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE code = 'batch_expired'")
+            failed = stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE worker_id LIKE 'batch:%' AND outcome = 'error'")
+            check(returned > 0 and failed > 0, f"{returned} tasks returned from expired batches, {failed} failed by the provider and retried")
+            stats = json.loads(http_get(base_url.removesuffix("/v1") + "/sim/stats") or "{}").get("batches", {})
+            answered = stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE worker_id LIKE 'batch:%' AND outcome IN ('succeeded', 'stale')")
+            print(f"  info: the provider answered {stats.get('requests_answered')} requests, {answered} answers applied or refused as stale")
+            live = stack.spawn(*worker_args(), "--run", "live", "--exit-when-done", log="live-worker.log", **env)
+            live.wait(timeout=600)
+            exports = []
+            for run in ("batch", "live"):
+                path = stack.work / f"{run}.jsonl"
+                stack.run("export", "--run", run, "--output", str(path), check=True)
+                exports.append(path.read_bytes())
+            check(exports[0] == exports[1] and len(exports[0]) > 0, f"the export equals a live run's ({len(exports[0])} bytes)")
+        finally:
+            stack.close()
+
+
+SCENARIOS = {"chaos": chaos, "faults": faults, "outage": outage, "limits": limits, "shutdown": shutdown, "bad-input": bad_input,
+             "batch": batch}
 
 
 def main() -> int:

@@ -60,7 +60,8 @@ BEGIN
     -- worker proves it holds a task, nor any text.
     EXECUTE format('GRANT SELECT (id, run_id, state, run_after) ON %I.tasks TO treeinstruct_worker', s);
     FOREACH function_name IN ARRAY ARRAY['claim_tasks', 'renew_leases', 'complete_tasks', 'fail_task', 'release_tasks',
-                                         'reap_expired_leases'] LOOP
+                                         'reap_expired_leases', 'lease_pending_tasks', 'open_batch', 'held_batch_tasks',
+                                         'return_tasks'] LOOP
         FOR signature IN SELECT p.oid::regprocedure FROM pg_proc p
                          WHERE p.pronamespace = s::regnamespace AND p.proname = function_name LOOP
             EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, treeinstruct_coordinator, treeinstruct_monitor', signature);
@@ -69,21 +70,26 @@ BEGIN
     END LOOP;
     EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.workers, %I.rate_budgets, %I.endpoint_health, %I.endpoint_dialects
                     TO treeinstruct_worker', s, s, s, s);
+    -- Provider batches: open_batch makes them; workers take their jobs and record the provider's side.
+    EXECUTE format('GRANT SELECT, UPDATE ON %I.batches TO treeinstruct_worker', s);
 
     -- Coordinator.
     EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO treeinstruct_coordinator', s);
     EXECUTE format('GRANT INSERT, UPDATE ON %I.runs, %I.shards, %I.tasks, %I.ingest_errors TO treeinstruct_coordinator', s, s, s, s);
     EXECUTE format('GRANT DELETE ON %I.results TO treeinstruct_coordinator', s);  -- `rerun --all` discards results
+    EXECUTE format('GRANT UPDATE (cancel_requested_at) ON %I.batches TO treeinstruct_coordinator', s);  -- `cancel`
     EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO treeinstruct_coordinator', s);
 
     -- Monitor: the views (they read the tables with their owner's rights), attempts and workers.
     -- schema_migrations: `treeinstruct status` checks the schema is current before it reads.
     -- attempts: every column but the rejected answer (model text).
-    EXECUTE format('GRANT SELECT ON %I.workers, %I.schema_migrations, %I.endpoint_dialects TO treeinstruct_monitor', s, s, s);
+    EXECUTE format('GRANT SELECT ON %I.workers, %I.schema_migrations, %I.endpoint_dialects, %I.batches TO treeinstruct_monitor',
+                   s, s, s, s);
     EXECUTE format('GRANT SELECT (id, task_id, run_id, attempt, lease_token, worker_id, started_at, finished_at, outcome, code, detail,
                                   http_status, prompt_tokens, completion_tokens, latency_ms, model) ON %I.attempts TO treeinstruct_monitor', s);
     EXECUTE format('GRANT SELECT ON %I.run_progress, %I.shard_progress, %I.failure_reasons, %I.throughput_per_minute,
-                                    %I.active_workers, %I.stuck_tasks, %I.backlog, %I.endpoint_status TO treeinstruct_monitor',
-                   s, s, s, s, s, s, s, s);
+                                    %I.active_workers, %I.stuck_tasks, %I.backlog, %I.endpoint_status, %I.batch_progress
+                    TO treeinstruct_monitor',
+                   s, s, s, s, s, s, s, s, s);
 END
 $roles$;

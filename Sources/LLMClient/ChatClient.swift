@@ -39,6 +39,10 @@ public final class ChatClient: Sendable {
         return await dialects.confirmed(for: model)
     }
 
+    /// The endpoint's Batch API, on this client's connections and with the structured-output
+    /// form its calls found for each model.
+    public var batches: BatchClient { BatchClient(endpoint: endpoint, http: http, dialects: dialects, logger: logger) }
+
     public func shutdown() async throws {
         try await http.shutdown()
     }
@@ -156,20 +160,7 @@ public final class ChatClient: Sendable {
         } catch {
             throw LLMError(kind: .malformedBody, httpStatus: status, message: "unreadable response body: \(Self.preview(bytes))")
         }
-        guard let choice = decoded.choices.first, choice.hasMessage else {
-            throw LLMError(kind: .malformedBody, httpStatus: status, message: "the response has no choices")
-        }
-        let refused = choice.content == nil && choice.refusal != nil
-        return ChatCompletion(
-            content: choice.content ?? choice.refusal ?? "",
-            finishReason: refused ? "content_filter" : choice.finishReason,
-            model: decoded.model,
-            promptTokens: decoded.promptTokens,
-            completionTokens: decoded.completionTokens,
-            httpStatus: status,
-            latency: latency,
-            rateLimits: limits
-        )
+        return try decoded.completion(status: status, latency: latency, rateLimits: limits)
     }
 
     /// Network-level failures: all retryable, told apart for the failure_reasons view.

@@ -58,6 +58,11 @@ struct ChatResponseBody {
     init(bytes: UnsafeBufferPointer<UInt8>) throws {
         let body: JSONValue
         do { body = try JSONParser.parse(bytes) } catch { throw Unreadable() }
+        try self.init(json: body)
+    }
+
+    /// A body already parsed (a line of a batch's output file holds it).
+    init(json body: JSONValue) throws {
         guard case .object = body, case .array(let choices)? = body["choices"] else { throw Unreadable() }
         model = try Self.string(body["model"])
         self.choices = try choices.map { choice in
@@ -78,6 +83,17 @@ struct ChatResponseBody {
             completionTokens = try Self.integer(body["usage"]?["completion_tokens"])
         default: throw Unreadable()
         }
+    }
+
+    /// The completion it holds, or `malformedBody` when it holds none.
+    func completion(status: Int, latency: Duration, rateLimits: RateLimitHeaders) throws(LLMError) -> ChatCompletion {
+        guard let choice = choices.first, choice.hasMessage else {
+            throw LLMError(kind: .malformedBody, httpStatus: status, message: "the response has no choices")
+        }
+        let refused = choice.content == nil && choice.refusal != nil
+        return ChatCompletion(
+            content: choice.content ?? choice.refusal ?? "", finishReason: refused ? "content_filter" : choice.finishReason, model: model,
+            promptTokens: promptTokens, completionTokens: completionTokens, httpStatus: status, latency: latency, rateLimits: rateLimits)
     }
 
     private static func string(_ value: JSONValue?) throws -> String? {

@@ -8,7 +8,7 @@ import TreeInstructCore
 /// per concern: ``runs`` (runs, shards and their tasks' submission), ``leases`` (claiming and
 /// finishing tasks), ``budgets`` (the shared rate budget), ``workers`` (who is working),
 /// ``progress`` (what operators watch), ``results`` (export), ``health`` (the endpoint's
-/// state, shared) and ``rows`` (the viewer's pages of texts).
+/// state, shared), ``rows`` (the viewer's pages of texts) and ``batches`` (provider batches).
 ///
 /// `schema` is a validated identifier, interpolated unescaped only as a name. Every value
 /// travels as a bind parameter.
@@ -35,6 +35,7 @@ public struct QueueSchema: Sendable {
     public var results: ResultRows { ResultRows(tables: self) }
     public var health: EndpointHealthRecords { EndpointHealthRecords(tables: self) }
     public var rows: RowBrowser { RowBrowser(tables: self) }
+    public var batches: BatchRecords { BatchRecords(tables: self) }
 }
 
 /// One concern's statements over the queue's tables.
@@ -51,6 +52,9 @@ extension QueueStatements {
 
 /// Runs, their shards, and the tasks submitted into them: what the coordinator writes.
 public struct RunCatalog: QueueStatements { let tables: QueueSchema }
+
+/// Provider batches (batch-mode runs): made, followed and applied by workers as leased jobs.
+public struct BatchRecords: QueueStatements { let tables: QueueSchema }
 
 /// Claiming, heartbeating, finishing, failing and releasing tasks under a lease: what workers do.
 public struct TaskLeases: QueueStatements { let tables: QueueSchema }

@@ -45,12 +45,20 @@ struct MethodOptions: ParsableArguments {
     )
     var maxTokens: Int?
 
+    @Option(
+        name: .long,
+        help:
+            "How the calls are made: live (one call per task) or batch (the provider's Batch API: half the price, answers within 24 h) (default live)."
+    )
+    var mode: CallMode = .live
+
     /// The run's configuration, or a usage error naming the first option out of range.
     func config() throws -> RunConfig {
         let config = RunConfig(
             rewrite: RewriteSettings(nodesToAdd: nodes, minAddedWords: minAddedWords, maxWords: maxWords, maxDepth: maxDepth, template: template),
             rounds: rounds, respond: respond, model: Environment.string(model, "TREEINSTRUCT_MODEL", default: "gpt-4o-mini")!,
-            respondModel: respondModel, maxAttempts: maxAttempts, temperature: temperature, maxTokens: maxTokens)
+            respondModel: respondModel, maxAttempts: maxAttempts, temperature: temperature, maxTokens: maxTokens,
+            batch: mode == .batch ? BatchSettings() : nil)
         if let problem = config.problems.first {
             throw UsageError("\(optionName(problem.field)) \(problem.message)")
         }
@@ -74,3 +82,8 @@ struct MethodOptions: ParsableArguments {
 }
 
 extension RewriteTemplate: ExpressibleByArgument {}
+
+/// `--mode`: live calls, or the provider's Batch API.
+enum CallMode: String, ExpressibleByArgument, CaseIterable {
+    case live, batch
+}

@@ -69,6 +69,8 @@ struct StatusSnapshot {
     var shards: [Int64: [ShardProgress]] = [:]
     /// Endpoints that are down or out of quota (the healthy ones need no line).
     var troubledEndpoints: [EndpointStatus] = []
+    /// Batch-mode runs' provider batches, by run id.
+    var batches: [Int64: BatchProgress] = [:]
 
     static func read(_ queue: QueueSchema, run name: String?, shards withShards: Bool) async throws -> StatusSnapshot {
         var snapshot = StatusSnapshot(runs: try await queue.progress.runProgress(run: name))
@@ -77,6 +79,7 @@ struct StatusSnapshot {
             throw NotFound.run(name, among: try await queue.progress.runProgress().suffix(10).reversed().map(\.run))
         }
         snapshot.troubledEndpoints = try await queue.progress.endpointStatus().filter { $0.state != "up" }
+        snapshot.batches = try await queue.progress.batchProgress()
         for run in snapshot.runs {
             snapshot.failures[run.runID] = try await queue.progress.topFailures(run: run.run)
             if withShards { snapshot.shards[run.runID] = try await queue.progress.shardProgress(runID: run.runID) }

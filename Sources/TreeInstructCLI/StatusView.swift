@@ -12,7 +12,17 @@ enum StatusView {
 
         init(prompt: Double? = nil, completion: Double? = nil) { tokenPrices = TokenPrices(prompt: prompt, completion: completion) }
 
-        func cost(_ run: RunProgress) -> Double? { tokenPrices.cost(promptTokens: run.promptTokens, completionTokens: run.completionTokens) }
+        /// Batch API tokens cost this share of the live price (default 0.5, OpenAI's terms).
+        var batchShare = 0.5
+
+        func cost(_ run: RunProgress) -> Double? {
+            guard
+                let live = tokenPrices.cost(
+                    promptTokens: run.promptTokens - run.batchPromptTokens, completionTokens: run.completionTokens - run.batchCompletionTokens),
+                let batch = tokenPrices.cost(promptTokens: run.batchPromptTokens, completionTokens: run.batchCompletionTokens)
+            else { return nil }
+            return live + batch * batchShare
+        }
     }
 
     /// - Parameter browserHint: end with where the viewer shows the run (not after `local`, whose
@@ -31,8 +41,12 @@ enum StatusView {
                     "  tasks: pending \(run.pending)  running \(run.running)  succeeded \(run.succeeded)  failed \(run.failed)  cancelled \(run.cancelled)"
                 )
                 var rate = "  \(rateText(run))  ETA \(etaText(run))  tokens \(run.promptTokens)+\(run.completionTokens)"
+                if run.batchPromptTokens + run.batchCompletionTokens > 0 {
+                    rate += " (batch \(run.batchPromptTokens)+\(run.batchCompletionTokens))"
+                }
                 if let cost = prices.cost(run) { rate += String(format: "  cost $%.4f", cost) }
                 lines.append(rate)
+                if let batches = snapshot.batches[run.runID] { lines.append("  " + batchText(batches)) }
                 for failure in snapshot.failures[run.runID] ?? [] {
                     lines.append("  \(failure.code) ×\(failure.attempts): \(PrintableName.shown(failure.example, limit: 100))")
                 }
@@ -85,9 +99,19 @@ enum StatusView {
                         "percent_done": .number(run.percentDone), "tasks_per_minute": run.tasksPerMinute.map { .number($0) } ?? .null,
                         "tasks_remaining": count(run.tasksRemaining), "eta_seconds": run.etaSeconds.map { .number($0) } ?? .null,
                         "prompt_tokens": count(run.promptTokens), "completion_tokens": count(run.completionTokens),
+                        "batch_prompt_tokens": count(run.batchPromptTokens), "batch_completion_tokens": count(run.batchCompletionTokens),
                         "failures": .array((snapshot.failures[run.runID] ?? []).map { ["code": .string($0.code), "attempts": count($0.attempts)] }),
                     ]
                     if let cost = prices.cost(run) { fields["cost"] = .number(cost) }
+                    if let batches = snapshot.batches[run.runID] {
+                        fields["batches"] = [
+                            "open": count(batches.open), "to_apply": count(batches.toApply), "applied": count(batches.applied),
+                            "abandoned": count(batches.abandoned), "requests_out": count(batches.requestsOut),
+                            "answers_applied": count(batches.answersApplied), "answers_rejected": count(batches.answersRejected),
+                            "tasks_returned": count(batches.tasksReturned),
+                            "next_deadline": batches.nextDeadline.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null,
+                        ]
+                    }
                     if let shards = snapshot.shards[run.runID] {
                         fields["shards"] = .array(
                             shards.map { shard in
@@ -104,6 +128,17 @@ enum StatusView {
                     }
                     return .object(fields)
                 }))
+    }
+
+    /// "batches: 2 at the provider (180 requests), 0 to apply, 5 applied, 0 abandoned; 460
+    /// answers applied, 23 rejected, 40 returned; next deadline in 23h05m".
+    static func batchText(_ batches: BatchProgress) -> String {
+        var text =
+            "batches: \(batches.open) at the provider (\(batches.requestsOut) requests), \(batches.toApply) to apply, "
+            + "\(batches.applied) applied, \(batches.abandoned) abandoned; \(batches.answersApplied) answers applied, "
+            + "\(batches.answersRejected) rejected, \(batches.tasksReturned) returned"
+        if let deadline = batches.nextDeadline { text += "; next deadline in \(duration(max(0, deadline.timeIntervalSinceNow)))" }
+        return text
     }
 
     /// "endpoint URL down for 3m05s since …: last error; N tasks waiting, next probe in 4s".

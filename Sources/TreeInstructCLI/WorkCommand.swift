@@ -34,6 +34,28 @@ struct WorkCommand: AsyncParsableCommand {
         help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).")
     var metricsPort: Int?
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Requests per provider batch for batch-mode runs, \(Self.batchRequestsRange) (default 50000, OpenAI's limit).")
+    var batchRequests: Int = BatchPolicy.providerRequestLimit
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Batches of this endpoint open at once, all workers together, \(Self.batchOpenRange) (default 10).")
+    var batchMaxOpen: Int = 10
+    @Option(name: .long, parsing: .unconditional, help: "Seconds between polls of each open batch, \(Self.batchPollRange) (default 60).")
+    var batchPollSeconds: Double = 60
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help:
+            "Seconds a worker holds a job on a batch (packing, a poll, applying) before another may take it over, \(Self.batchJobRange) (default 600)."
+    )
+    var batchJobSeconds: Double = 600
+
+    static let batchRequestsRange = 1...BatchPolicy.providerRequestLimit
+    static let batchJobRange = 1.0...86_400
+    static let batchOpenRange = 1...1000
+    static let batchPollRange = 0.1...3600.0
     static let leaseRange = 1.0...86_400
     static let graceRange = 0.0...3600
     static let portRange = 1...65535
@@ -41,6 +63,10 @@ struct WorkCommand: AsyncParsableCommand {
     func run() async throws {
         for name in runs { try Check.runName("--run", name) }
         try Check.range("--lease-seconds", leaseSeconds, Self.leaseRange)
+        try Check.range("--batch-requests", batchRequests, Self.batchRequestsRange)
+        try Check.range("--batch-max-open", batchMaxOpen, Self.batchOpenRange)
+        try Check.range("--batch-poll-seconds", batchPollSeconds, Self.batchPollRange)
+        try Check.range("--batch-job-seconds", batchJobSeconds, Self.batchJobRange)
         let logger = try database.logger("treeinstruct.worker")
         // Every setting is resolved and checked before the HTTP client exists: a client must be
         // shut down once created, and a bad option must end in one line, not a trap.
@@ -53,6 +79,9 @@ struct WorkCommand: AsyncParsableCommand {
             exitWhenDone: exitWhenDone)
         configuration.apply(try concurrency.resolve(default: "16"))
         configuration.endpoint = try endpoint.healthPolicy(key: sharedKey)
+        configuration.batches = BatchPolicy(
+            endpoint: sharedKey, requestsPerBatch: batchRequests, maxOpenBatches: batchMaxOpen, pollEvery: .seconds(batchPollSeconds),
+            jobLease: .seconds(batchJobSeconds), idle: .seconds(min(5, batchPollSeconds)))
         let (scope, limits) = (try endpoint.scope(), try endpoint.limits())
         let port = try Environment.int(metricsPort, "--metrics-port", "TREEINSTRUCT_METRICS_PORT", in: Self.portRange)
         let db = try database.database(logger)

@@ -30,8 +30,9 @@ enum WorkerAssembly {
         logger: Logger
     ) -> Worker {
         Worker(
-            configuration: configuration, store: PostgresLeaseStore(queue: queue), health: queue.health, chat: client, limiter: limiter,
-            version: version, logger: logger)
+            configuration: configuration, store: PostgresLeaseStore(queue: queue), health: queue.health, chat: client,
+            batchAPI: BatchAPI(provider: client.batches, store: PostgresBatchStore(queue: queue)), limiter: limiter, version: version,
+            logger: logger)
     }
 
     /// Runs `body` (the workers drawing on `limiter`) with the limiter's refill loop beside it.

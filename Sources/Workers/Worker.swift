@@ -16,15 +16,17 @@ public struct Worker: Service {
     private let store: any LeaseStore
     private let health: any EndpointHealthStore
     private let chat: any ChatCompleting
+    private let batchAPI: BatchAPI?
     private let limiter: RateLimiter
     private let logger: Logger
     private let version: String
 
     public init(
         configuration: WorkerConfiguration, store: any LeaseStore, health: any EndpointHealthStore, chat: any ChatCompleting,
-        limiter: RateLimiter, version: String, logger: Logger
+        batchAPI: BatchAPI? = nil, limiter: RateLimiter, version: String, logger: Logger
     ) {
         self.configuration = configuration
+        self.batchAPI = batchAPI
         self.store = store
         self.health = health
         self.chat = chat
@@ -69,6 +71,13 @@ public struct Worker: Service {
                 // Every call has its outcome written before `work` returns, so the batcher has
                 // nothing left when it is cancelled with the rest.
                 housekeeping.addTask { await completions.run() }
+                if let batchAPI {
+                    let batches = BatchWork(
+                        policy: configuration.batches ?? BatchPolicy(endpoint: configuration.endpoint.key), store: batchAPI.store,
+                        leases: store, provider: batchAPI.provider, configs: processor.configs, workerID: configuration.id,
+                        runIDs: configuration.runIDs, logger: logger)
+                    housekeeping.addTask { await batches.run() }
+                }
                 defer { housekeeping.cancelAll() }
                 try await work(inFlight, processor, watch, metrics)
             }

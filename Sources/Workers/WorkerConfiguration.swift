@@ -36,6 +36,9 @@ public struct WorkerConfiguration: Sendable {
     public var backoff: Backoff
     /// How the worker reads and reacts to the endpoint's shared health (outages, spent quota).
     public var endpoint: EndpointHealthPolicy
+    /// How batch-mode runs are sent, when the worker is given a Batch API (default: the
+    /// endpoint's key, OpenAI's limits; see `BatchPolicy`).
+    public var batches: BatchPolicy?
 
     public init(
         id: String = WorkerConfiguration.defaultID(), concurrency: Int = 16, claimBatch: Int? = nil,

@@ -18,22 +18,28 @@ extension TaskLeases {
         let runs = runIDs ?? []
         let rows = try await client.query(
             """
-            SELECT id, run_id, shard_id, stage, round, stages_left, instruction, input, source_line, attempts, max_attempts,
-                   lease_token, claimed_at
+            SELECT \(unescaped: ClaimedTask.claimColumns)
             FROM \(unescaped: s).claim_tasks(\(workerID), \(limit)::int4, \(lease.inSeconds), \(runs)::int8[])
             """, logger: logger)
         var claimed: [ClaimedTask] = []
-        for try await row in rows {
-            let c = row.makeRandomAccess()
-            claimed.append(
-                ClaimedTask(
-                    id: try c["id"].decode(Int64.self), runID: try c["run_id"].decode(Int64.self), shardID: try c["shard_id"].decode(Int64.self),
-                    stage: TaskStage(rawValue: try c["stage"].decode(String.self)) ?? .rewrite, round: try c["round"].decode(Int.self),
-                    stagesLeft: try c["stages_left"].decode(Int.self), instruction: try c["instruction"].decode(String.self),
-                    input: try c["input"].decode(String.self), sourceLine: try c["source_line"].decode(Int.self),
-                    attempt: try c["attempts"].decode(Int.self), maxAttempts: try c["max_attempts"].decode(Int.self),
-                    leaseToken: try c["lease_token"].decode(Int64.self), claimedAt: try c["claimed_at"].decode(Date.self)))
-        }
+        for try await row in rows { claimed.append(try ClaimedTask(claimRow: row.makeRandomAccess())) }
         return claimed.sorted { $0.id < $1.id }
     }
+}
+
+extension ClaimedTask {
+    /// A task as claim_tasks, open_batch and held_batch_tasks return it (their columns share names).
+    init(claimRow c: PostgresRandomAccessRow) throws {
+        self.init(
+            id: try c["id"].decode(Int64.self), runID: try c["run_id"].decode(Int64.self), shardID: try c["shard_id"].decode(Int64.self),
+            stage: TaskStage(rawValue: try c["stage"].decode(String.self)) ?? .rewrite, round: try c["round"].decode(Int.self),
+            stagesLeft: try c["stages_left"].decode(Int.self), instruction: try c["instruction"].decode(String.self),
+            input: try c["input"].decode(String.self), sourceLine: try c["source_line"].decode(Int.self),
+            attempt: try c["attempts"].decode(Int.self), maxAttempts: try c["max_attempts"].decode(Int.self),
+            leaseToken: try c["lease_token"].decode(Int64.self), claimedAt: try c["claimed_at"].decode(Date.self))
+    }
+
+    /// The columns `init(claimRow:)` reads, for a SELECT list.
+    static let claimColumns =
+        "id, run_id, shard_id, stage, round, stages_left, instruction, input, source_line, attempts, max_attempts, lease_token, claimed_at"
 }

@@ -24,6 +24,9 @@ public struct RunProgress: Sendable, Hashable {
     public var etaSeconds: Double?
     public var promptTokens: Int
     public var completionTokens: Int
+    /// Of those, the tokens of answers made through the provider's Batch API.
+    public var batchPromptTokens: Int
+    public var batchCompletionTokens: Int
 }
 
 extension ProgressReports {
@@ -34,9 +37,16 @@ extension ProgressReports {
             SELECT p.run_id, p.run, p.state, p.source_rows, p.pending, p.running, p.succeeded, p.failed, p.cancelled,
                    p.rows_succeeded, p.rows_failed, p.rows_cancelled, p.percent_done::float8 AS percent_done,
                    p.tasks_per_minute::float8 AS tasks_per_minute, p.tasks_remaining, extract(epoch FROM p.eta)::float8 AS eta_seconds,
-                   coalesce((SELECT sum(prompt_tokens) FROM \(unescaped: s).attempts a WHERE a.run_id = p.run_id), 0)::int8 AS prompt_tokens,
-                   coalesce((SELECT sum(completion_tokens) FROM \(unescaped: s).attempts a WHERE a.run_id = p.run_id), 0)::int8 AS completion_tokens
+                   coalesce(t.prompt_tokens, 0)::int8 AS prompt_tokens, coalesce(t.completion_tokens, 0)::int8 AS completion_tokens,
+                   coalesce(t.batch_prompt_tokens, 0)::int8 AS batch_prompt_tokens,
+                   coalesce(t.batch_completion_tokens, 0)::int8 AS batch_completion_tokens
             FROM \(unescaped: s).run_progress p
+            LEFT JOIN LATERAL (
+                SELECT sum(a.prompt_tokens) AS prompt_tokens, sum(a.completion_tokens) AS completion_tokens,
+                       sum(a.prompt_tokens) FILTER (WHERE a.worker_id LIKE 'batch:%') AS batch_prompt_tokens,
+                       sum(a.completion_tokens) FILTER (WHERE a.worker_id LIKE 'batch:%') AS batch_completion_tokens
+                FROM \(unescaped: s).attempts a WHERE a.run_id = p.run_id
+            ) t ON true
             WHERE \(name)::text IS NULL OR p.run = \(name)
             ORDER BY p.run_id
             """, logger: logger)
@@ -53,7 +63,9 @@ extension ProgressReports {
                     rowsCancelled: try c["rows_cancelled"].decode(Int.self), percentDone: try c["percent_done"].decode(Double.self),
                     tasksPerMinute: try c["tasks_per_minute"].decode(Double?.self), tasksRemaining: try c["tasks_remaining"].decode(Int.self),
                     etaSeconds: try c["eta_seconds"].decode(Double?.self), promptTokens: try c["prompt_tokens"].decode(Int.self),
-                    completionTokens: try c["completion_tokens"].decode(Int.self)))
+                    completionTokens: try c["completion_tokens"].decode(Int.self),
+                    batchPromptTokens: try c["batch_prompt_tokens"].decode(Int.self),
+                    batchCompletionTokens: try c["batch_completion_tokens"].decode(Int.self)))
         }
         return result
     }

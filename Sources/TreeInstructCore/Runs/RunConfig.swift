@@ -16,10 +16,14 @@ public struct RunConfig: Sendable, Hashable, Codable {
     public var temperature: Double?
     /// Completion token cap sent with each request.
     public var maxTokens: Int?
+    /// Set when the run's calls go through the provider's Batch API (`submit --mode batch`);
+    /// nil (the default) for live calls.
+    public var batch: BatchSettings?
 
     public init(
         rewrite: RewriteSettings = RewriteSettings(), rounds: Int = 1, respond: Bool = true, model: String,
-        respondModel: String? = nil, maxAttempts: Int = 6, temperature: Double? = nil, maxTokens: Int? = nil
+        respondModel: String? = nil, maxAttempts: Int = 6, temperature: Double? = nil, maxTokens: Int? = nil,
+        batch: BatchSettings? = nil
     ) {
         self.rewrite = rewrite
         self.rounds = rounds
@@ -29,6 +33,7 @@ public struct RunConfig: Sendable, Hashable, Codable {
         self.maxAttempts = maxAttempts
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.batch = batch
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,6 +42,7 @@ public struct RunConfig: Sendable, Hashable, Codable {
         case maxAttempts = "max_attempts"
         case temperature
         case maxTokens = "max_tokens"
+        case batch
     }
 
     /// Tasks one source row needs: R rewrites, plus the answer when `respond` is on.
