@@ -85,9 +85,10 @@ END
 $function$;
 
 -- Starts a batch: picks the batch run (of only_runs, or any) with due pending tasks, lowest id
--- first, makes its row, and leases up to batch_size of its tasks to 'batch:<id>' for
--- lease_seconds (the packing job's lease, renewed to the provider's deadline once the batch
--- is there). Returns the batch's id, job token and reference on every row, with the claimed tasks; nothing
+-- first, makes its row with its packing job held for lease_seconds, and leases up to batch_size
+-- of its tasks to 'batch:<id>' for three times as long (renewed to the provider's deadline once
+-- the batch is there): a packer that dies leaves its job to be taken over, and the batch found
+-- at the provider, before the reaper could return the tasks and another batch send them again. Returns the batch's id, job token and reference on every row, with the claimed tasks; nothing
 -- (and no row left) when no batch run has due work.
 CREATE FUNCTION open_batch(packing_worker text, endpoint_key text, batch_size integer, lease_seconds double precision,
                            only_runs bigint[])
@@ -115,7 +116,7 @@ BEGIN
     RETURNING batches.id, batches.reference INTO made, tag;
     RETURN QUERY
     WITH claimed AS (
-        SELECT * FROM lease_pending_tasks('batch:' || made, batch_size, lease_seconds, ARRAY[chosen_run])
+        SELECT * FROM lease_pending_tasks('batch:' || made, batch_size, 3 * lease_seconds, ARRAY[chosen_run])
     ), recorded AS (
         UPDATE batches b SET task_ids = (SELECT array_agg(c.id ORDER BY c.id) FROM claimed c),
                              request_count = (SELECT count(*) FROM claimed)

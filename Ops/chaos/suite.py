@@ -337,8 +337,8 @@ def batch(short: bool) -> None:
             flags = ("--format", "text", "--max-words", "250", "--rounds", "1", "--respond", "--max-attempts", "6")
             stack.submit(corpus, "batch", *flags, "--mode", "batch")
             stack.submit(corpus, "live", *flags)
-            base_url = stack.simulator("--seed", "5", "--batch-delay-seconds", "1.5", "--batch-fail", "0.05",
-                                       "--batch-expire-every", "4", "--batch-window-seconds", "5")
+            base_url = stack.simulator("--seed", "5", "--latency-ms", "20", "--jitter-ms", "10", "--batch-delay-seconds", "1.5",
+                                       "--batch-fail", "0.05", "--batch-expire-every", "4", "--batch-window-seconds", "5")
             env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused", TREEINSTRUCT_LOG_LEVEL="info")
             args = [*worker_args(), "--run", "batch", "--batch-requests", str(per_batch), "--batch-poll-seconds", "0.3",
                     "--batch-job-seconds", "5", "--exit-when-done"]
@@ -364,9 +364,8 @@ def batch(short: bool) -> None:
             check(finished, "the batch run finished")
             check(state["killed"] is not None, "a worker was killed while applying a batch")
             invariants(stack, "batch", rows, max_attempts=6, min_success=1.0)
-            counts = stack.psql("-At", "-c", "SELECT coalesce(provider_status, state) || ' ' || count(*) FROM treeinstruct.batches "
-                                "GROUP BY 1 ORDER BY 1").stdout.split()
-            print("  info: batches by provider status: " + " ".join(counts))
+            made = stack.scalar("SELECT count(*) FROM treeinstruct.batches")
+            print(f"  info: {made} batches made", flush=True)
             expired = stack.scalar("SELECT count(*) FROM treeinstruct.batches WHERE provider_status = 'expired'")
             check(expired >= 1, f"batches expired and their unanswered tasks came back: {expired}")
             returned = stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE code = 'batch_expired'")
@@ -375,7 +374,7 @@ def batch(short: bool) -> None:
             stats = json.loads(http_get(base_url.removesuffix("/v1") + "/sim/stats") or "{}").get("batches", {})
             answered = stack.scalar("SELECT count(*) FROM treeinstruct.attempts WHERE worker_id LIKE 'batch:%' AND outcome IN ('succeeded', 'stale')")
             print(f"  info: the provider answered {stats.get('requests_answered')} requests, {answered} answers applied or refused as stale")
-            live = stack.spawn(*worker_args(), "--run", "live", "--exit-when-done", log="live-worker.log", **env)
+            live = stack.spawn(*worker_args(64), "--run", "live", "--exit-when-done", log="live-worker.log", **env)
             live.wait(timeout=600)
             exports = []
             for run in ("batch", "live"):

@@ -2,6 +2,7 @@ import Coordinator
 import CorpusIngest
 import EndpointSimulator
 import Foundation
+import LLMClient
 import PostgresTestSupport
 import TaskStore
 import TestCorpora
@@ -78,6 +79,76 @@ struct BatchModeTests {
         let liveRows = try await Self.export(database, runID: liveRun.runID)
         #expect(batchRows.count == 300)
         #expect(batchRows == liveRows)
+    }
+
+    /// A worker that made a batch at the provider and died before recording it: the next worker
+    /// finds the batch by its reference and adopts it, so it is neither sent nor paid twice.
+    @Test func aBatchWhosePackerDiedIsFoundNotSentAgain() async throws {
+        let database = try await TestPostgres.database()
+        let corpus = try Self.corpus(rows: 40)
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        var config = Self.config
+        config.respond = false
+        config.batch = BatchSettings()
+        _ = try await Submission(queue: database.queue).submit(CorpusFile(path: corpus), runName: "orphan", config: config)
+        var simulator = SimulatorConfiguration(port: 0, seed: 3)
+        simulator.batch = BatchProfile(completionDelay: .milliseconds(300))
+        try await SimulatorServer.withRunning(simulator, logger: EndToEndTests.quiet) { baseURL in
+            // The dying worker: it claims, sends and stops before recording, its job held for 1 s
+            // (its tasks for 3 s).
+            let opened = try #require(
+                try await database.queue.batches.openBatch(workerID: "doomed", endpoint: baseURL, limit: 100, lease: .seconds(1), runIDs: nil))
+            #expect(opened.tasks.count == 40)
+            let chat = ChatClient(endpoint: EndpointConfiguration(baseURL: baseURL, apiKey: APIKey("sk-test-secret-key")))
+            let requests = opened.tasks.map { task in
+                BatchRequest(customID: "task-\(task.id)", prompt: Self.prompt(task), model: Self.config.model, temperature: nil, maxTokens: 1000)
+            }
+            _ = try await chat.batches.submit(
+                requests, completionWindow: "24h", metadata: ["treeinstruct_batch": opened.reference], maxFileBytes: 1 << 20)
+            try await chat.shutdown()
+            try await Task.sleep(for: .seconds(1.1))
+            let worker = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL,
+                arguments: ["--batch-poll-seconds", "0.2", "--exit-when-done"], logLevel: "info")
+            #expect(await worker.wait(seconds: 90) == 0, "worker log: \(worker.log.suffix(2000))")
+            #expect(worker.log.contains("found at the provider"), "\(worker.log.suffix(2000))")
+            let stats = try await EndToEndTests.get(baseURL.replacingOccurrences(of: "/v1", with: "") + "/sim/stats")
+            #expect(try JSONValue.parse(stats.body)["batches"]?["batches_created"] == .number(1), "\(stats.body)")
+        }
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 40)
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.batches WHERE state = 'applied'") == 1)
+    }
+
+    /// `cancel` on a run with a batch at the provider: a worker cancels the batch there, and its
+    /// tasks end cancelled, none answered.
+    @Test func cancellingARunCancelsItsBatchesAtTheProvider() async throws {
+        let database = try await TestPostgres.database()
+        let corpus = try Self.corpus(rows: 30)
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        var config = Self.config
+        config.batch = BatchSettings()
+        let run = try await Submission(queue: database.queue).submit(CorpusFile(path: corpus), runName: "stopped", config: config)
+        var simulator = SimulatorConfiguration(port: 0, seed: 3)
+        simulator.batch = BatchProfile(completionDelay: .seconds(60))
+        try await SimulatorServer.withRunning(simulator, logger: EndToEndTests.quiet) { baseURL in
+            let worker = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL,
+                arguments: ["--batch-poll-seconds", "0.2", "--exit-when-done"], logLevel: "info")
+            for _ in 0..<100 where try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.batches WHERE state = 'open'") == 0 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await database.queue.runs.cancelRun(id: run.runID)
+            #expect(await worker.wait(seconds: 60) == 0, "worker log: \(worker.log.suffix(2000))")
+        }
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'cancelled'") == 30)
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.results") == 0)
+        #expect(
+            try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.batches WHERE provider_status = 'cancelled' AND state = 'applied'")
+                == 1)
+    }
+
+    static func prompt(_ task: ClaimedTask) -> ChatPrompt {
+        RewritePrompt.make(instruction: task.instruction, input: task.input, settings: config.rewrite)
     }
 
     /// Every exported row as (line, instruction, output).

@@ -4,8 +4,8 @@ import TreeInstructCore
 
 extension BatchRecords {
     /// Starts a batch of up to `limit` due tasks of one batch-mode run (of `runIDs` only, when
-    /// given): its row, its packing job held by `workerID` and its tasks leased to it, all for
-    /// `lease`. nil when no batch run has due work.
+    /// given): its row, its packing job held by `workerID` for `lease` and its tasks leased to
+    /// the batch three times as long. nil when no batch run has due work.
     ///
     /// The statement is the function `open_batch` (Migrations/0017_provider_batches.sql).
     public func openBatch(workerID: String, endpoint: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> OpenedBatch? {

@@ -20,15 +20,18 @@ struct BatchWork: Sendable {
     /// Runs until cancelled.
     func run() async {
         while !Task.isCancelled {
-            let busy: Bool
+            var pause = policy.idle
             do {
-                busy = try await step()
+                if try await step() { continue }
+            } catch let error as LLMError where [.notFound, .unauthorized].contains(error.kind) {
+                // No Batch API there, or not for this key: batch runs wait; live work goes on.
+                logger.error("the endpoint refuses the Batch API; batch-mode runs wait (trying again in 5 minutes)", metadata: ["error": "\(error)"])
+                pause = max(pause, .seconds(300))
             } catch {
                 if Task.isCancelled { return }
                 logger.error("batch job failed; trying again later", metadata: ["error": "\(error)"])
-                busy = false
             }
-            if !busy { try? await Task.sleep(for: policy.idle) }
+            try? await Task.sleep(for: pause)
         }
     }
 

@@ -7,7 +7,8 @@ import TreeInstructCore
 /// batch's lease owner (`BatchTicket.owner`), so they are fenced as live answers are.
 public protocol BatchStore: Sendable {
     /// Starts a batch: up to `limit` due tasks of one batch-mode run (of `runIDs` only, when
-    /// given), leased to the batch for `lease`, its packing job held by `workerID` as long.
+    /// given), its packing job held by `workerID` for `lease`, the tasks leased to the batch
+    /// three times as long (a dead packer's batch is found before they could be reaped).
     /// nil when no batch run has due work.
     func openBatch(workerID: String, endpoint: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> OpenedBatch?
     /// Batches of `endpoint` not yet applied or abandoned (the pace of packing).
