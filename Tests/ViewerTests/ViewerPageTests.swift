@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import PostgresTestSupport
 import TaskStore
 import Testing
@@ -36,6 +37,13 @@ struct ViewerPageTests {
                         answer: "{\"new_instruction\": \"<script>window.pwned=4</script> see http://x.example\"}"))
                 : .accepted(Self.rewrite(task))
         }
+        // A provider batch of the run, with text a provider (or anyone) could have written.
+        try await database.client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO "\(database.schema)".batches (run_id, endpoint, state, provider_status, provider_batch_id, request_count, last_error)
+                    VALUES (\(run.id), 'e', 'applied', 'completed', '<img src=x onerror=alert(1)>', 3, '<script>window.pwned=9</script>')
+                    """))
         try await ViewerHarness.withViewer(database.queue) { get in
             for path in [
                 "/", "/runs/\(run.id)", "/runs/\(run.id)/rows", "/runs/\(run.id)/rows?code=url_introduced", "/runs/\(run.id)/rows/1",
@@ -60,6 +68,8 @@ struct ViewerPageTests {
             #expect(failed.contains("&lt;script&gt;window.pwned=4&lt;/script&gt; see http://x.example"))  // the rejected answer
             let listing = try await get("/runs/\(run.id)/rows?code=url_introduced", []).body
             #expect(listing.contains("the answer it rejected") && listing.contains("&lt;script&gt;window.pwned=4"))
+            let runPage = try await get("/runs/\(run.id)", []).body
+            #expect(runPage.contains("Provider batches") && runPage.contains("&lt;script&gt;window.pwned=9&lt;/script&gt;"))
             let rtl = try await get("/runs/\(run.id)/rows/3", []).body
             #expect(rtl.contains("\u{202E}txet desrever\u{202C}"))  // kept, inside an isolating element
             #expect(try await get("/runs/\(run.id)/rows", []).body.contains("&lt;script&gt;alert(&#39;run&#39;)&lt;/script&gt;"))

@@ -3,7 +3,7 @@ import TaskStore
 import TreeInstructCore
 
 /// One run: its numbers, attempts per minute, shards, failure codes with an example each (each
-/// a link to the rows that failed so), and the workers at work.
+/// a link to the rows that failed so), its provider batches (batch mode), and the workers at work.
 enum RunPage {
     struct Facts {
         var run: RunProgress
@@ -11,6 +11,8 @@ enum RunPage {
         var minutes: [MinuteCount]
         var failures: [(code: String, attempts: Int, example: String)]
         var workers: [ActiveWorker]
+        /// Its provider batches, newest first (batch-mode runs).
+        var batches: [BatchRow] = []
     }
 
     static func html(_ facts: Facts, prices: TokenPrices) -> HTML {
@@ -39,6 +41,16 @@ enum RunPage {
                 <td>\(worker.succeededLastFiveMinutes)</td><td>\(ProgressWording.duration(worker.secondsSinceHeartbeat)) ago</td></tr>
                 """)
         }
+        let batches = facts.batches.map { batch in
+            HTML(
+                """
+                <tr><td>\(batch.id)</td><td>\(batch.providerBatchID ?? "")</td><td>\(batch.state)</td><td>\(batch.providerStatus ?? "")</td>
+                <td>\(batch.requests)</td><td>\(batch.completed)</td><td>\(batch.failed)</td><td>\(batch.applied)</td><td>\(batch.rejected)</td>
+                <td>\(batch.returned)</td><td>\(ProgressWording.duration(max(0, -batch.createdAt.timeIntervalSinceNow))) ago</td>
+                <td>\(batch.expiresAt.map { ProgressWording.duration(max(0, $0.timeIntervalSinceNow)) } ?? "")</td>
+                <td class="text">\(batch.note ?? "")</td></tr>
+                """)
+        }
         return Layout.page(
             title: run.run, trail: [(run.run, "/runs/\(run.runID)")], live: "/api/runs",
             """
@@ -51,6 +63,7 @@ enum RunPage {
             \(ThroughputChart.svg(facts.minutes))
             <h2>Failure codes</h2>
             \(failures.isEmpty ? HTML("<p class=\"quiet\">No attempt has failed.</p>") : "<table><thead><tr><th>code</th><th>attempts</th><th>latest example</th></tr></thead><tbody>\(failures)</tbody></table>")
+            \(batches.isEmpty ? HTML("") : "<h2>Provider batches</h2><table><thead><tr><th>batch</th><th>provider id</th><th>state</th><th>provider status</th><th>requests</th><th>completed</th><th>failed</th><th>answers stored</th><th>rejected</th><th>returned</th><th>made</th><th>deadline in</th><th>note</th></tr></thead><tbody>\(batches)</tbody></table>")
             <h2>Shards</h2>
             <table><thead><tr><th>shard</th><th>file</th><th>lines</th><th>state</th><th>rows</th><th>succeeded</th><th>failed</th><th>cancelled</th></tr></thead>
             <tbody>\(shards)</tbody></table>

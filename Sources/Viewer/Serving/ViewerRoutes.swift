@@ -44,7 +44,8 @@ struct ViewerRoutes {
         let facts = RunPage.Facts(
             run: run, shards: try await queue.progress.shardProgress(runID: runID),
             minutes: try await queue.progress.recentThroughput(runID: runID),
-            failures: try await queue.progress.topFailures(run: run.run, limit: 20), workers: try await queue.progress.activeWorkers())
+            failures: try await queue.progress.topFailures(run: run.run, limit: 20), workers: try await queue.progress.activeWorkers(),
+            batches: try await queue.progress.runBatches(runID: runID))
         return Pages.html(RunPage.html(facts, prices: configuration.prices))
     }
 
