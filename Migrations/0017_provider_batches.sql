@@ -196,6 +196,26 @@ SELECT b.run_id, r.name AS run,
 FROM batches b JOIN runs r ON r.id = b.run_id
 GROUP BY b.run_id, r.name;
 
+-- A batch holds its tasks up to the provider's window (24 h): running that long is not stuck
+-- while the batch's lease runs (0002's view otherwise, so its alert would fire on every batch).
+CREATE OR REPLACE VIEW stuck_tasks AS
+SELECT t.id AS task_id,
+       t.run_id,
+       r.name AS run,
+       t.shard_id,
+       t.stage,
+       t.round,
+       t.lease_owner,
+       t.claimed_at,
+       t.lease_expires_at,
+       now() - t.claimed_at AS running_for,
+       t.lease_expires_at < now() AS lease_expired
+FROM tasks t
+JOIN runs r ON r.id = t.run_id
+WHERE t.state = 'running'
+  AND (t.lease_expires_at < now()
+       OR (t.claimed_at < now() - interval '15 minutes' AND t.lease_owner NOT LIKE 'batch:%'));
+
 -- As 0009: every SECURITY DEFINER function here pinned to this schema, not PUBLIC's, the
 -- worker role's. Workers keep their batch jobs in the batches table itself (as in workers and
 -- rate_budgets); the coordinator marks a cancelled run's batches for cancelling; the monitor reads.
