@@ -14,7 +14,7 @@ struct TreeInstruct: AsyncParsableCommand {
             """,
         subcommands: [
             LocalCommand.self, MigrateCommand.self, SubmitCommand.self, WorkCommand.self, StatusCommand.self,
-            RerunCommand.self, CancelCommand.self, ExportCommand.self, InspectCommand.self, SimCommand.self, PostgresCommand.self,
+            RerunCommand.self, CancelCommand.self, ModeCommand.self, ExportCommand.self, InspectCommand.self, SimCommand.self, PostgresCommand.self,
             ProbeCommand.self, ServeCommand.self,
         ]
     )

@@ -147,6 +147,34 @@ struct BatchModeTests {
                 == 1)
     }
 
+    /// `mode --run NAME live`: a batch run's tasks are called live from then on (the operator
+    /// finishing a run's last tasks without waiting for batches), and back with `batch`.
+    @Test func aBatchRunSwitchedToLiveIsCalledLive() async throws {
+        let database = try await TestPostgres.database()
+        let corpus = try Self.corpus(rows: 20)
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        var config = Self.config
+        config.batch = BatchSettings()
+        _ = try await Submission(queue: database.queue).submit(CorpusFile(path: corpus), runName: "switched", config: config)
+        let environment = StatusCommandTests.environment(database)
+        let switched = try await BadInvocationTests.invoke(["mode", "--run", "switched", "live"], environment: environment)
+        #expect(switched.status == 0, "\(switched.error)")
+        var simulator = SimulatorConfiguration(port: 0, seed: 3)
+        simulator.batch = BatchProfile(completionDelay: .seconds(600))  // a batch would never end in time
+        try await SimulatorServer.withRunning(simulator, logger: EndToEndTests.quiet) { baseURL in
+            let worker = try WorkerProcess(
+                settings: database.settings, schema: database.schema, baseURL: baseURL, arguments: ["--exit-when-done"])
+            #expect(await worker.wait(seconds: 60) == 0, "worker log: \(worker.log.suffix(2000))")
+        }
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 40)
+        #expect(try await EndToEndTests.count(database, "SELECT count(*) FROM $schema.batches") == 0)
+        let back = try await BadInvocationTests.invoke(["mode", "--run", "switched", "batch"], environment: environment)
+        #expect(back.status == 0, "\(back.error)")
+        #expect(try await database.queue.runs.findRun(named: "switched")?.config.batch == BatchSettings())
+        let unknown = try await BadInvocationTests.invoke(["mode", "--run", "nope", "live"], environment: environment)
+        #expect(unknown.status == 66 && unknown.error.contains("no run named"), "\(unknown.error)")
+    }
+
     static func prompt(_ task: ClaimedTask) -> ChatPrompt {
         RewritePrompt.make(instruction: task.instruction, input: task.input, settings: config.rewrite)
     }

@@ -21,7 +21,8 @@ public struct RunConfigMismatch: Error, CustomStringConvertible {
 }
 
 enum RunConfigCoding {
-    static func text(_ config: RunConfig) -> String {
+    /// A configuration, or a part of one, as JSON with sorted keys.
+    static func text(_ config: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(config)) ?? Data(), as: UTF8.self)
