@@ -7,22 +7,17 @@ import TreeInstructCore
 /// expired or was cancelled first) is a request never run. A line that cannot be read is
 /// skipped: its task, never answered, goes back to pending when the batch is applied.
 enum BatchAnswerLines {
-    static func read(_ file: ByteBuffer) -> [BatchAnswer] {
-        var answers: [BatchAnswer] = []
-        file.withUnsafeReadableBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var start = 0
-            while start < bytes.count {
-                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-                if end > start, let line = try? JSONParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<end])),
-                    let answer = answer(line)
-                {
-                    answers.append(answer)
-                }
-                start = end + 1
-            }
+    /// Each answer of `file` in turn, read as it is reached: only the file and one answer are
+    /// held at a time (a 50,000-line file's answers, all read first, doubled the memory).
+    static func forEach(in file: ByteBuffer, _ body: (BatchAnswer) async throws -> Void) async rethrows {
+        var rest = file
+        while rest.readableBytes > 0 {
+            let length = rest.readableBytesView.firstIndex(of: UInt8(ascii: "\n")).map { $0 - rest.readerIndex } ?? rest.readableBytes
+            let line = rest.readSlice(length: length)!
+            rest.moveReaderIndex(forwardBy: min(1, rest.readableBytes))
+            let parsed = line.withUnsafeReadableBytes { raw in try? JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+            if let parsed, let answer = answer(parsed) { try await body(answer) }
         }
-        return answers
     }
 
     static func answer(_ line: JSONValue) -> BatchAnswer? {

@@ -29,8 +29,11 @@ public struct BatchClient: Sendable {
             let confirmed = await dialects.confirmed(for: model)
             forms[model] = endpoint.dialect ?? confirmed ?? .jsonSchema
         }
-        let file = BatchRequestFile(requests, dialect: { forms[$0] ?? .jsonSchema }, maxBytes: maxFileBytes)
-        let fileID = try await upload(file.bytes, name: "treeinstruct-\(metadata.values.sorted().joined(separator: "-")).jsonl")
+        let boundary = "treeinstruct-" + UUID().uuidString
+        let file = BatchRequestFile(
+            requests, dialect: { forms[$0] ?? .jsonSchema }, maxBytes: maxFileBytes, boundary: boundary,
+            filename: "treeinstruct-\(metadata.values.sorted().joined(separator: "-")).jsonl")
+        let fileID = try await upload(file.form, boundary: boundary)
         var body = JSONObjectWriter(capacity: 256)
         body.field("completion_window", .string(completionWindow))
         body.field("endpoint", .string("/v1/chat/completions"))
@@ -57,20 +60,16 @@ public struct BatchClient: Sendable {
         return (try data.map { item throws(LLMError) in try BatchObject.readOrThrow(item) }, hasMore)
     }
 
-    public func answers(inFile id: String) async throws(LLMError) -> [BatchAnswer] {
-        BatchAnswerLines.read(try await send(.GET, "/files/\(Self.pathPart(id))/content", limit: Self.maxFileBytes))
+    /// Downloads an output or error file and hands each line's answer to `body` in turn.
+    public func answers(inFile id: String, _ body: (BatchAnswer) async throws -> Void) async throws {
+        let file = try await send(.GET, "/files/\(Self.pathPart(id))/content", limit: Self.maxFileBytes)
+        try await BatchAnswerLines.forEach(in: file, body)
     }
 
     // MARK: HTTP
 
-    private func upload(_ file: ByteBuffer, name: String) async throws(LLMError) -> String {
-        let boundary = "treeinstruct-" + UUID().uuidString
-        var form = ByteBufferAllocator().buffer(capacity: file.readableBytes + 512)
-        form.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n")
-        form.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\n")
-        form.writeString("Content-Type: application/jsonl\r\n\r\n")
-        form.writeImmutableBuffer(file)
-        form.writeString("\r\n--\(boundary)--\r\n")
+    /// Uploads a request file's multipart form (`BatchRequestFile`); returns the file's id.
+    private func upload(_ form: ByteBuffer, boundary: String) async throws(LLMError) -> String {
         let answer = try Self.json(try await send(.POST, "/files", body: form, contentType: "multipart/form-data; boundary=\(boundary)"))
         guard case .string(let id)? = answer["id"] else { throw Self.unreadable("an uploaded file without an id") }
         return id

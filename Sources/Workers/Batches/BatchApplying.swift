@@ -20,8 +20,8 @@ struct BatchApplying: Sendable {
         var notRun: [String: [ClaimedTask]] = [:]
         var completions: [Completion] = []
         for fileID in [job.outputFileID, job.errorFileID].compactMap({ $0 }) {
-            for answer in try await work.provider.answers(inFile: fileID) {
-                guard let id = BatchWork.taskID(answer.customID), let task = held.removeValue(forKey: id) else { continue }
+            try await work.provider.answers(inFile: fileID) { answer in
+                guard let id = BatchWork.taskID(answer.customID), let task = held.removeValue(forKey: id) else { return }
                 switch answer.outcome {
                 case .answered(let completion):
                     let config = try await work.configs.config(for: task.runID)

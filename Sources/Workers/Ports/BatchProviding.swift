@@ -16,6 +16,6 @@ public protocol BatchProviding: Sendable {
     func cancel(_ id: String) async throws -> ProviderBatch
     /// The provider's batches, newest first, after the one named (a page of up to `limit`).
     func list(after: String?, limit: Int) async throws -> (batches: [ProviderBatch], hasMore: Bool)
-    /// Every line of an output or error file, read.
-    func answers(inFile id: String) async throws -> [BatchAnswer]
+    /// Each line of an output or error file, read, handed to `body` in turn.
+    func answers(inFile id: String, _ body: (BatchAnswer) async throws -> Void) async throws
 }
