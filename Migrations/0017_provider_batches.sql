@@ -71,10 +71,13 @@ RETURNS TABLE (id bigint, run_id bigint, shard_id bigint, stage text, round inte
 LANGUAGE plpgsql SECURITY DEFINER AS $function$
 #variable_conflict use_column
 BEGIN
-    -- Without batch runs (the rule) the claim is 0014's, unchanged.
-    IF EXISTS (SELECT 1 FROM runs r WHERE r.config ? 'batch') THEN
+    -- Without a batch run with pending work (the rule) the claim is 0014's, unchanged.
+    IF EXISTS (SELECT 1 FROM runs r WHERE r.config ? 'batch'
+               AND EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state = 'pending')) THEN
+        -- The live runs with pending work, each found by one probe of the per-run pending index.
         only_runs := ARRAY(SELECT r.id FROM runs r
                            WHERE NOT r.config ? 'batch' AND (cardinality(only_runs) = 0 OR r.id = ANY(only_runs))
+                             AND EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state = 'pending')
                            ORDER BY r.id);
         IF cardinality(only_runs) = 0 THEN
             RETURN;
@@ -130,8 +133,9 @@ END
 $function$;
 
 -- The tasks a batch still holds (of its task_ids, under its lease owner): what applying it
--- must answer or return, with the tokens that prove the lease.
-CREATE FUNCTION held_batch_tasks(held_batch bigint)
+-- must answer or return, with the tokens that prove the lease. Only for the worker holding the
+-- batch's job (its token): the worker role reads no other task's text or token.
+CREATE FUNCTION held_batch_tasks(held_batch bigint, held_job bigint)
 RETURNS TABLE (id bigint, run_id bigint, shard_id bigint, stage text, round integer, stages_left integer, instruction text,
                input text, source_line integer, attempts integer, max_attempts integer, lease_token bigint,
                claimed_at timestamptz)
@@ -140,15 +144,17 @@ LANGUAGE sql STABLE SECURITY DEFINER AS $function$
            t.attempts, t.max_attempts, t.lease_token, t.claimed_at
     FROM batches b CROSS JOIN LATERAL unnest(b.task_ids) AS u(id)
     JOIN tasks t ON t.id = u.id
-    WHERE b.id = held_batch AND t.state = 'running' AND t.lease_owner = 'batch:' || held_batch
+    WHERE b.id = held_batch AND b.job_token = held_job AND t.state = 'running' AND t.lease_owner = 'batch:' || held_batch
     ORDER BY t.id
 $function$;
 
--- Gives held tasks back to pending (cancelled, in a cancelled run) without using an attempt,
--- under the code and detail that say why: a worker's clean shutdown, a batch that expired or
--- was cancelled before answering them. release_tasks (0009) becomes the shutdown case of it.
+-- Gives held tasks back, under the code and detail that say why, due again after retry_seconds:
+-- without using an attempt (a worker's clean shutdown, a batch that expired or was cancelled
+-- before answering them), or using it (a batch the provider failed, a request it lost), when
+-- pending again unless that was the last (then failed); cancelled in a cancelled run.
+-- release_tasks (0009) becomes the shutdown case of it.
 CREATE FUNCTION return_tasks(returning_worker text, task_ids bigint[], held_tokens bigint[], return_code text,
-                             return_detail text)
+                             return_detail text, uses_attempt boolean, retry_seconds double precision)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER AS $function$
 DECLARE
@@ -156,16 +162,21 @@ DECLARE
 BEGIN
     WITH released AS (
         UPDATE tasks t
-        SET state = CASE WHEN r.cancelled_at IS NULL THEN 'pending' ELSE 'cancelled' END::task_state,
-            finished_at = CASE WHEN r.cancelled_at IS NULL THEN NULL ELSE now() END,
-            attempts = t.attempts - 1, run_after = now(), lease_owner = NULL, lease_expires_at = NULL
+        SET state = CASE WHEN r.cancelled_at IS NOT NULL THEN 'cancelled'
+                         WHEN uses_attempt AND t.attempts >= t.max_attempts THEN 'failed'
+                         ELSE 'pending' END::task_state,
+            finished_at = CASE WHEN r.cancelled_at IS NOT NULL OR (uses_attempt AND t.attempts >= t.max_attempts) THEN now() END,
+            attempts = CASE WHEN uses_attempt THEN t.attempts ELSE t.attempts - 1 END,
+            run_after = now() + make_interval(secs => retry_seconds), lease_owner = NULL, lease_expires_at = NULL,
+            last_error_code = CASE WHEN uses_attempt THEN return_code ELSE t.last_error_code END
         FROM unnest(task_ids, held_tokens) AS u(id, token), runs r
         WHERE t.id = u.id AND t.state = 'running' AND t.lease_token = u.token AND r.id = t.run_id
         RETURNING t.id, t.run_id, t.attempts, t.lease_token, t.claimed_at
     ), history AS (
         INSERT INTO attempts (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, code, detail)
-        SELECT released.id, released.run_id, released.attempts + 1, released.lease_token, returning_worker,
-               released.claimed_at, 'released', return_code, return_detail
+        SELECT released.id, released.run_id, released.attempts + CASE WHEN uses_attempt THEN 0 ELSE 1 END,
+               released.lease_token, returning_worker, released.claimed_at,
+               CASE WHEN uses_attempt THEN 'error' ELSE 'released' END, return_code, return_detail
         FROM released
     )
     SELECT count(*) INTO changed FROM released;
@@ -176,7 +187,53 @@ $function$;
 CREATE OR REPLACE FUNCTION release_tasks(releasing_worker text, task_ids bigint[], held_tokens bigint[])
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER AS $function$
-    SELECT return_tasks(releasing_worker, task_ids, held_tokens, 'shutdown', 'released unfinished at a clean worker shutdown')
+    SELECT return_tasks(releasing_worker, task_ids, held_tokens, 'shutdown', 'released unfinished at a clean worker shutdown',
+                        false, 0)
+$function$;
+
+-- The reaper leaves alone tasks held by a batch that is not finished: they are the batch's
+-- until it is applied or abandoned (a batch that can no longer be applied is abandoned, and
+-- its tasks are reaped then), however long the provider or an outage of every worker takes.
+CREATE OR REPLACE FUNCTION reap_expired_leases(batch_size integer)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER AS $function$
+DECLARE
+    changed integer;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext(current_schema() || '.reaper')) THEN
+        RETURN 0;
+    END IF;
+    WITH expired AS (
+        SELECT t.id, t.run_id, t.lease_owner, t.lease_token, t.claimed_at, t.attempts, t.max_attempts,
+               r.cancelled_at IS NOT NULL AS run_cancelled
+        FROM tasks t
+        JOIN runs r ON r.id = t.run_id
+        WHERE t.state = 'running' AND t.lease_expires_at < now()
+          AND NOT (t.lease_owner LIKE 'batch:%'
+                   AND EXISTS (SELECT 1 FROM batches b WHERE b.id = substr(t.lease_owner, 7)::bigint
+                               AND b.state IN ('packing', 'open', 'ended')))
+        ORDER BY t.lease_expires_at
+        LIMIT batch_size
+        FOR UPDATE OF t SKIP LOCKED
+    ), reset AS (
+        UPDATE tasks t
+        SET state = CASE WHEN e.run_cancelled THEN 'cancelled'
+                         WHEN e.attempts >= e.max_attempts THEN 'failed'
+                         ELSE 'pending' END::task_state,
+            finished_at = CASE WHEN e.run_cancelled OR e.attempts >= e.max_attempts THEN now() END,
+            run_after = now(), lease_owner = NULL, lease_expires_at = NULL, last_error_code = 'lease_expired'
+        FROM expired e
+        WHERE t.id = e.id
+        RETURNING t.id
+    ), lost AS (
+        INSERT INTO attempts (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, code, detail)
+        SELECT e.id, e.run_id, e.attempts, e.lease_token, coalesce(e.lease_owner, 'unknown'), coalesce(e.claimed_at, now()),
+               'lost', 'lease_expired', 'the worker stopped renewing its lease (crashed, killed or stalled)'
+        FROM expired e
+    )
+    SELECT count(*) INTO changed FROM reset;
+    RETURN changed;
+END
 $function$;
 
 -- Each run's batches at a glance (`status`, the viewer, SQL): how many are at the provider, to
@@ -229,12 +286,17 @@ BEGIN
     LOOP
         EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'treeinstruct_worker') THEN
+        -- lease_pending_tasks claims any run's tasks: only claim_tasks and open_batch call it.
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'treeinstruct_worker') AND f::text NOT LIKE '%lease_pending_tasks(%' THEN
             EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO treeinstruct_worker', f);
         END IF;
     END LOOP;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'treeinstruct_worker') THEN
-        EXECUTE format('GRANT SELECT, UPDATE ON %I.batches TO treeinstruct_worker', current_schema());
+        EXECUTE format('REVOKE ALL ON FUNCTION %I.lease_pending_tasks(text, integer, double precision, bigint[]) FROM treeinstruct_worker',
+                       current_schema());
+        EXECUTE format('GRANT SELECT, UPDATE (%s) ON %I.batches TO treeinstruct_worker', 'state, provider_status, provider_batch_id, output_file_id, error_file_id, request_count, completed_count, failed_count, '
+                       'applied_count, rejected_count, returned_count, job_owner, job_token, job_expires_at, next_poll_at, last_error, '
+                       'submitted_at, expires_at, ended_at, applied_at', current_schema());
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'treeinstruct_coordinator') THEN
         EXECUTE format('GRANT SELECT, UPDATE (cancel_requested_at) ON %I.batches TO treeinstruct_coordinator', current_schema());

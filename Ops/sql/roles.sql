@@ -60,8 +60,7 @@ BEGIN
     -- worker proves it holds a task, nor any text.
     EXECUTE format('GRANT SELECT (id, run_id, state, run_after) ON %I.tasks TO treeinstruct_worker', s);
     FOREACH function_name IN ARRAY ARRAY['claim_tasks', 'renew_leases', 'complete_tasks', 'fail_task', 'release_tasks',
-                                         'reap_expired_leases', 'lease_pending_tasks', 'open_batch', 'held_batch_tasks',
-                                         'return_tasks'] LOOP
+                                         'reap_expired_leases', 'open_batch', 'held_batch_tasks', 'return_tasks'] LOOP
         FOR signature IN SELECT p.oid::regprocedure FROM pg_proc p
                          WHERE p.pronamespace = s::regnamespace AND p.proname = function_name LOOP
             EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, treeinstruct_coordinator, treeinstruct_monitor', signature);
@@ -70,8 +69,12 @@ BEGIN
     END LOOP;
     EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.workers, %I.rate_budgets, %I.endpoint_health, %I.endpoint_dialects
                     TO treeinstruct_worker', s, s, s, s);
-    -- Provider batches: open_batch makes them; workers take their jobs and record the provider's side.
-    EXECUTE format('GRANT SELECT, UPDATE ON %I.batches TO treeinstruct_worker', s);
+    -- Provider batches: open_batch makes them; workers take their jobs and record the provider's
+    -- side (not which run, endpoint, reference or tasks a batch has, nor a cancel request).
+    EXECUTE format('GRANT SELECT, UPDATE (state, provider_status, provider_batch_id, output_file_id, error_file_id, request_count,
+                                          completed_count, failed_count, applied_count, rejected_count, returned_count, job_owner,
+                                          job_token, job_expires_at, next_poll_at, last_error, submitted_at, expires_at, ended_at,
+                                          applied_at) ON %I.batches TO treeinstruct_worker', s);
 
     -- Coordinator.
     EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO treeinstruct_coordinator', s);

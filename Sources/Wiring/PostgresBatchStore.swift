@@ -28,13 +28,17 @@ public struct PostgresBatchStore: BatchStore {
         try await queue.batches.finish(ticket, state: state, tally: tally, note: note)
     }
 
-    public func heldTasks(batchID: Int64) async throws -> [ClaimedTask] { try await queue.batches.heldTasks(batchID: batchID) }
+    public func heldTasks(_ ticket: BatchTicket) async throws -> [ClaimedTask] { try await queue.batches.heldTasks(ticket) }
+
+    public func providerBatchID(batchID: Int64) async throws -> String? { try await queue.batches.providerBatchID(batchID: batchID) }
 
     public func holdTasks(_ tasks: [ClaimedTask], owner: String, for lease: Duration) async throws {
         try await queue.leases.extendLeases(owner: owner, holding: tasks, lease: lease)
     }
 
-    public func returnTasks(_ tasks: [ClaimedTask], owner: String, code: String, detail: String) async throws -> Int {
-        try await queue.leases.returnTasks(tasks, owner: owner, code: code, detail: detail)
+    public func returnTasks(
+        _ tasks: [ClaimedTask], owner: String, code: String, detail: String, usesAttempt: Bool, retryAfter: Duration
+    ) async throws -> Int {
+        try await queue.leases.returnTasks(tasks, owner: owner, code: code, detail: detail, usesAttempt: usesAttempt, retryAfter: retryAfter)
     }
 }

@@ -24,15 +24,15 @@ extension BatchRecords {
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED)
             RETURNING b.id, b.run_id, b.state, b.reference, b.provider_batch_id, b.output_file_id, b.error_file_id, b.provider_status,
-                      b.created_at, b.cancel_requested_at IS NOT NULL
+                      b.created_at, b.expires_at, b.cancel_requested_at IS NOT NULL
             """, logger: logger)
-        for try await (id, runID, state, reference, providerID, output, errors, status, created, cancel) in rows.decode(
-            (Int64, Int64, String, String, String?, String?, String?, String?, Date, Bool).self)
+        for try await (id, runID, state, reference, providerID, output, errors, status, created, expires, cancel) in rows.decode(
+            (Int64, Int64, String, String, String?, String?, String?, String?, Date, Date?, Bool).self)
         {
             return BatchJob(
                 ticket: BatchTicket(batchID: id, token: token), runID: runID, stage: BatchJob.Stage(rawValue: state) ?? .open,
                 reference: reference, providerBatchID: providerID, outputFileID: output, errorFileID: errors, providerStatus: status,
-                createdAt: created, cancelRequested: cancel)
+                createdAt: created, expiresAt: expires, cancelRequested: cancel)
         }
         return nil
     }

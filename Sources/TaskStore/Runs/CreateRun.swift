@@ -34,7 +34,8 @@ enum RunConfigCoding {
 }
 
 extension RunCatalog {
-    /// Creates the run, or returns the existing run of that name when its configuration matches.
+    /// Creates the run, or returns the existing run of that name when its configuration matches
+    /// (the call mode aside: the run keeps its own, which `mode` changes).
     public func createOrFindRun(name: String, config: RunConfig) async throws -> RunRecord {
         let rows = try await client.query(
             """
@@ -44,7 +45,10 @@ extension RunCatalog {
             """, logger: logger)
         for try await (id, stored) in rows.decode((Int64, String).self) {
             let storedConfig = try RunConfigCoding.decode(stored)
-            guard storedConfig == config else { throw RunConfigMismatch(run: name, stored: storedConfig, requested: config) }
+            // The call mode is not the method: `mode` may have switched it since (the stored one stays).
+            var method = storedConfig
+            method.batch = config.batch
+            guard method == config else { throw RunConfigMismatch(run: name, stored: storedConfig, requested: config) }
             return RunRecord(id: id, name: name, config: storedConfig)
         }
         throw StoreInvariantViolated(message: "run upsert returned no row")

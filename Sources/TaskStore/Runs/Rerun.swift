@@ -23,6 +23,11 @@ extension RunCatalog {
             """
             WITH resumed AS (
                 UPDATE \(unescaped: s).runs SET cancelled_at = NULL, resumed_at = now() WHERE id = \(runID)
+            ), uncancelled AS (
+                -- Its batches not yet cancelled at the provider go on (cancel only marked them).
+                UPDATE \(unescaped: s).batches SET cancel_requested_at = NULL
+                WHERE run_id = \(runID) AND cancel_requested_at IS NOT NULL AND state IN ('packing', 'open')
+                  AND coalesce(provider_status, '') NOT IN ('cancelling', 'cancelled')
             ), scoped AS (
                 SELECT id, stage, round FROM \(unescaped: s).tasks
                 WHERE run_id = \(runID) AND (\(shardID)::int8 IS NULL OR shard_id = \(shardID))

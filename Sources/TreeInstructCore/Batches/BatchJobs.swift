@@ -50,11 +50,14 @@ public struct BatchJob: Sendable {
     public var errorFileID: String?
     public var providerStatus: String?
     public var createdAt: Date
+    /// The provider's deadline, once it is known.
+    public var expiresAt: Date?
     public var cancelRequested: Bool
 
     public init(
         ticket: BatchTicket, runID: Int64, stage: Stage, reference: String, providerBatchID: String? = nil, outputFileID: String? = nil,
-        errorFileID: String? = nil, providerStatus: String? = nil, createdAt: Date = Date(), cancelRequested: Bool = false
+        errorFileID: String? = nil, providerStatus: String? = nil, createdAt: Date = Date(), expiresAt: Date? = nil,
+        cancelRequested: Bool = false
     ) {
         self.ticket = ticket
         self.runID = runID
@@ -65,6 +68,7 @@ public struct BatchJob: Sendable {
         self.errorFileID = errorFileID
         self.providerStatus = providerStatus
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
         self.cancelRequested = cancelRequested
     }
 }

@@ -11,8 +11,11 @@ struct BatchApplying: Sendable {
     /// Completions written per call to the store.
     static let chunk = 500
 
+    /// Reasons a provider gives for not running a request that are no fault of the request.
+    static let freeCodes: Set<String> = ["batch_expired", "batch_cancelled"]
+
     func apply(_ job: BatchJob) async throws {
-        var held = Dictionary(uniqueKeysWithValues: try await work.store.heldTasks(batchID: job.ticket.batchID).map { ($0.id, $0) })
+        var held = Dictionary(uniqueKeysWithValues: try await work.store.heldTasks(job.ticket).map { ($0.id, $0) })
         work.logger.info(
             "applying batch", metadata: ["batch": "\(job.ticket.batchID)", "status": "\(job.providerStatus ?? "")", "held": "\(held.count)"])
         var tally = BatchTally()
@@ -60,15 +63,26 @@ struct BatchApplying: Sendable {
         }
         if !completions.isEmpty { tally.applied += try await complete(completions, owner: owner, job: job) }
         for (code, tasks) in notRun {
+            // Expired or cancelled before its turn: not the task's doing. Any other reason the
+            // provider gives uses an attempt, so a request it always refuses ends.
+            let free = Self.freeCodes.contains(code)
             tally.returned += try await work.store.returnTasks(
-                tasks, owner: owner, code: code, detail: "the provider did not run it (batch \(job.providerStatus ?? "ended"))")
+                tasks, owner: owner, code: code, detail: "the provider did not run it (batch \(job.providerStatus ?? "ended"))",
+                usesAttempt: !free, retryAfter: free ? .zero : .seconds(60))
         }
         if !held.isEmpty {
+            // No line at all: free when the batch stopped early (expired, cancelled); an attempt
+            // when it completed or failed without answering (each such batch brings the task
+            // closer to its last attempt, so none comes back for ever).
+            let free = ["expired", "cancelled"].contains(job.providerStatus ?? "")
             tally.returned += try await work.store.returnTasks(
-                Array(held.values), owner: owner, code: "batch_no_answer",
-                detail: "the batch ended (\(job.providerStatus ?? "ended")) without an answer for it")
+                Array(held.values), owner: owner, code: free ? "batch_\(job.providerStatus ?? "ended")" : "batch_no_answer",
+                detail: "the batch ended (\(job.providerStatus ?? "ended")) without an answer for it", usesAttempt: !free,
+                retryAfter: free ? .zero : .seconds(60))
         }
-        _ = try await work.store.finish(job.ticket, state: .applied, tally: tally, note: nil)
+        guard try await work.store.finish(job.ticket, state: .applied, tally: tally, note: nil) else {
+            throw BatchJobLost(batchID: job.ticket.batchID)
+        }
         work.logger.info(
             "batch applied",
             metadata: [

@@ -24,7 +24,8 @@ struct BatchWork: Sendable {
             do {
                 if try await step() { continue }
             } catch let error as LLMError where [.notFound, .unauthorized].contains(error.kind) {
-                // No Batch API there, or not for this key: batch runs wait; live work goes on.
+                // Sending a batch was refused: no Batch API there, or not for this key. Batch runs
+                // wait; live work goes on.
                 logger.error("the endpoint refuses the Batch API; batch-mode runs wait (trying again in 5 minutes)", metadata: ["error": "\(error)"])
                 pause = max(pause, .seconds(300))
             } catch {
@@ -38,10 +39,17 @@ struct BatchWork: Sendable {
     /// One job, or one new batch; false when there was nothing to do.
     func step() async throws -> Bool {
         if let job = try await store.takeJob(workerID: workerID, endpoint: policy.endpoint, lease: policy.jobLease) {
-            switch job.stage {
-            case .packing: try await recover(job)
-            case .open: try await poll(job)
-            case .ended: try await BatchApplying(work: self).apply(job)
+            do {
+                switch job.stage {
+                case .packing: try await recover(job)
+                case .open: try await poll(job)
+                case .ended: try await BatchApplying(work: self).apply(job)
+                }
+            } catch {
+                try await giveUpIfPastDeadline(job, error: error)
+                logger.error(
+                    "batch job failed; another worker may take it when its lease ends",
+                    metadata: ["batch": "\(job.ticket.batchID)", "error": "\(error)"])
             }
             return true
         }
@@ -49,38 +57,68 @@ struct BatchWork: Sendable {
         return try await pack()
     }
 
+    /// A batch whose job still fails after the provider's deadline and the margin can no longer
+    /// be applied (its files gone, its id unknown to this key, ...): abandoned, so it stops
+    /// counting as open and its tasks, reaped, are sent again.
+    private func giveUpIfPastDeadline(_ job: BatchJob, error: any Error) async throws {
+        guard let deadline = job.expiresAt, deadline.addingTimeInterval(policy.margin.inSeconds) < Date() else { return }
+        _ = try await store.finish(job.ticket, state: .abandoned, tally: BatchTally(), note: "could not be followed or applied: \(error)")
+        logger.warning("batch abandoned past its deadline", metadata: ["batch": "\(job.ticket.batchID)", "error": "\(error)"])
+    }
+
     // MARK: Packing
 
-    /// Claims due tasks of a batch run, sends them as one batch and records it.
+    /// Claims due tasks of a batch run, sends those of one model as one batch (a provider takes
+    /// one model per file) and records it.
     func pack() async throws -> Bool {
         guard
             let opened = try await store.openBatch(
                 workerID: workerID, endpoint: policy.endpoint, limit: policy.requestsPerBatch, lease: policy.jobLease, runIDs: runIDs)
         else { return false }
         let config = try await configs.config(for: opened.runID)
-        let requests = opened.tasks.map { task in
-            let (prompt, model) = TaskProcessor.prompt(for: task, config: config)
-            return BatchRequest(
-                customID: Self.customID(task.id), prompt: prompt, model: model, temperature: config.temperature,
-                maxTokens: config.completionTokenLimit(for: task.stage))
+        let prompts = opened.tasks.map { TaskProcessor.prompt(for: $0, config: config) }
+        let model = prompts.first?.1 ?? config.model
+        var requests: [BatchRequest] = []
+        var otherModel: [ClaimedTask] = []
+        for (task, (prompt, taskModel)) in zip(opened.tasks, prompts) {
+            guard taskModel == model else {
+                otherModel.append(task)
+                continue
+            }
+            requests.append(
+                BatchRequest(
+                    customID: Self.customID(task.id), prompt: prompt, model: model, temperature: config.temperature,
+                    maxTokens: config.completionTokenLimit(for: task.stage)))
+        }
+        let owner = opened.ticket.owner
+        let otherIDs = Set(otherModel.map(\.id))
+        if !otherModel.isEmpty {
+            _ = try await store.returnTasks(
+                otherModel, owner: owner, code: "batch_other_model", detail: "left for a batch of its own model (one model per batch)",
+                usesAttempt: false, retryAfter: .zero)
         }
         let submitted: SubmittedBatch
         do {
             submitted = try await provider.submit(
                 requests, completionWindow: config.batch?.completionWindow ?? BatchSettings().completionWindow,
                 metadata: Self.metadata(reference: opened.reference, batchID: opened.ticket.batchID), maxFileBytes: policy.maxFileBytes)
-        } catch {
-            // Nothing reached the provider as a batch (an uploaded file alone costs nothing).
-            _ = try await store.returnTasks(opened.tasks, owner: opened.ticket.owner, code: "batch_not_sent", detail: "\(error)")
-            _ = try await store.finish(opened.ticket, state: .abandoned, tally: BatchTally(returned: opened.tasks.count), note: "\(error)")
+        } catch let error as LLMError where error.httpStatus.map({ (400..<500).contains($0) }) == true {
+            // Refused in so many words: no batch was made. Back after a minute, no attempt used.
+            let sent = opened.tasks.filter { !otherIDs.contains($0.id) }
+            _ = try await store.returnTasks(
+                sent, owner: owner, code: "batch_not_sent", detail: "\(error)", usesAttempt: false, retryAfter: .seconds(60))
+            _ = try await store.finish(opened.ticket, state: .abandoned, tally: BatchTally(returned: sent.count), note: "\(error)")
             throw error
         }
+        // Any other failure (a timeout, a lost connection, a 5xx) may have made the batch all
+        // the same: the row stays packing, and when its job runs out `recover` finds the batch
+        // by its reference, or returns the tasks.
         let leftOut = Set(submitted.leftOut)
-        let sent = opened.tasks.filter { !leftOut.contains(Self.customID($0.id)) }
+        let sent = opened.tasks.filter { !leftOut.contains(Self.customID($0.id)) && !otherIDs.contains($0.id) }
         if !leftOut.isEmpty {
             _ = try await store.returnTasks(
-                opened.tasks.filter { leftOut.contains(Self.customID($0.id)) }, owner: opened.ticket.owner, code: "batch_file_full",
-                detail: "left for a later batch: the request file reached \(policy.maxFileBytes) bytes")
+                opened.tasks.filter { leftOut.contains(Self.customID($0.id)) }, owner: owner, code: "batch_file_full",
+                detail: "left for a later batch: the request file reached \(policy.maxFileBytes) bytes", usesAttempt: false, retryAfter: .zero)
         }
         try await record(submitted.batch, ticket: opened.ticket, tasks: sent)
         logger.info(
@@ -89,12 +127,14 @@ struct BatchWork: Sendable {
         return true
     }
 
-    /// Records the provider's batch and holds its tasks to its deadline; a job lost meanwhile
-    /// (this worker was taken for dead) means another worker returned or adopted the tasks: the
-    /// batch is cancelled at the provider rather than paid for twice.
+    /// Records the provider's batch and holds its tasks to its deadline. A job lost meanwhile
+    /// (this worker was taken for dead) means another worker either adopted this very batch
+    /// (nothing to do) or returned the tasks: then the batch is cancelled at the provider
+    /// rather than paid for twice.
     private func record(_ batch: ProviderBatch, ticket: BatchTicket, tasks: [ClaimedTask]) async throws {
         try await store.holdTasks(tasks, owner: ticket.owner, for: holdTime(batch))
         guard try await store.recordProvider(ticket, batch: batch, nextPoll: policy.pollEvery) else {
+            if try await store.providerBatchID(batchID: ticket.batchID) == batch.id { return }
             logger.warning("batch job lost while sending; cancelling it at the provider", metadata: ["provider_batch": "\(batch.id)"])
             _ = try? await provider.cancel(batch.id)
             return
@@ -107,17 +147,22 @@ struct BatchWork: Sendable {
     }
 
     /// A batch whose packer died before recording it: found at the provider by its reference
-    /// (adopted, not sent again), or its tasks go back to pending.
+    /// (adopted, not sent again; cancelled there if its tasks are gone), or its tasks go back.
     func recover(_ job: BatchJob) async throws {
+        let held = try await store.heldTasks(job.ticket)
         if let found = try await findAtProvider(job) {
-            let held = try await store.heldTasks(batchID: job.ticket.batchID)
+            guard !held.isEmpty else {
+                _ = try? await provider.cancel(found.id)
+                _ = try await store.finish(job.ticket, state: .abandoned, tally: BatchTally(), note: "its tasks were no longer held")
+                return
+            }
             try await record(found, ticket: job.ticket, tasks: held)
             logger.info("batch of a stopped worker found at the provider", metadata: ["provider_batch": "\(found.id)"])
             return
         }
-        let held = try await store.heldTasks(batchID: job.ticket.batchID)
         let returned = try await store.returnTasks(
-            held, owner: job.ticket.owner, code: "batch_not_sent", detail: "its worker stopped before the batch reached the provider")
+            held, owner: job.ticket.owner, code: "batch_not_sent", detail: "its worker stopped before the batch reached the provider",
+            usesAttempt: false, retryAfter: .zero)
         _ = try await store.finish(job.ticket, state: .abandoned, tally: BatchTally(returned: returned), note: "never reached the provider")
     }
 

@@ -24,10 +24,15 @@ public protocol BatchStore: Sendable {
     /// Ends the batch: `applied` with what applying it did, or `abandoned` (never at the
     /// provider). False when the job was lost.
     func finish(_ ticket: BatchTicket, state: BatchEnd, tally: BatchTally, note: String?) async throws -> Bool
-    /// The tasks the batch still holds, with their lease tokens.
-    func heldTasks(batchID: Int64) async throws -> [ClaimedTask]
+    /// The tasks the batch still holds, with their lease tokens (none once the job is lost).
+    func heldTasks(_ ticket: BatchTicket) async throws -> [ClaimedTask]
     /// Holds the batch's tasks for `lease` more (to the provider's deadline and a margin).
     func holdTasks(_ tasks: [ClaimedTask], owner: String, for lease: Duration) async throws
-    /// Gives held tasks back to pending without using an attempt, saying why.
-    func returnTasks(_ tasks: [ClaimedTask], owner: String, code: String, detail: String) async throws -> Int
+    /// Gives held tasks back, saying why, due again after `retryAfter`: without using an
+    /// attempt, or (`usesAttempt`) using it, failed for good on the last.
+    func returnTasks(
+        _ tasks: [ClaimedTask], owner: String, code: String, detail: String, usesAttempt: Bool, retryAfter: Duration
+    ) async throws -> Int
+    /// The provider batch recorded for the batch now (another worker may have adopted it).
+    func providerBatchID(batchID: Int64) async throws -> String?
 }
