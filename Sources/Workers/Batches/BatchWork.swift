@@ -57,11 +57,13 @@ struct BatchWork: Sendable {
         return try await pack()
     }
 
-    /// A batch whose job still fails after the provider's deadline and the margin can no longer
-    /// be applied (its files gone, its id unknown to this key, ...): abandoned, so it stops
-    /// counting as open and its tasks, reaped, are sent again.
+    /// A batch whose job still fails after the provider's deadline (a day after it was made,
+    /// when none is known: a dead packer's batch that cannot be looked up) and the margin can no
+    /// longer be applied (its files gone, its id unknown to this key, ...): abandoned, so it
+    /// stops counting as open and its tasks, reaped, are sent again.
     private func giveUpIfPastDeadline(_ job: BatchJob, error: any Error) async throws {
-        guard let deadline = job.expiresAt, deadline.addingTimeInterval(policy.margin.inSeconds) < Date() else { return }
+        let deadline = job.expiresAt ?? job.createdAt.addingTimeInterval(24 * 3600)
+        guard deadline.addingTimeInterval(policy.margin.inSeconds) < Date() else { return }
         _ = try await store.finish(job.ticket, state: .abandoned, tally: BatchTally(), note: "could not be followed or applied: \(error)")
         logger.warning("batch abandoned past its deadline", metadata: ["batch": "\(job.ticket.batchID)", "error": "\(error)"])
     }
