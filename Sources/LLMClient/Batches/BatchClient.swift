@@ -108,7 +108,7 @@ public struct BatchClient: Sendable {
         }
     }
 
-    private static func json(_ bytes: ByteBuffer) throws(LLMError) -> JSONValue {
+    static func json(_ bytes: ByteBuffer) throws(LLMError) -> JSONValue {
         do {
             return try bytes.withUnsafeReadableBytes { raw throws(JSONParser.SyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
         } catch {
@@ -130,13 +130,7 @@ public struct BatchClient: Sendable {
 extension BatchObject {
     /// The batch in `bytes` (or an already-parsed value), or an `LLMError` saying it is unreadable.
     static func readOrThrow(_ bytes: ByteBuffer) throws(LLMError) -> ProviderBatch {
-        let json: JSONValue
-        do {
-            json = try bytes.withUnsafeReadableBytes { raw throws(JSONParser.SyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
-        } catch {
-            throw BatchClient.unreadable(ChatClient.preview(bytes))
-        }
-        return try readOrThrow(json)
+        try readOrThrow(try BatchClient.json(bytes))
     }
 
     static func readOrThrow(_ json: JSONValue) throws(LLMError) -> ProviderBatch {

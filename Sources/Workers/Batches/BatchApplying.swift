@@ -20,6 +20,8 @@ struct BatchApplying: Sendable {
             "applying batch", metadata: ["batch": "\(job.ticket.batchID)", "status": "\(job.providerStatus ?? "")", "held": "\(held.count)"])
         var tally = BatchTally()
         let owner = job.ticket.owner
+        // A batch holds one run's tasks: its method is read once, not once per line.
+        let config = try await work.configs.config(for: job.runID)
         var notRun: [String: [ClaimedTask]] = [:]
         var completions: [Completion] = []
         for fileID in [job.outputFileID, job.errorFileID].compactMap({ $0 }) {
@@ -27,7 +29,6 @@ struct BatchApplying: Sendable {
                 guard let id = BatchWork.taskID(answer.customID), let task = held.removeValue(forKey: id) else { return }
                 switch answer.outcome {
                 case .answered(let completion):
-                    let config = try await work.configs.config(for: task.runID)
                     let report = CallReport(
                         model: completion.model ?? config.model, promptTokens: completion.promptTokens,
                         completionTokens: completion.completionTokens, latencyMilliseconds: nil, httpStatus: completion.httpStatus)
