@@ -29,7 +29,8 @@ actor CompletionBatcher {
 
     /// - Parameters:
     ///   - maxBatch: completions per statement at most (default 64).
-    ///   - window: how long the first completion of a batch waits for company (default 2 ms).
+    ///   - window: how long the first completion of a batch waits for company (default 2 ms;
+    ///     workers pass `WorkerConfiguration.completionWindow`).
     ///   - retryDelays: pauses between tries of a failed batch (default 0.1, 0.3, 1, 3 s).
     ///   - backlogLimit: completions waiting to be written at most (default 1024).
     init(

@@ -71,10 +71,12 @@ actor InFlightTasks {
     /// Returns when `minimum` slots are free, `patience` has passed with at least one free, or
     /// the worker is stopping: claiming one task each time one finishes would cost a
     /// statement per task, while a short wait lets one claim fill several slots.
+    /// The minimum is at most half the slots there are now, so an adaptive limit that is still
+    /// small does not wait out the patience before every claim.
     func waitForRoom(minimum: Int, patience: Duration) async {
         await waitForSlot()
         let deadline = ContinuousClock.now + patience
-        while !stopping, free < minimum, ContinuousClock.now < deadline {
+        while !stopping, free < min(minimum, max(1, slots / 2)), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(1))
         }
     }

@@ -41,7 +41,7 @@ public struct Worker: Service {
         let inFlight =
             configuration.adaptiveConcurrency
             ? InFlightTasks(pacing: AdaptiveConcurrency(maximum: configuration.concurrency)) : InFlightTasks(capacity: configuration.concurrency)
-        let completions = CompletionBatcher(store: store, workerID: configuration.id)
+        let completions = CompletionBatcher(store: store, workerID: configuration.id, window: configuration.completionWindow)
         let (store, runIDs) = (store, configuration.runIDs)
         let watch = EndpointWatch(
             policy: configuration.endpoint, store: health, logger: logger,
@@ -95,7 +95,7 @@ public struct Worker: Service {
     private func work(_ inFlight: InFlightTasks, _ processor: TaskProcessor, _ watch: EndpointWatch, _ metrics: WorkerMetrics) async throws {
         await withDiscardingTaskGroup { calls in
             while !Task.isCancelled {
-                await inFlight.waitForRoom(minimum: max(1, configuration.claimBatch / 4), patience: .milliseconds(5))
+                await inFlight.waitForRoom(minimum: max(1, configuration.claimBatch / 2), patience: configuration.claimPatience)
                 if await inFlight.stopping { break }
                 let free = await inFlight.free
                 let limit: Int

@@ -13,6 +13,15 @@ public struct WorkerConfiguration: Sendable {
     public var adaptiveConcurrency = false
     /// Tasks claimed per round trip, at most (never more than free slots).
     public var claimBatch: Int
+    /// While its slots are nearly all taken, a worker waits this long at most for half a claim
+    /// batch of them to free before it claims what is free (default 30 ms): small claims cost
+    /// the database as much per statement as large ones, and four workers sharing two cores
+    /// each claimed a few tasks every 5 ms (`BENCHMARKS.md`, issue 15). With slots free it
+    /// claims at once, so a short queue waits for nothing.
+    public var claimPatience: Duration = .milliseconds(30)
+    /// How long a completion waits for others to share its statement when none is being
+    /// written (default 5 ms; the ones that gather during a write go at once).
+    public var completionWindow: Duration = .milliseconds(5)
     /// A lease lasts this long unless renewed; a killed worker's tasks return after it (default 60 s).
     public var lease: Duration
     /// Leases are renewed this often, well inside `lease` (default a third of it).

@@ -65,4 +65,20 @@ struct InFlightTasksTests {
         #expect(await inFlight.awaitingCall.map(\.id) == [2], "a's outcome is being written: a heartbeat missing it lost nothing")
         #expect(Set(await inFlight.all.map(\.id)) == [1, 2], "both are still released on shutdown")
     }
+
+    @Test func waitingForRoomAsksAtMostHalfTheSlots() async {
+        // Four slots, all free: a claim batch of 32 would never fit, so waiting for 32 free
+        // would wait out the patience (a minute here) before every claim.
+        let inFlight = InFlightTasks(capacity: 4)
+        let started = ContinuousClock.now
+        await inFlight.waitForRoom(minimum: 32, patience: .seconds(60))
+        #expect(ContinuousClock.now - started < .seconds(30), "half the slots free is room enough")
+        // Three of four held: one free is less than half, so it waits, and a freed slot ends the wait.
+        for id: Int64 in 1...3 { await inFlight.add(Self.task(id)) }
+        let waiter = Task { await inFlight.waitForRoom(minimum: 32, patience: .seconds(60)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        await inFlight.remove(Self.task(1))
+        await waiter.value
+        #expect(await inFlight.free == 2)
+    }
 }
