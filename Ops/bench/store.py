@@ -3,7 +3,8 @@
 on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this method.
 
   swift build -c release
-  Ops/bench/store.py queue      # tasks/s end to end (simulator, zero latency), 1, 2 and 4 workers;
+  Ops/bench/store.py queue      # tasks/s end to end (simulator, zero latency), 1, 2 and 4 workers,
+                                # with each side's CPU per task (workers, simulator, database);
                                 # the store alone (no-op tasks, 20,000 and 100,000); pgqueuer's no-op
                                 # jobs, same server; --baseline-bin PATH runs another build first
   Ops/bench/store.py ingest     # submit 1,000,000 lines (and again): time and peak memory, next to
@@ -53,6 +54,34 @@ def use(binary: str) -> None:
     BENCH = str(Path(binary).parent / "treeinstruct-bench")
 
 
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """CPU time (user and system) of one process, with its reaped children's when asked."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds(stack: Stack) -> float:
+    """The server's CPU so far: the postmaster with the backends it reaped, and those alive."""
+    processes = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout.splitlines()[1:]
+    rows = [line.split(None, 2) for line in processes]
+    postmaster = next(int(pid) for pid, _, command in rows if str(stack.data) in command and "postgres" in command)
+    total = cpu_seconds(postmaster, children=True)
+    for pid, parent, _ in rows:
+        if int(parent) == postmaster:
+            try:
+                total += cpu_seconds(int(pid))
+            except (FileNotFoundError, ProcessLookupError):
+                pass  # a backend that ended between the two reads is in the postmaster's children
+    return total
+
+
+def machine_ticks() -> tuple[int, int]:
+    """All CPU ticks of the machine so far, and the idle ones among them (/proc/stat)."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(values), values[3] + values[4]
+
+
 def queue(args) -> None:
     """Each round runs every build on a fresh server, one after the other (the peer once, on the
     last build's server): side by side, on the same machine in the same minutes."""
@@ -68,6 +97,7 @@ def queue_once(args, build: str, peer: bool) -> None:
         stack = Stack(work)
         try:
             base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
+            simulator = stack.processes[-1].pid
             env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
             for concurrency, workers in [(c, w) for c in str(args.e2e_concurrency).split(",") for w in (1, 2, 4)]:
                 run = f"queue-{concurrency}-{workers}"
@@ -76,16 +106,25 @@ def queue_once(args, build: str, peer: bool) -> None:
                 # previous line's updates during the next line, which then measured lower whatever its
                 # number of workers.
                 stack.psql("-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempts")
+                simulator_before, database_before, ticks_before = cpu_seconds(simulator), database_cpu_seconds(stack), machine_ticks()
+                workers_before = os.times()
                 started = time.time()
                 pool = [stack.spawn("work", "--concurrency", concurrency, "--rate-scope", "local", "--run", run, "--exit-when-done", **env)
                         for _ in range(workers)]
                 for process in pool:
                     process.wait(timeout=1800)
                 elapsed = time.time() - started
+                workers_after, ticks_after = os.times(), machine_ticks()
+                worker_cpu = (workers_after.children_user + workers_after.children_system
+                              - workers_before.children_user - workers_before.children_system)
+                simulator_cpu, database_cpu = cpu_seconds(simulator) - simulator_before, database_cpu_seconds(stack) - database_before
+                busy = 1 - (ticks_after[1] - ticks_before[1]) / max(1, ticks_after[0] - ticks_before[0])
                 done = stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "
                                     "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
+                per_task = 1000 / max(1, done)
                 print(f"build={build} end-to-end concurrency={concurrency} workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
-                      f"(each: claim, HTTP call to the simulator, validation, complete)", flush=True)
+                      f"cpu_ms_per_task worker={worker_cpu * per_task:.3f} simulator={simulator_cpu * per_task:.3f} database={database_cpu * per_task:.3f} "
+                      f"cores_busy={busy:.2f} (each: claim, HTTP call to the simulator, validation, complete)", flush=True)
             # The same shape as the peer below: 200 tasks per claim, 1 and 4 concurrent consumers.
             sizes = [int(size) for size in str(args.noop_tasks).split(",") if size]
             for size in sizes:
