@@ -14,6 +14,12 @@ public struct JSONObjectWriter {
         JSONWriter.write(value, into: &bytes)
     }
 
+    /// A whole number, or nothing when `value` is nil (the key is left out).
+    public mutating func field(_ key: String, integer value: (some BinaryInteger)?) {
+        guard let value else { return }
+        field(key, .number(Double(value)))
+    }
+
     /// `json` must be one JSON value as text; it is copied as it is.
     public mutating func field(_ key: String, rawJSON json: String) {
         startField(key)

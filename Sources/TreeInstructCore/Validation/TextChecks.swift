@@ -49,16 +49,21 @@ enum TextChecks {
     /// Procedure words (in any inflection the original lacks), phrases or prompt markers present
     /// in the rewrite and absent from the original.
     static func leakedProcedure(in text: TextProfile, original: TextProfile) -> [String] {
-        let originalStems = Set(original.vocabulary.map(stem))
-        var leaked = text.vocabulary.filter { procedureStems.contains(stem($0)) && !originalStems.contains(stem($0)) }.sorted()
+        var leaked = text.vocabulary.filter { procedureStems.contains(stem($0)) }.sorted()
+        if !leaked.isEmpty {
+            // The original's stems only when the rewrite has a procedure word at all (seldom).
+            let originalStems = Set(original.vocabulary.map(stem))
+            leaked = leaked.filter { !originalStems.contains(stem($0)) }
+        }
         leaked += procedurePhrases.filter { text.mentions($0) && !original.mentions($0) }
         return leaked
     }
 
     /// A crude English stem (a plural's final "s" dropped), enough to treat "node" and "nodes",
-    /// "subtree" and "subtrees" as one word each.
+    /// "subtree" and "subtrees" as one word each. Lengths in bytes (counting characters walks
+    /// grapheme clusters, for every word of every answer); the stems compared are English.
     static func stem(_ word: String) -> String {
-        word.count > 3 && word.hasSuffix("s") && !word.hasSuffix("ss") ? String(word.dropLast()) : word
+        word.utf8.count > 3 && word.hasSuffix("s") && !word.hasSuffix("ss") ? String(word.dropLast()) : word
     }
 
     /// The model's answer without our fences around it: a model that echoes `<<<` and `>>>`
