@@ -7,7 +7,8 @@ extension BatchRecords {
     /// given): its row, its packing job held by `workerID` for `lease` and its tasks leased to
     /// the batch three times as long. nil when no batch run has due work.
     ///
-    /// The statement is the function `open_batch` (Migrations/0017_provider_batches.sql, its choice of a run as Migrations/0018).
+    /// The statement is the function `open_batch` (Migrations/0017_provider_batches.sql; its current form is
+    /// 0018's).
     public func openBatch(workerID: String, endpoint: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> OpenedBatch? {
         let rows = try await client.query(
             """

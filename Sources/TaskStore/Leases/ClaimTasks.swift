@@ -10,8 +10,8 @@ extension TaskLeases {
     /// reads a partial index of pending rows only, so finished rows cost nothing. A cancelled
     /// run's tasks are never claimed, even one a worker put back after the cancel.
     ///
-    /// The statement is the function `claim_tasks` (Migrations/0009_worker_functions.sql; 0018 today): the worker
-    /// role may run it without holding any write privilege on the tables it changes.
+    /// The statement is the function `claim_tasks` (Migrations/0009_worker_functions.sql; its current form is
+    /// 0018's): the worker role may run it without holding any write privilege on the tables it changes.
     public func claimTasks(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]? = nil) async throws -> [ClaimedTask] {
         // With no filter the condition folds to true at planning (the function is planned for its
         // actual arguments each time), so either way the matching partial index is used.
