@@ -51,4 +51,22 @@ struct CancelSticksTests {
         #expect(try await queue.leases.claimTasks(workerID: "other", limit: 20, lease: .seconds(60)).count == 9)
         #expect(try await QueueFixtures.scalar(queue, "SELECT coalesce(sum(running), 0)::int8 FROM $schema.backlog") == 10)
     }
+
+    /// A claim that meets a cancelled run's pending task next to live runs' tasks (in one pick,
+    /// across runs and within the runs it is limited to) cancels that one and leases the others.
+    @Test func aClaimMixingACancelledRunsTaskWithLiveOnesLeasesOnlyTheLiveOnes() async throws {
+        let queue = try await TestQueue.make()
+        let stopped = try await QueueFixtures.seed(queue, name: "stopped", records: QueueFixtures.records(2, prefix: "Stopped"))
+        let live = try await QueueFixtures.seed(queue, name: "live", records: QueueFixtures.records(6, prefix: "Live"))
+        #expect(try await queue.runs.cancelRun(id: stopped.id) == 2)
+        // Put back to pending behind the queue's back, as a fail racing the cancel could.
+        try await QueueFixtures.execute(queue, "UPDATE $schema.tasks SET state = 'pending', finished_at = NULL WHERE run_id = \(stopped.id)")
+        let anyRun = try await queue.leases.claimTasks(workerID: "w", limit: 5, lease: .seconds(60))
+        #expect(anyRun.count == 3 && anyRun.allSatisfy { $0.runID == live.id }, "five picked: the two cancelled parked, three leased")
+        try await QueueFixtures.execute(queue, "UPDATE $schema.tasks SET state = 'pending', finished_at = NULL WHERE run_id = \(stopped.id)")
+        let named = try await queue.leases.claimTasks(workerID: "w", limit: 10, lease: .seconds(60), runIDs: [stopped.id, live.id])
+        #expect(named.count == 3 && named.allSatisfy { $0.runID == live.id })
+        #expect(try await Self.states(queue) == ["cancelled": 2, "running": 6])
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE state = 'running' AND lease_owner = 'w' AND attempts = 1") == 6)
+    }
 }

@@ -8,7 +8,7 @@ extension BatchRecords {
     /// the batch three times as long. nil when no batch run has due work.
     ///
     /// The statement is the function `open_batch` (Migrations/0017_provider_batches.sql; its current form is
-    /// 0018's).
+    /// 0018's, which leases through 0019's lease_pending_tasks).
     public func openBatch(workerID: String, endpoint: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> OpenedBatch? {
         let rows = try await client.query(
             """

@@ -6,12 +6,12 @@ extension TaskLeases {
     /// Leases up to `limit` due pending tasks to `workerID` for `lease`, oldest due first.
     ///
     /// FOR UPDATE SKIP LOCKED lets any number of workers claim at once without waiting on or
-    /// double-claiming each other's rows; each lease gets a fresh token from a sequence. The scan
+    /// double-claiming each other's rows; each lease gets a fresh random token. The scan
     /// reads a partial index of pending rows only, so finished rows cost nothing. A cancelled
     /// run's tasks are never claimed, even one a worker put back after the cancel.
     ///
     /// The statement is the function `claim_tasks` (Migrations/0009_worker_functions.sql; its current form is
-    /// 0018's): the worker role may run it without holding any write privilege on the tables it changes.
+    /// 0018's, which leases through 0019's lease_pending_tasks): the worker role may run it without holding any write privilege on the tables it changes.
     public func claimTasks(workerID: String, limit: Int, lease: Duration, runIDs: [Int64]? = nil) async throws -> [ClaimedTask] {
         // With no filter the condition folds to true at planning (the function is planned for its
         // actual arguments each time), so either way the matching partial index is used.
