@@ -13,6 +13,8 @@ actor InFlightTasks {
     private var tasks: [Int64: ClaimedTask] = [:]
     private var writing: Set<Int64> = []
     private var slotWaiter: CheckedContinuation<Void, Never>?
+    /// The claim loop waiting for room: how many free slots end its wait.
+    private var roomWaiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
     private(set) var stopping = false
     /// Set when a call shows the worker cannot go on (the endpoint refuses our key or model).
     private(set) var fatalError: (any Error)?
@@ -72,12 +74,19 @@ actor InFlightTasks {
     /// the worker is stopping: claiming one task each time one finishes would cost a
     /// statement per task, while a short wait lets one claim fill several slots.
     /// The minimum is at most half the slots there are now, so an adaptive limit that is still
-    /// small does not wait out the patience before every claim.
+    /// small does not wait out the patience before every claim. The wait is woken by the slot
+    /// that makes the room, or by one timer at the deadline; it does not poll.
     func waitForRoom(minimum: Int, patience: Duration) async {
         await waitForSlot()
-        let deadline = ContinuousClock.now + patience
-        while !stopping, free < min(minimum, max(1, slots / 2)), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(1))
+        let needed = min(minimum, max(1, slots / 2))
+        guard !stopping, free < needed else { return }
+        await withTaskGroup(of: Void.self) { deadline in
+            deadline.addTask {
+                try? await Task.sleep(for: patience)
+                await self.endRoomWait()
+            }
+            await withCheckedContinuation { roomWaiter = (needed, $0) }
+            deadline.cancelAll()
         }
     }
 
@@ -94,5 +103,15 @@ actor InFlightTasks {
     private func wakeClaimLoop() {
         slotWaiter?.resume()
         slotWaiter = nil
+        if let waiter = roomWaiter, stopping || free >= waiter.needed {
+            waiter.continuation.resume()
+            roomWaiter = nil
+        }
+    }
+
+    /// The patience of a wait for room has run out (or the wait ended first: then nothing waits).
+    private func endRoomWait() {
+        roomWaiter?.continuation.resume()
+        roomWaiter = nil
     }
 }

@@ -81,4 +81,19 @@ struct InFlightTasksTests {
         await waiter.value
         #expect(await inFlight.free == 2)
     }
+
+    @Test func aWaitForRoomEndsAtItsPatienceOrWhenTheWorkerStops() async {
+        let inFlight = InFlightTasks(capacity: 4)
+        for id: Int64 in 1...3 { await inFlight.add(Self.task(id)) }
+        let started = ContinuousClock.now
+        await inFlight.waitForRoom(minimum: 32, patience: .milliseconds(100))
+        #expect(ContinuousClock.now - started >= .milliseconds(100), "one slot free of the two it waits for: it waits out its patience")
+        #expect(await inFlight.free == 1, "and then claims what there is")
+        let waiter = Task { await inFlight.waitForRoom(minimum: 32, patience: .seconds(60)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        await inFlight.stop()
+        let stopping = ContinuousClock.now
+        await waiter.value
+        #expect(ContinuousClock.now - stopping < .seconds(30), "stopping ends the wait, not the patience")
+    }
 }
