@@ -24,8 +24,9 @@ extension TaskLeases {
     /// with the new instruction. Rows are locked in id order, so batches never deadlock with
     /// each other or with heartbeats.
     ///
-    /// The statement is the function `complete_tasks` (Migrations/0009_worker_functions.sql): the worker
-    /// role may run it without holding any write privilege on the tables it changes.
+    /// The statement is the function `complete_tasks` (Migrations/0009_worker_functions.sql; its
+    /// current form is 0020's): the worker role may run it without holding any write privilege
+    /// on the tables it changes.
     public func complete(_ completions: [Completion], workerID: String) async throws -> [Int64: LeaseOutcome] {
         guard !completions.isEmpty else { return [:] }
         let rows = try await client.query(

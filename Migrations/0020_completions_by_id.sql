@@ -1,0 +1,93 @@
+-- Completions look their tasks up by id (issue 15, measured).
+--
+-- complete_tasks of 0012 found the tasks it may complete with a join of its input to tasks on
+-- id, state 'running' and lease token. Its cached plan estimates the input at 100 rows and the
+-- running tasks from the last ANALYZE, which in a busy queue ran when few were running, so it
+-- read every running task through tasks_leased (and every dead entry that index held since the
+-- last vacuum) and hashed them against the input: a completion's cost grew with the tasks all
+-- workers held, not with its own batch. With 6,000 tasks running, a completion of 50 took
+-- 8.6-9.0 ms in psql; looked up one by one by primary key, in id order, 4.3-4.8 ms. The rest of
+-- the function is 0012's, unchanged.
+--
+-- CREATE OR REPLACE keeps the function's owner and privileges (EXECUTE only for the worker
+-- role) but not its settings, so search_path is pinned again as 0012 did.
+
+CREATE OR REPLACE FUNCTION complete_tasks(completing_worker text, batch jsonb)
+RETURNS SETOF bigint
+LANGUAGE plpgsql SECURITY DEFINER AS $function$
+BEGIN
+    RETURN QUERY
+    WITH input AS (
+        SELECT * FROM jsonb_to_recordset(batch)
+            AS i(id int8, token int8, attempt int4, claimed_epoch float8, difficulty int4, new_instruction text,
+                 response text, original_tree jsonb, expanded_tree jsonb, added_nodes jsonb, word_count int4, model text,
+                 prompt_tokens int4, completion_tokens int4, latency_ms int4, http_status int4,
+                 follow_stage text, follow_round int4, follow_instruction text)
+    ), held AS (
+        -- One primary-key lookup per completion, locked in id order (the input sorted first),
+        -- as two completers or a completer and the reaper must lock shared rows.
+        SELECT h.id FROM (SELECT i.id, i.token FROM input i ORDER BY i.id) i
+        CROSS JOIN LATERAL (
+            SELECT t.id FROM tasks t WHERE t.id = i.id AND t.state = 'running' AND t.lease_token = i.token
+            FOR UPDATE OF t
+        ) h
+    ), done AS (
+        UPDATE tasks t
+        SET state = 'succeeded', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, last_error_code = NULL
+        FROM held
+        WHERE t.id = held.id
+        RETURNING t.id, t.run_id, t.shard_id, t.content_hash, t.stage, t.round, t.stages_left, t.source_line, t.source_id,
+                  t.input, t.reference_output, t.max_attempts, t.attempts, t.claimed_at
+    ), result AS (
+        INSERT INTO results
+            (task_id, run_id, stage, round, difficulty, new_instruction, response, original_tree, expanded_tree,
+             added_nodes, word_count, model, prompt_tokens, completion_tokens)
+        SELECT d.id, d.run_id, d.stage, d.round, i.difficulty, i.new_instruction, i.response, i.original_tree,
+               i.expanded_tree, i.added_nodes, i.word_count, i.model, i.prompt_tokens, i.completion_tokens
+        FROM done d JOIN input i ON i.id = d.id
+    ), attempt AS (
+        INSERT INTO attempts
+            (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, http_status,
+             prompt_tokens, completion_tokens, latency_ms, model)
+        SELECT d.id, d.run_id, d.attempts, i.token, completing_worker, d.claimed_at, 'succeeded', i.http_status,
+               i.prompt_tokens, i.completion_tokens, i.latency_ms, i.model
+        FROM done d JOIN input i ON i.id = d.id
+    ), stale AS (
+        INSERT INTO attempts
+            (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, code, detail, http_status,
+             prompt_tokens, completion_tokens, latency_ms, model)
+        SELECT t.id, t.run_id, i.attempt, i.token, completing_worker, to_timestamp(i.claimed_epoch), 'stale', 'lease_lost',
+               'completion refused: the lease was no longer held', i.http_status,
+               i.prompt_tokens, i.completion_tokens, i.latency_ms, i.model
+        FROM input i JOIN tasks t ON t.id = i.id
+        WHERE NOT EXISTS (SELECT 1 FROM done d WHERE d.id = i.id)
+    ), follow AS (
+        -- The follow-up of a task completed after its run was cancelled is created cancelled,
+        -- so the row's chain ends there (export writes its last accepted round) and `rerun`
+        -- revives it; one parked by `rerun --all` (cancelled) takes the new instruction, and
+        -- goes back to work unless the run is cancelled.
+        INSERT INTO tasks
+            (run_id, shard_id, parent_task_id, content_hash, stage, round, stages_left, source_line, source_id,
+             instruction, input, reference_output, max_attempts, state, finished_at)
+        SELECT d.run_id, d.shard_id, d.id, d.content_hash, i.follow_stage::task_stage, i.follow_round,
+               d.stages_left - 1, d.source_line, d.source_id, i.follow_instruction, d.input, d.reference_output, d.max_attempts,
+               CASE WHEN r.cancelled_at IS NULL THEN 'pending'::task_state ELSE 'cancelled'::task_state END,
+               CASE WHEN r.cancelled_at IS NULL THEN NULL ELSE now() END
+        FROM done d
+        JOIN input i ON i.id = d.id
+        JOIN runs r ON r.id = d.run_id
+        WHERE i.follow_stage IS NOT NULL
+        ON CONFLICT (run_id, content_hash, stage, round) DO UPDATE
+        SET instruction = EXCLUDED.instruction, parent_task_id = EXCLUDED.parent_task_id, state = EXCLUDED.state,
+            attempts = 0, run_after = now(), finished_at = EXCLUDED.finished_at, last_error_code = NULL
+        WHERE tasks.state = 'cancelled'
+    )
+    SELECT done.id FROM done;
+END
+$function$;
+
+DO $pin$
+BEGIN
+    EXECUTE format('ALTER FUNCTION complete_tasks(text, jsonb) SET search_path = %I, pg_temp', current_schema());
+END
+$pin$;
