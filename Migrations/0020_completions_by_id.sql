@@ -6,9 +6,12 @@
 -- read every running task through tasks_leased (and every dead entry that index held since the
 -- last vacuum) and hashed them against the input: a completion's cost grew with the tasks all
 -- workers held, not with its own batch. With 6,000 tasks running, a completion of 50 took
--- 8.6-9.0 ms in psql; looked up one by one by primary key, in id order, 4.3-4.8 ms. The rest of
--- the function is 0012's, unchanged.
---
+-- 8.6-9.0 ms in psql; looked up one by one by primary key, in id order, 4.3-4.8 ms. A lookup
+-- that still names the state lets the planner scan tasks_leased once per completion instead
+-- (it did, on a table analyzed with nothing running: store-only throughput halved), so the
+-- lease is checked on the locked row, and the update that follows names its rows by primary
+-- key too. The rest of the function is 0012's, unchanged.
+
 -- CREATE OR REPLACE keeps the function's owner and privileges (EXECUTE only for the worker
 -- role) but not its settings, so search_path is pinned again as 0012 did.
 
@@ -24,18 +27,19 @@ BEGIN
                  prompt_tokens int4, completion_tokens int4, latency_ms int4, http_status int4,
                  follow_stage text, follow_round int4, follow_instruction text)
     ), held AS (
-        -- One primary-key lookup per completion, locked in id order (the input sorted first),
-        -- as two completers or a completer and the reaper must lock shared rows.
+        -- One primary-key lookup per completion, locked in id order (the input sorted first,
+        -- as before). The lease is checked on the locked row, outside the lookup: inside it,
+        -- `state = 'running'` would let the planner take tasks_leased, and read every running
+        -- task for each completion (OFFSET 0 keeps the check from being pushed in).
         SELECT h.id FROM (SELECT i.id, i.token FROM input i ORDER BY i.id) i
         CROSS JOIN LATERAL (
-            SELECT t.id FROM tasks t WHERE t.id = i.id AND t.state = 'running' AND t.lease_token = i.token
-            FOR UPDATE OF t
+            SELECT t.id, t.state, t.lease_token FROM tasks t WHERE t.id = i.id OFFSET 0 FOR UPDATE OF t
         ) h
+        WHERE h.state = 'running' AND h.lease_token = i.token
     ), done AS (
         UPDATE tasks t
         SET state = 'succeeded', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, last_error_code = NULL
-        FROM held
-        WHERE t.id = held.id
+        WHERE t.id = ANY(ARRAY(SELECT held.id FROM held))  -- by primary key, whatever the estimates
         RETURNING t.id, t.run_id, t.shard_id, t.content_hash, t.stage, t.round, t.stages_left, t.source_line, t.source_id,
                   t.input, t.reference_output, t.max_attempts, t.attempts, t.claimed_at
     ), result AS (
