@@ -8,8 +8,8 @@ extension TaskLeases {
     /// Only the lease holder can do this; a stale call changes nothing and returns `.stale`.
     ///
     /// The statement is the function `fail_task` (Migrations/0009_worker_functions.sql, with the
-    /// rejected answer of 0016): the worker role may run it without holding any write privilege
-    /// on the tables it changes.
+    /// rejected answer of 0016; its current form is 0020's): the worker role may run it without
+    /// holding any write privilege on the tables it changes.
     public func fail(
         _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelay: Duration,
         report: CallReport

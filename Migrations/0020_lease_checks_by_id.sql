@@ -1,4 +1,4 @@
--- Completions look their tasks up by id (issue 15, measured).
+-- Completions and failures look their tasks up by id (issue 15, measured).
 --
 -- complete_tasks of 0012 found the tasks it may complete with a join of its input to tasks on
 -- id, state 'running' and lease token. Its cached plan estimates the input at 100 rows and the
@@ -11,9 +11,15 @@
 -- (it did, on a table analyzed with nothing running: store-only throughput halved), so the
 -- lease is checked on the locked row, and the update that follows names its rows by primary
 -- key too. The rest of the function is 0012's, unchanged.
-
--- CREATE OR REPLACE keeps the function's owner and privileges (EXECUTE only for the worker
--- role) but not its settings, so search_path is pinned again as 0012 did.
+--
+-- fail_task (0009's; 0016's form with the rejected answer calls it) named its task by id with
+-- `state = 'running'` and the token in one update, which gives the planner the same choice:
+-- with statistics taken when nothing ran, EXPLAIN of that update is a scan of tasks_leased. It
+-- now locks its task by primary key, checks the lease on the locked row and updates by id. The
+-- rest of it is 0009's, unchanged.
+--
+-- CREATE OR REPLACE keeps each function's owner and privileges (EXECUTE only for the worker
+-- role) but not its settings, so search_path is pinned again as 0009 and 0012 did.
 
 CREATE OR REPLACE FUNCTION complete_tasks(completing_worker text, batch jsonb)
 RETURNS SETOF bigint
@@ -90,8 +96,55 @@ BEGIN
 END
 $function$;
 
+
+CREATE OR REPLACE FUNCTION fail_task(
+    failing_worker text, failed_task bigint, held_token bigint, attempt_number integer, retryable boolean,
+    counts_as_attempt boolean, retry_seconds double precision, attempt_outcome text, error_code text, error_detail text,
+    status integer, used_prompt_tokens integer, used_completion_tokens integer, latency integer, used_model text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER AS $function$
+DECLARE
+    changed integer;
+    holds boolean;
+BEGIN
+    -- The lease is checked on the locked row, found by primary key alone (as complete_tasks
+    -- does above); the update then names only the id, so neither can read tasks_leased.
+    SELECT t.state = 'running' AND t.lease_token = held_token INTO holds FROM tasks t WHERE t.id = failed_task FOR UPDATE;
+    IF NOT coalesce(holds, false) THEN
+        RETURN 0;
+    END IF;
+    WITH failed AS (
+        UPDATE tasks
+        SET state = CASE WHEN run.cancelled THEN 'cancelled'
+                         WHEN retryable AND (tasks.attempts < tasks.max_attempts OR NOT counts_as_attempt) THEN 'pending'
+                         ELSE 'failed' END::task_state,
+            attempts = tasks.attempts - CASE WHEN counts_as_attempt THEN 0 ELSE 1 END,
+            run_after = now() + make_interval(secs => retry_seconds),
+            finished_at = CASE WHEN NOT run.cancelled AND retryable
+                                    AND (tasks.attempts < tasks.max_attempts OR NOT counts_as_attempt)
+                               THEN NULL ELSE now() END,
+            lease_owner = NULL, lease_expires_at = NULL, last_error_code = error_code
+        FROM (SELECT runs.cancelled_at IS NOT NULL AS cancelled FROM runs
+              WHERE runs.id = (SELECT t.run_id FROM tasks t WHERE t.id = failed_task)) run
+        WHERE tasks.id = failed_task
+        RETURNING tasks.id, tasks.run_id, tasks.claimed_at
+    ), attempt AS (
+        INSERT INTO attempts
+            (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome, code, detail, http_status,
+             prompt_tokens, completion_tokens, latency_ms, model)
+        SELECT failed.id, failed.run_id, attempt_number, held_token, failing_worker, failed.claimed_at, attempt_outcome,
+               error_code, error_detail, status, used_prompt_tokens, used_completion_tokens, latency, used_model
+        FROM failed
+    )
+    SELECT count(*) INTO changed FROM failed;
+    RETURN changed;
+END
+$function$;
+
 DO $pin$
 BEGIN
     EXECUTE format('ALTER FUNCTION complete_tasks(text, jsonb) SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION fail_task(text, bigint, bigint, integer, boolean, boolean, double precision, text, text, text, '
+                   'integer, integer, integer, integer, text) SET search_path = %I, pg_temp', current_schema());
 END
 $pin$;
