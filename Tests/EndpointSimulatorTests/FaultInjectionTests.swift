@@ -54,6 +54,23 @@ struct FaultInjectionTests {
         }
     }
 
+    /// The client gives up during the answer's latency, before its hang starts: the hang must
+    /// see at once that it is gone (a watch put in only when the hang began never saw the read
+    /// side close, and held the request for the whole hang).
+    @Test func aHangWhoseClientLeftBeforeItBeganEndsAtOnce() async throws {
+        var configuration = Self.faults(.init(hang: 1, hangDuration: .seconds(60)))
+        configuration.latency = LatencyProfile(milliseconds: 600)
+        try await SimulatorHarness.with(configuration) { sim in
+            await #expect(throws: (any Error).self) { try await sim.chat(Self.prompt, timeout: .milliseconds(200)) }
+            var clientLeft = 0
+            for _ in 0..<400 where clientLeft == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                clientLeft = try await sim.stats()["hangs_ended"]?["client_left"]?.int ?? 0
+            }
+            #expect(clientLeft == 1, "within 20 s, not after the 60 s hang")
+        }
+    }
+
     @Test func malformedBodyIsNotJSON() async throws {
         try await SimulatorHarness.with(.init(faults: .init(malformed: 1), seed: 1)) { sim in
             for _ in 0..<6 {

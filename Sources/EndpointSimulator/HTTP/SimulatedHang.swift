@@ -7,7 +7,7 @@ enum SimulatedHang {
     enum Outcome: Sendable, Hashable { case elapsed, clientLeft, stopped }
 
     static func hold(for duration: Duration, channel: any Channel) async -> Outcome {
-        guard let watch = await DisconnectWatch.install(on: channel) else { return .clientLeft }
+        guard let departure = await ClientDeparture.watch(channel) else { return .clientLeft }
         return await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Outcome.self) { group in
                 group.addTask {
@@ -18,10 +18,10 @@ enum SimulatedHang {
                         return .stopped
                     }
                 }
-                group.addTask { (try? await watch.clientLeft.get()) == true ? .clientLeft : .stopped }
+                group.addTask { (try? await departure.clientLeft.get()) == true ? .clientLeft : .stopped }
                 let first = await group.next() ?? .stopped
                 group.cancelAll()
-                await watch.remove()
+                await departure.end()
                 return first
             }
         }

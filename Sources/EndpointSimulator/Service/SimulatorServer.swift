@@ -30,6 +30,7 @@ public struct SimulatorServer: Service {
         let port = self.port
         let application = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [DisconnectWatch()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in await port.report(channel.localAddress?.port) },
             logger: logger
