@@ -1,4 +1,4 @@
--- Completions and failures look their tasks up by id (issue 15, measured).
+-- Completions, failures and lease renewals look their tasks up by id (issue 15, measured).
 --
 -- complete_tasks of 0012 found the tasks it may complete with a join of its input to tasks on
 -- id, state 'running' and lease token. Its cached plan estimates the input at 100 rows and the
@@ -17,6 +17,11 @@
 -- with statistics taken when nothing ran, EXPLAIN of that update is a scan of tasks_leased. It
 -- now locks its task by primary key, checks the lease on the locked row and updates by id. The
 -- rest of it is 0009's, unchanged.
+--
+-- renew_leases (0009's: heartbeats, and a provider batch's leases, up to 50,000 at once) joined
+-- its ids to tasks with `state = 'running'`, and EXPLAIN on the same statistics shows a nested
+-- loop over tasks_leased with the ids rescanned for every running task. It now joins on id
+-- alone and checks the lease on the row it updates.
 --
 -- CREATE OR REPLACE keeps each function's owner and privileges (EXECUTE only for the worker
 -- role) but not its settings, so search_path is pinned again as 0009 and 0012 did.
@@ -141,10 +146,35 @@ BEGIN
 END
 $function$;
 
+
+-- Marks the worker alive and extends the leases it names (task ids with their tokens) that it
+-- still holds; returns the ids of those. The update joins on id alone and decides on the row
+-- it updates (the newest version, after any concurrent change) whether the lease is still
+-- held, so no plan can read tasks_leased for it; a task no longer held keeps its lease time.
+CREATE OR REPLACE FUNCTION renew_leases(renewing_worker text, task_ids bigint[], held_tokens bigint[], lease_seconds double precision)
+RETURNS SETOF bigint
+LANGUAGE plpgsql SECURITY DEFINER AS $function$
+BEGIN
+    UPDATE workers SET last_heartbeat = now() WHERE workers.id = renewing_worker;
+    RETURN QUERY
+    WITH renewed AS (
+        UPDATE tasks t
+        SET lease_expires_at = CASE WHEN t.state = 'running' AND t.lease_token = u.token AND t.lease_owner = renewing_worker
+                                    THEN now() + make_interval(secs => lease_seconds) ELSE t.lease_expires_at END
+        FROM unnest(task_ids, held_tokens) AS u(id, token)
+        WHERE t.id = u.id
+        RETURNING t.id, t.state = 'running' AND t.lease_token = u.token AND t.lease_owner = renewing_worker AS held
+    )
+    SELECT renewed.id FROM renewed WHERE renewed.held;
+END
+$function$;
+
 DO $pin$
 BEGIN
     EXECUTE format('ALTER FUNCTION complete_tasks(text, jsonb) SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION fail_task(text, bigint, bigint, integer, boolean, boolean, double precision, text, text, text, '
                    'integer, integer, integer, integer, text) SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION renew_leases(text, bigint[], bigint[], double precision) SET search_path = %I, pg_temp',
+                   current_schema());
 END
 $pin$;

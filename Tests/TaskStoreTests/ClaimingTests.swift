@@ -161,6 +161,24 @@ struct ClaimingTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.active_workers WHERE worker_id = 'w' AND running_tasks = 3") == 1)
     }
 
+    @Test("a heartbeat extends only the leases still held, and returns only those")
+    func heartbeatLeavesLostLeasesAlone() async throws {
+        let queue = try await TestQueue.make()
+        _ = try await QueueFixtures.seed(queue, records: QueueFixtures.records(3))
+        let held = try await queue.leases.claimTasks(workerID: "w", limit: 3, lease: .seconds(60))
+        // The first lease is lost to another worker (a new token); the second task has finished.
+        let (lost, finished) = (held[0].id, held[1].id)
+        try await QueueFixtures.execute(queue, "UPDATE $schema.tasks SET lease_token = lease_token + 1, lease_owner = 'other' WHERE id = \(lost)")
+        try await QueueFixtures.execute(
+            queue, "UPDATE $schema.tasks SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL WHERE id = \(finished)")
+        #expect(try await queue.leases.heartbeat(workerID: "w", holding: held, lease: .seconds(600)) == [held[2].id])
+        let renewedLong = "SELECT count(*) FROM $schema.tasks WHERE lease_expires_at > now() + interval '300 seconds'"
+        #expect(try await QueueFixtures.scalar(queue, renewedLong) == 1, "only the lease still held is extended")
+        let untouched = "SELECT count(*) FROM $schema.tasks WHERE id = \(lost) AND lease_owner = 'other' AND state = 'running'"
+        #expect(try await QueueFixtures.scalar(queue, untouched) == 1)
+        #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.tasks WHERE id = \(finished) AND lease_expires_at IS NULL") == 1)
+    }
+
     @Test("a released task is pending again and its try is not counted")
     func releaseReturnsTasks() async throws {
         let queue = try await TestQueue.make()

@@ -6,8 +6,9 @@ extension TaskLeases {
     /// named by its token, so no other lease can be touched). Returns the ids of those: any
     /// other task it thinks it has was lost (reaped after a stall) and its result will be refused.
     ///
-    /// The statement is the function `renew_leases` (Migrations/0009_worker_functions.sql): the worker
-    /// role may run it without holding any write privilege on the tables it changes.
+    /// The statement is the function `renew_leases` (Migrations/0009_worker_functions.sql; its
+    /// current form is 0020's): the worker role may run it without holding any write privilege
+    /// on the tables it changes.
     public func heartbeat(workerID: String, holding tasks: [ClaimedTask], lease: Duration) async throws -> Set<Int64> {
         let rows = try await client.query(
             """
