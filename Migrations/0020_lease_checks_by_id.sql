@@ -15,8 +15,8 @@
 -- fail_task (0009's; 0016's form with the rejected answer calls it) named its task by id with
 -- `state = 'running'` and the token in one update, which gives the planner the same choice:
 -- with statistics taken when nothing ran, EXPLAIN of that update is a scan of tasks_leased. It
--- now locks its task by primary key, checks the lease on the locked row and updates by id. The
--- rest of it is 0009's, unchanged.
+-- now locks its task by primary key, reading its run's cancel with it, checks the lease on the
+-- locked row and updates by id (one lookup of the task, not three). The rest is 0009's.
 --
 -- renew_leases (0009's: heartbeats, and a provider batch's leases, up to 50,000 at once) joined
 -- its ids to tasks with `state = 'running'`, and EXPLAIN on the same statistics shows a nested
@@ -111,26 +111,29 @@ LANGUAGE plpgsql SECURITY DEFINER AS $function$
 DECLARE
     changed integer;
     holds boolean;
+    run_cancelled boolean;
 BEGIN
     -- The lease is checked on the locked row, found by primary key alone (as complete_tasks
-    -- does above); the update then names only the id, so neither can read tasks_leased.
-    SELECT t.state = 'running' AND t.lease_token = held_token INTO holds FROM tasks t WHERE t.id = failed_task FOR UPDATE;
+    -- does above), with its run's cancel in the same read; the update then names only the id,
+    -- so neither can read tasks_leased.
+    SELECT t.state = 'running' AND t.lease_token = held_token, r.cancelled_at IS NOT NULL INTO holds, run_cancelled
+    FROM tasks t JOIN runs r ON r.id = t.run_id
+    WHERE t.id = failed_task
+    FOR UPDATE OF t;
     IF NOT coalesce(holds, false) THEN
         RETURN 0;
     END IF;
     WITH failed AS (
         UPDATE tasks
-        SET state = CASE WHEN run.cancelled THEN 'cancelled'
+        SET state = CASE WHEN run_cancelled THEN 'cancelled'
                          WHEN retryable AND (tasks.attempts < tasks.max_attempts OR NOT counts_as_attempt) THEN 'pending'
                          ELSE 'failed' END::task_state,
             attempts = tasks.attempts - CASE WHEN counts_as_attempt THEN 0 ELSE 1 END,
             run_after = now() + make_interval(secs => retry_seconds),
-            finished_at = CASE WHEN NOT run.cancelled AND retryable
+            finished_at = CASE WHEN NOT run_cancelled AND retryable
                                     AND (tasks.attempts < tasks.max_attempts OR NOT counts_as_attempt)
                                THEN NULL ELSE now() END,
             lease_owner = NULL, lease_expires_at = NULL, last_error_code = error_code
-        FROM (SELECT runs.cancelled_at IS NOT NULL AS cancelled FROM runs
-              WHERE runs.id = (SELECT t.run_id FROM tasks t WHERE t.id = failed_task)) run
         WHERE tasks.id = failed_task
         RETURNING tasks.id, tasks.run_id, tasks.claimed_at
     ), attempt AS (
