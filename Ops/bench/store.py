@@ -121,8 +121,13 @@ def queue_once(args, build: str, peer: bool) -> None:
                 busy = 1 - (ticks_after[1] - ticks_before[1]) / max(1, ticks_after[0] - ticks_before[0])
                 done = stack.scalar("SELECT count(*) FROM treeinstruct.tasks t JOIN treeinstruct.runs r ON r.id = t.run_id "
                                     "WHERE r.name = :'run' AND t.state = 'succeeded'", run=run)
+                # The pace between the first and the last result, without the processes' start and
+                # their leaving: what the command's wall time adds to it is what they cost.
+                span = float(stack.scalar("SELECT extract(epoch FROM max(t.finished_at) - min(t.finished_at)) FROM treeinstruct.tasks t "
+                                          "JOIN treeinstruct.runs r ON r.id = t.run_id WHERE r.name = :'run'", run=run) or 0)
                 per_task = 1000 / max(1, done)
                 print(f"build={build} end-to-end concurrency={concurrency} workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
+                      f"first_to_last_result={span:.1f}s at {(done - 1) / max(span, 1e-3):.0f}/s "
                       f"cpu_ms_per_task worker={worker_cpu * per_task:.3f} simulator={simulator_cpu * per_task:.3f} database={database_cpu * per_task:.3f} "
                       f"cores_busy={busy:.2f} (each: claim, HTTP call to the simulator, validation, complete)", flush=True)
             # The same shape as the peer below: 200 tasks per claim, 1 and 4 concurrent consumers.

@@ -13,8 +13,8 @@ actor InFlightTasks {
     private var tasks: [Int64: ClaimedTask] = [:]
     private var writing: Set<Int64> = []
     private var slotWaiter: CheckedContinuation<Void, Never>?
-    /// The claim loop waiting for room: how many free slots end its wait.
-    private var roomWaiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
+    /// The claim loop waiting for room or for its last task to end, and what ends its wait.
+    private var claimLoopWaiter: (awaited: Awaited, continuation: CheckedContinuation<Void, Never>)?
     private(set) var stopping = false
     /// Set when a call shows the worker cannot go on (the endpoint refuses our key or model).
     private(set) var fatalError: (any Error)?
@@ -78,14 +78,24 @@ actor InFlightTasks {
     /// that makes the room, or by one timer at the deadline; it does not poll.
     func waitForRoom(minimum: Int, patience: Duration) async {
         await waitForSlot()
-        let needed = min(minimum, max(1, slots / 2))
-        guard !stopping, free < needed else { return }
+        await wait(for: .room(min(minimum, max(1, slots / 2))), patience: patience)
+    }
+
+    /// Returns when no task is held, `patience` has passed, or the worker is stopping: a worker
+    /// that leaves once the runs are done (`exitWhenDone`) and finds nothing left to claim
+    /// waits here for its own calls, not a whole idle pause.
+    func waitUntilEmpty(patience: Duration) async {
+        await wait(for: .noTasks, patience: patience)
+    }
+
+    private func wait(for awaited: Awaited, patience: Duration) async {
+        guard !stopping, !isMet(awaited) else { return }
         await withTaskGroup(of: Void.self) { deadline in
             deadline.addTask {
                 try? await Task.sleep(for: patience)
-                await self.endRoomWait()
+                await self.endClaimLoopWait()
             }
-            await withCheckedContinuation { roomWaiter = (needed, $0) }
+            await withCheckedContinuation { claimLoopWaiter = (awaited, $0) }
             deadline.cancelAll()
         }
     }
@@ -103,15 +113,30 @@ actor InFlightTasks {
     private func wakeClaimLoop() {
         slotWaiter?.resume()
         slotWaiter = nil
-        if let waiter = roomWaiter, stopping || free >= waiter.needed {
+        if let waiter = claimLoopWaiter, stopping || isMet(waiter.awaited) {
             waiter.continuation.resume()
-            roomWaiter = nil
+            claimLoopWaiter = nil
         }
     }
 
-    /// The patience of a wait for room has run out (or the wait ended first: then nothing waits).
-    private func endRoomWait() {
-        roomWaiter?.continuation.resume()
-        roomWaiter = nil
+    /// The patience of a claim loop's wait has run out (or the wait ended first: then nothing waits).
+    private func endClaimLoopWait() {
+        claimLoopWaiter?.continuation.resume()
+        claimLoopWaiter = nil
+    }
+
+    /// What the claim loop can wait for.
+    private enum Awaited {
+        /// At least this many free slots.
+        case room(Int)
+        /// No task held.
+        case noTasks
+    }
+
+    private func isMet(_ awaited: Awaited) -> Bool {
+        switch awaited {
+        case .room(let needed): free >= needed
+        case .noTasks: tasks.isEmpty
+        }
     }
 }

@@ -94,6 +94,7 @@ public struct Worker: Service {
     /// lets in-flight calls finish within the grace period and cancels the rest (each releases its task).
     private func work(_ inFlight: InFlightTasks, _ processor: TaskProcessor, _ watch: EndpointWatch, _ metrics: WorkerMetrics) async throws {
         await withDiscardingTaskGroup { calls in
+            var lastLook = Duration.zero
             while !Task.isCancelled {
                 await inFlight.waitForRoom(minimum: max(1, configuration.claimBatch / 2), patience: configuration.claimPatience)
                 if await inFlight.stopping { break }
@@ -126,13 +127,24 @@ public struct Worker: Service {
                     await inFlight.add(task)
                     calls.addTask { await run(task, processor, inFlight) }
                 }
-                if claimed.isEmpty {
-                    if configuration.exitWhenDone, await inFlight.count == 0,
-                        (try? await store.openTaskCount(runIDs: configuration.runIDs)) == 0
-                    {
-                        break
-                    }
+                guard claimed.isEmpty else {
+                    lastLook = .zero
+                    continue
+                }
+                guard configuration.exitWhenDone else {
                     try? await Task.sleep(for: configuration.idle)
+                    continue
+                }
+                // Leaving once the runs are done: the end of a run should not cost an idle pause.
+                // Wait for this worker's own calls, then look again; while other workers still
+                // hold tasks, look again soon and less often the longer they take.
+                if await inFlight.count > 0 {
+                    await inFlight.waitUntilEmpty(patience: configuration.idle)
+                } else if (try? await store.openTaskCount(runIDs: configuration.runIDs)) == 0 {
+                    break
+                } else {
+                    lastLook = min(configuration.idle, max(.milliseconds(20), lastLook * 2))
+                    try? await Task.sleep(for: lastLook)
                 }
             }
             await inFlight.stop()

@@ -36,7 +36,8 @@ public struct WorkerConfiguration: Sendable {
     /// A summary line in the log this often: answers accepted and rejected, errors, 429s, the
     /// endpoint's state, calls in flight (default 60 s).
     public var summaryEvery: Duration = .seconds(60)
-    /// Wait between claims when nothing is due (default 1 s).
+    /// Wait between claims when nothing is due (default 1 s). A worker that leaves once the runs
+    /// are done waits less at their end: for its own calls, then from 20 ms doubling up to this.
     public var idle: Duration
     /// Only these runs, when set.
     public var runIDs: [Int64]?

@@ -32,6 +32,22 @@ struct WorkerCoreTests {
         #expect(counts.configReads == 1, "the run's configuration read \(counts.configReads) times, though 8 calls start at once")
     }
 
+    /// Workers that leave once the run is done leave when it is, not a poll interval later: one
+    /// whose claim comes up empty waits for its own calls, then looks again at once, and while
+    /// another worker still holds tasks it looks again soon. With `idle` at 20 s, a worker that
+    /// slept it out (as before) would keep the pair past the limit below.
+    @Test func workersLeaveWhenTheRunIsDoneNotAnIdlePauseLater() async throws {
+        let fixture = try await WorkerFixture.make(rows: 60)
+        let chat = ScriptedChat(latency: .milliseconds(20))
+        let started = ContinuousClock.now
+        try await withThrowingDiscardingTaskGroup { workers in
+            for _ in 0..<2 { workers.addTask { try await fixture.worker(chat, concurrency: 4, idle: .seconds(20)).run() } }
+        }
+        let took = ContinuousClock.now - started
+        #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 60)
+        #expect(took < .seconds(15), "two workers took \(took) to finish 60 tasks of 20 ms and leave")
+    }
+
     /// A rejected answer or a 500 goes back to pending after a backoff and is tried again;
     /// both attempts are in the history, and the task ends succeeded.
     @Test func failuresBackOffAndRetry() async throws {

@@ -165,12 +165,12 @@ struct WorkerFixture {
         _ chat: ScriptedChat, concurrency: Int = 8, lease: Duration = .seconds(30), grace: Duration = .seconds(5),
         exitWhenDone: Bool = true, backoff: Backoff = Backoff(base: .milliseconds(20), max: .milliseconds(50)),
         endpoint: EndpointHealthPolicy = EndpointHealthPolicy(probeEvery: .milliseconds(200), refreshEvery: .milliseconds(50)),
-        stopPatience: Duration = .seconds(5), summaryEvery: Duration = .seconds(60),
+        stopPatience: Duration = .seconds(5), summaryEvery: Duration = .seconds(60), idle: Duration = .milliseconds(10),
         logger: Logger = Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() })
     ) -> Worker {
         var configuration = WorkerConfiguration(
             concurrency: concurrency, lease: lease, grace: grace,
-            idle: .milliseconds(10), runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff, endpoint: endpoint)
+            idle: idle, runIDs: [run.id], exitWhenDone: exitWhenDone, backoff: backoff, endpoint: endpoint)
         configuration.stopPatience = stopPatience
         configuration.summaryEvery = summaryEvery
         let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
