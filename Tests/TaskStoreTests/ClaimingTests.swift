@@ -37,6 +37,21 @@ struct ClaimingTests {
         #expect(try await queue.progress.openTaskCount(runIDs: [run.id]) == 0)
     }
 
+    @Test("open tasks are a run's pending and running ones: not finished ones, not another run's")
+    func openTasksCountPendingAndRunningOfTheirRuns() async throws {
+        let queue = try await TestQueue.make()
+        let first = try await QueueFixtures.seed(queue, name: "first", records: QueueFixtures.records(6))
+        let second = try await QueueFixtures.seed(queue, name: "second", records: QueueFixtures.records(4, prefix: "Other"))
+        let claimed = try await queue.leases.claimTasks(workerID: "w", limit: 3, lease: .seconds(60), runIDs: [first.id])
+        let finished = try await queue.leases.complete(
+            claimed[0], workerID: "w", output: QueueFixtures.rewrite(of: claimed[0]), followUp: nil, difficulty: 3, report: CallReport(model: "m"))
+        #expect(finished == .recorded)
+        #expect(try await queue.progress.openTaskCount(runIDs: [first.id]) == 5, "3 pending and 2 running")
+        #expect(try await queue.progress.openTaskCount(runIDs: [second.id]) == 4)
+        #expect(try await queue.progress.openTaskCount(runIDs: [first.id, second.id]) == 9)
+        #expect(try await queue.progress.openTaskCount() == 9)
+    }
+
     @Test("claims limited to runs take each run's oldest tasks, across runs in order, and never another run's")
     func claimsLimitedToRuns() async throws {
         let queue = try await TestQueue.make()
