@@ -12,7 +12,9 @@ public struct PostgresBatchStore: BatchStore {
         try await queue.batches.openBatch(workerID: workerID, endpoint: endpoint, limit: limit, lease: lease, runIDs: runIDs)
     }
 
-    public func unfinishedBatchCount(endpoint: String) async throws -> Int { try await queue.batches.unfinishedCount(endpoint: endpoint) }
+    public func unfinishedBatchCount(endpoint: String, runIDs: [Int64]?) async throws -> Int {
+        try await queue.batches.unfinishedCount(endpoint: endpoint, runIDs: runIDs)
+    }
 
     public func takeJob(workerID: String, endpoint: String, lease: Duration) async throws -> BatchJob? {
         try await queue.batches.takeJob(workerID: workerID, endpoint: endpoint, lease: lease)

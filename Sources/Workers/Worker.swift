@@ -140,7 +140,7 @@ public struct Worker: Service {
                 // hold tasks, look again soon and less often the longer they take.
                 if await inFlight.count > 0 {
                     await inFlight.waitUntilEmpty(patience: configuration.idle)
-                } else if (try? await store.openTaskCount(runIDs: configuration.runIDs)) == 0 {
+                } else if await runsAreDone() {
                     break
                 } else {
                     lastLook = min(configuration.idle, max(.milliseconds(20), lastLook * 2))
@@ -172,6 +172,16 @@ public struct Worker: Service {
             }
         }
         if let fatal = await inFlight.fatalError { throw fatal }
+    }
+
+    /// No task of the runs is pending or running, and no batch of theirs is still to be applied
+    /// or closed: a batch's last answers are stored before it is marked applied, and a worker
+    /// leaving in between (its batch loop cancelled) would leave the batch open.
+    private func runsAreDone() async -> Bool {
+        guard (try? await store.openTaskCount(runIDs: configuration.runIDs)) == 0 else { return false }
+        guard let batchAPI else { return true }
+        let endpoint = configuration.batches?.endpoint ?? configuration.endpoint.key
+        return (try? await batchAPI.store.unfinishedBatchCount(endpoint: endpoint, runIDs: configuration.runIDs)) == 0
     }
 
     /// Processes one task. If shutdown cancelled it, the task stays in `inFlight` and `work`

@@ -5,6 +5,7 @@ import Logging
 import TaskStore
 import Testing
 import TreeInstructCore
+import Wiring
 @testable import Workers
 
 /// The worker core in this process: a scripted chat endpoint, the real PostgreSQL store. What
@@ -46,6 +47,36 @@ struct WorkerCoreTests {
         let took = ContinuousClock.now - started
         #expect(try await fixture.count("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'") == 60)
         #expect(took < .seconds(15), "two workers took \(took) to finish 60 tasks of 20 ms and leave")
+    }
+
+    /// A worker that leaves once its run is done waits for the run's batches as well: a batch's
+    /// last answers are stored before it is marked applied, and a worker that left in between
+    /// (its batch loop cancelled) left the batch open (caught by a CI run of the batch-mode suite).
+    @Test func aWorkerLeavingWhenDoneWaitsForItsRunsBatches() async throws {
+        let fixture = try await WorkerFixture.make(rows: 5)
+        let worker = fixture.worker(
+            ScriptedChat(), batchAPI: BatchAPI(provider: NoBatchProvider(), store: PostgresBatchStore(queue: fixture.database.queue)))
+        // A batch of the run that another worker is applying, its job held for an hour.
+        let batch = try await fixture.count(
+            """
+            WITH b AS (INSERT INTO $schema.batches (run_id, endpoint, state, job_owner, job_token, job_expires_at)
+                       VALUES (\(fixture.run.id), '\(worker.configuration.endpoint.key)', 'ended', 'another', 1, now() + interval '1 hour')
+                       RETURNING id)
+            SELECT id::int FROM b
+            """)
+        let left = Flag()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                try await worker.run()
+                left.raise()
+            }
+            #expect(try await fixture.waitUntil("SELECT count(*) FROM $schema.tasks WHERE state = 'succeeded'", is: 5))
+            try await Task.sleep(for: .seconds(1))
+            #expect(!left.isRaised, "the worker left with its run's batch still being applied")
+            _ = try await fixture.count(
+                "WITH b AS (UPDATE $schema.batches SET state = 'applied' WHERE id = \(batch) RETURNING 1) SELECT count(*) FROM b")
+            #expect(await left.waitUntilRaised(patience: .seconds(60)), "the worker did not leave once the batch was applied")
+        }
     }
 
     /// A rejected answer or a 500 goes back to pending after a backoff and is tried again;

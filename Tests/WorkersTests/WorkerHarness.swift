@@ -166,6 +166,7 @@ struct WorkerFixture {
         exitWhenDone: Bool = true, backoff: Backoff = Backoff(base: .milliseconds(20), max: .milliseconds(50)),
         endpoint: EndpointHealthPolicy = EndpointHealthPolicy(probeEvery: .milliseconds(200), refreshEvery: .milliseconds(50)),
         stopPatience: Duration = .seconds(5), summaryEvery: Duration = .seconds(60), idle: Duration = .milliseconds(10),
+        batchAPI: BatchAPI? = nil,
         logger: Logger = Logger(label: "worker-tests", factory: { _ in SwiftLogNoOpLogHandler() })
     ) -> Worker {
         var configuration = WorkerConfiguration(
@@ -175,7 +176,8 @@ struct WorkerFixture {
         configuration.summaryEvery = summaryEvery
         let limiter = RateLimiter(budget: LocalRateBudget(limits: RateLimits()), limits: RateLimits())
         return Worker(
-            configuration: configuration, store: store, health: database.queue.health, chat: chat, limiter: limiter, version: "test",
+            configuration: configuration, store: store, health: database.queue.health, chat: chat, batchAPI: batchAPI, limiter: limiter,
+            version: "test",
             logger: logger)
     }
 
@@ -195,5 +197,35 @@ struct WorkerFixture {
         let rows = try await database.client.query(.init(unsafeSQL: sql.replacingOccurrences(of: "$schema", with: "\"\(database.schema)\"")))
         for try await value in rows.decode(Int.self) { return value }
         return -1
+    }
+}
+
+/// A provider no test of the worker core should reach: every call fails as an endpoint without
+/// a Batch API does.
+struct NoBatchProvider: BatchProviding {
+    private var refused: LLMError { LLMError(kind: .notFound, message: "no Batch API in this test") }
+    func submit(_ requests: [BatchRequest], completionWindow: String, metadata: [String: String], maxFileBytes: Int) async throws -> SubmittedBatch {
+        throw refused
+    }
+    func retrieve(_ id: String) async throws -> ProviderBatch { throw refused }
+    func cancel(_ id: String) async throws -> ProviderBatch { throw refused }
+    func list(after: String?, limit: Int) async throws -> (batches: [ProviderBatch], hasMore: Bool) { throw refused }
+    func answers(inFile id: String, _ body: (BatchAnswer) async throws -> Void) async throws { throw refused }
+}
+
+/// Set once, read from anywhere: whether something has happened yet.
+final class Flag: Sendable {
+    private let raised = Mutex(false)
+    var isRaised: Bool { raised.withLock { $0 } }
+    func raise() { raised.withLock { $0 = true } }
+
+    /// Polls until raised, for at most `patience`; returns whether it was.
+    func waitUntilRaised(patience: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + patience
+        while ContinuousClock.now < deadline {
+            if isRaised { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 }

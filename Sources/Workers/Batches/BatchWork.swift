@@ -53,7 +53,7 @@ struct BatchWork: Sendable {
             }
             return true
         }
-        guard try await store.unfinishedBatchCount(endpoint: policy.endpoint) < policy.maxOpenBatches else { return false }
+        guard try await store.unfinishedBatchCount(endpoint: policy.endpoint, runIDs: nil) < policy.maxOpenBatches else { return false }
         return try await pack()
     }
 

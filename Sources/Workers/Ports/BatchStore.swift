@@ -11,8 +11,9 @@ public protocol BatchStore: Sendable {
     /// three times as long (a dead packer's batch is found before they could be reaped).
     /// nil when no batch run has due work.
     func openBatch(workerID: String, endpoint: String, limit: Int, lease: Duration, runIDs: [Int64]?) async throws -> OpenedBatch?
-    /// Batches of `endpoint` not yet applied or abandoned (the pace of packing).
-    func unfinishedBatchCount(endpoint: String) async throws -> Int
+    /// Batches of `endpoint` not yet applied or abandoned, of `runIDs` only when given: the pace
+    /// of packing, and whether a worker that leaves once its runs are done may leave yet.
+    func unfinishedBatchCount(endpoint: String, runIDs: [Int64]?) async throws -> Int
     /// Takes the next due job of `endpoint` for `lease`: a batch whose packer died, an open
     /// batch due for a poll (or to be cancelled), or an ended batch to apply.
     func takeJob(workerID: String, endpoint: String, lease: Duration) async throws -> BatchJob?
