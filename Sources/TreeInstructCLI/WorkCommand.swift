@@ -28,7 +28,7 @@ struct WorkCommand: AsyncParsableCommand {
             "Name of the rate budget and endpoint health shared by workers using the same key (env TREEINSTRUCT_RATE_KEY, default the base URL without credentials or query)."
     )
     var rateKey: String?
-    @Flag(help: "Stop when the runs have no pending or running task left.") var exitWhenDone = false
+    @Flag(help: "Stop when the runs have no pending or running task left, nor a batch still to apply.") var exitWhenDone = false
     @Option(
         name: .long, parsing: .unconditional,
         help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (env TREEINSTRUCT_METRICS_PORT; off by default).")

@@ -41,7 +41,7 @@ public struct WorkerConfiguration: Sendable {
     public var idle: Duration
     /// Only these runs, when set.
     public var runIDs: [Int64]?
-    /// Stop once the runs have no pending or running task left (local mode, tests).
+    /// Stop once the runs have no pending or running task left, nor a batch still to apply (local mode, tests).
     public var exitWhenDone: Bool
     public var backoff: Backoff
     /// How the worker reads and reacts to the endpoint's shared health (outages, spent quota).
