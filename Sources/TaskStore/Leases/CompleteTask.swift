@@ -22,7 +22,8 @@ extension TaskLeases {
     /// so its tokens are still accounted. A follow-up is not created for a cancelled run; one
     /// that exists from an earlier pass (superseded by a full rerun, so cancelled) is revived
     /// with the new instruction. Rows are locked in id order, so batches never deadlock with
-    /// each other or with heartbeats.
+    /// each other; heartbeats name their ids in the same order (their lock order still follows
+    /// their plan: a deadlock there would fail one statement, which is retried).
     ///
     /// The statement is the function `complete_tasks` (Migrations/0009_worker_functions.sql; its
     /// current form is 0020's): the worker role may run it without holding any write privilege
