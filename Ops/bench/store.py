@@ -10,6 +10,9 @@ on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this meth
   Ops/bench/store.py ingest     # submit 1,000,000 lines (and again): time and peak memory, next to
                                 # psql \\copy; --baseline-bin PATH runs another build first
   Ops/bench/store.py claims     # claim latency p50/p99 with 10 k, 1 M, 10 M finished rows
+  Ops/bench/store.py indexes    # what each index of the task table costs a load: psql \\copy of 1,000,000
+                                # task rows into a copy of the table, bare, with each index alone, with
+                                # all, and with all in content-hash order (issue 15, goal 2)
   Ops/bench/store.py memory     # worker resident memory with 512 calls in flight
   Ops/bench/store.py privilege --baseline-bin PATH
                                 # end to end, 4 workers, side by side in rounds: a build whose workers
@@ -198,6 +201,54 @@ def ingest_once(args, build: str, work: Path, corpus: Path, csv: Path, size_mb: 
         subprocess.run(["rm", "-rf", str(work / f"stack-{build}")])
 
 
+def indexes(args) -> None:
+    """psql \\copy of the same task rows (as submit stores a new run's: run, shard, content hash,
+    stage, round, line, texts) into a copy of the task table: bare, with each of the table's own
+    indexes alone (read from pg_indexes, so the figures follow the schema), with all of them, and
+    with all of them and the rows in content-hash order. Each load starts after a CHECKPOINT."""
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        stack = Stack(work)
+        try:
+            rows, by_hash = work / "rows.tsv", work / "rows-by-hash.tsv"
+            columns = "run_id, shard_id, content_hash, stage, round, stages_left, source_line, instruction, input, max_attempts"
+            stack.psql("-c", f"""CREATE TABLE layout_rows AS
+                SELECT 1::int8 AS run_id, (g / 10000)::int8 AS shard_id, sha256(('row ' || g)::bytea) AS content_hash,
+                       'rewrite'::treeinstruct.task_stage AS stage, 1 AS round, 1 AS stages_left, g AS source_line,
+                       'Explain idea number ' || g || ' to a curious twelve-year-old, with one example.' AS instruction,
+                       CASE WHEN g % 3 = 0 THEN 'context ' || g ELSE '' END AS input, 3 AS max_attempts
+                FROM generate_series(1, {args.rows}) g""")
+            stack.psql("-c", f"\\copy layout_rows TO '{rows}'")
+            stack.psql("-c", f"\\copy (SELECT * FROM layout_rows ORDER BY content_hash) TO '{by_hash}'")
+            listed = stack.psql("-At", "-F", "\t", "-c", "SELECT indexname, indexdef FROM pg_indexes "
+                                "WHERE schemaname = 'treeinstruct' AND tablename = 'tasks' ORDER BY indexname").stdout
+            definitions = dict(line.split("\t", 1) for line in listed.splitlines() if line)
+
+            def load(label: str, names: list[str], source: Path) -> float:
+                made = ["DROP TABLE IF EXISTS layout_copy",
+                        "CREATE TABLE layout_copy (LIKE treeinstruct.tasks INCLUDING DEFAULTS INCLUDING IDENTITY)"]
+                made += [definitions[name].replace(" ON treeinstruct.tasks ", " ON layout_copy ").replace(name, f"copy_{name}", 1)
+                         for name in names]
+                for statement in made + ["CHECKPOINT"]:
+                    result = stack.psql("-c", statement)
+                    if result.returncode != 0:
+                        raise RuntimeError(f"{statement}: {result.stderr.strip()}")
+                started = time.time()
+                stack.psql("-c", f"\\copy layout_copy ({columns}) FROM '{source}'")
+                return time.time() - started
+
+            bare = load("bare", [], rows)
+            print(f"indexes load=bare rows={args.rows} seconds={bare:.2f}", flush=True)
+            for name in definitions:
+                seconds = load(name, [name], rows)
+                print(f"indexes load=with:{name} rows={args.rows} seconds={seconds:.2f} index_adds={seconds - bare:.2f}", flush=True)
+            for label, source in (("all", rows), ("all-in-hash-order", by_hash)):
+                seconds = load(label, list(definitions), source)
+                print(f"indexes load={label} rows={args.rows} seconds={seconds:.2f} ratio_to_bare={seconds / bare:.1f}x", flush=True)
+        finally:
+            stack.close()
+
+
 def claims(args) -> None:
     with tempfile.TemporaryDirectory() as directory:
         stack = Stack(Path(directory), migrate=False)  # the bench tool migrates its own schema
@@ -373,6 +424,8 @@ def main() -> int:
     i.add_argument("--lines", type=int, default=1_000_000)
     i.add_argument("--baseline-bin", help="another build's treeinstruct, run before this one each round")
     i.add_argument("--rounds", type=int, default=1)
+    x = sub.add_parser("indexes")
+    x.add_argument("--rows", type=int, default=1_000_000)
     c = sub.add_parser("claims")
     c.add_argument("--finished", default="10000,1000000,10000000")
     sub.add_parser("memory")
@@ -392,7 +445,7 @@ def main() -> int:
         if not os.access(tool, os.X_OK):
             print(f"missing {tool}: swift build -c release", file=sys.stderr)
             return 1
-    {"queue": queue, "ingest": ingest, "claims": claims, "memory": memory, "privilege": privilege,
+    {"queue": queue, "ingest": ingest, "claims": claims, "indexes": indexes, "memory": memory, "privilege": privilege,
      "concurrency": concurrency}[args.benchmark](args)
     return 0
 
