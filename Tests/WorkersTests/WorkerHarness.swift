@@ -185,12 +185,7 @@ struct WorkerFixture {
     /// The default patience is long because it costs nothing when things work: CI runs every suite at
     /// once on two cores, and a clean-clone run there once needed more than 10 s for five 20 ms tasks.
     func waitUntil(_ sql: String, is value: Int, patience: Duration = .seconds(90)) async throws -> Bool {
-        let deadline = ContinuousClock.now + patience
-        while ContinuousClock.now < deadline {
-            if try await count(sql) == value { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+        try await eventually(within: patience) { try await count(sql) == value }
     }
 
     func count(_ sql: String) async throws -> Int {
@@ -221,11 +216,16 @@ final class Flag: Sendable {
 
     /// Polls until raised, for at most `patience`; returns whether it was.
     func waitUntilRaised(patience: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + patience
-        while ContinuousClock.now < deadline {
-            if isRaised { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+        await eventually(within: patience) { isRaised }
     }
+}
+
+/// Polls `condition` every 20 ms until it holds, for at most `patience`; returns whether it did.
+func eventually(within patience: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + patience
+    while ContinuousClock.now < deadline, !Task.isCancelled {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return false
 }
