@@ -94,6 +94,15 @@ def queue(args) -> None:
             queue_once(args, label, peer=not args.no_peer and label == "this")
 
 
+def settle(stack: Stack) -> None:
+    """Vacuums the whole database and checkpoints, so that a store-only or peer line does not
+    share the cores with autovacuum cleaning up after the line before (the end-to-end lines leave
+    120,000 updated tasks; a store-only line 100,000) or pay for a checkpoint's page images that
+    another line's writes made due."""
+    for statement in ("VACUUM ANALYZE", "CHECKPOINT"):
+        stack.psql("-c", statement)
+
+
 def queue_once(args, build: str, peer: bool) -> None:
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
@@ -137,6 +146,7 @@ def queue_once(args, build: str, peer: bool) -> None:
             sizes = [int(size) for size in str(args.noop_tasks).split(",") if size]
             for size in sizes:
                 for loops in (1, 4):
+                    settle(stack)
                     result = subprocess.run([BENCH, "noop", "--tasks", str(size), "--loops", str(loops), "--batch", "200"],
                                             env=stack.env, capture_output=True, text=True)
                     print(f"build={build} store-only {result.stdout.strip() or result.stderr.strip()}", flush=True)
@@ -146,6 +156,7 @@ def queue_once(args, build: str, peer: bool) -> None:
                     subprocess.run([str(VENV / "bin/pip"), "install", "--quiet", "pgqueuer", "asyncpg"], check=True)
                 for size in sizes:
                     for consumers in (1, 4):
+                        settle(stack)
                         result = subprocess.run([str(VENV / "bin/python"), str(ROOT / "Ops/bench/peer_pgqueuer.py"), "--jobs", str(size),
                                                  "--consumers", str(consumers)], env=stack.env, capture_output=True, text=True)
                         print(f"peer {result.stdout.strip() or result.stderr.strip()[-500:]}", flush=True)
