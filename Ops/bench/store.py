@@ -100,7 +100,9 @@ def settle(stack: Stack) -> None:
     120,000 updated tasks; a store-only line 100,000) or pay for a checkpoint's page images that
     another line's writes made due."""
     for statement in ("VACUUM ANALYZE", "CHECKPOINT"):
-        stack.psql("-c", statement)
+        result = stack.psql("-c", statement)
+        if result.returncode != 0:
+            raise RuntimeError(f"{statement}: {result.stderr.strip()}")
 
 
 def queue_once(args, build: str, peer: bool) -> None:
@@ -220,41 +222,47 @@ def indexes(args) -> None:
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         stack = Stack(work)
+
+        def sql(statement: str) -> str:
+            """Runs one statement (or psql meta-command); a failure stops the bench rather than
+            printing the time of a load that did not happen."""
+            result = stack.psql("-At", "-F", "\t", "-c", statement)
+            if result.returncode != 0:
+                raise RuntimeError(f"{statement[:200]}: {result.stderr.strip()}")
+            return result.stdout
+
         try:
             rows, by_hash = work / "rows.tsv", work / "rows-by-hash.tsv"
             columns = "run_id, shard_id, content_hash, stage, round, stages_left, source_line, instruction, input, max_attempts"
-            stack.psql("-c", f"""CREATE TABLE layout_rows AS
+            sql(f"""CREATE TABLE layout_rows AS
                 SELECT 1::int8 AS run_id, (g / 10000)::int8 AS shard_id, sha256(('row ' || g)::bytea) AS content_hash,
                        'rewrite'::treeinstruct.task_stage AS stage, 1 AS round, 1 AS stages_left, g AS source_line,
                        'Explain idea number ' || g || ' to a curious twelve-year-old, with one example.' AS instruction,
                        CASE WHEN g % 3 = 0 THEN 'context ' || g ELSE '' END AS input, 3 AS max_attempts
                 FROM generate_series(1, {args.rows}) g""")
-            stack.psql("-c", f"\\copy layout_rows TO '{rows}'")
-            stack.psql("-c", f"\\copy (SELECT * FROM layout_rows ORDER BY content_hash) TO '{by_hash}'")
-            listed = stack.psql("-At", "-F", "\t", "-c", "SELECT indexname, indexdef FROM pg_indexes "
-                                "WHERE schemaname = 'treeinstruct' AND tablename = 'tasks' ORDER BY indexname").stdout
+            sql(f"\\copy layout_rows TO '{rows}'")
+            sql(f"\\copy (SELECT * FROM layout_rows ORDER BY content_hash) TO '{by_hash}'")
+            listed = sql("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'treeinstruct' AND tablename = 'tasks' "
+                         "ORDER BY indexname")
             definitions = dict(line.split("\t", 1) for line in listed.splitlines() if line)
 
-            def load(label: str, names: list[str], source: Path) -> float:
-                made = ["DROP TABLE IF EXISTS layout_copy",
-                        "CREATE TABLE layout_copy (LIKE treeinstruct.tasks INCLUDING DEFAULTS INCLUDING IDENTITY)"]
-                made += [definitions[name].replace(" ON treeinstruct.tasks ", " ON layout_copy ").replace(name, f"copy_{name}", 1)
-                         for name in names]
-                for statement in made + ["CHECKPOINT"]:
-                    result = stack.psql("-c", statement)
-                    if result.returncode != 0:
-                        raise RuntimeError(f"{statement}: {result.stderr.strip()}")
+            def load(names: list[str], source: Path) -> float:
+                sql("DROP TABLE IF EXISTS layout_copy")
+                sql("CREATE TABLE layout_copy (LIKE treeinstruct.tasks INCLUDING DEFAULTS INCLUDING IDENTITY)")
+                for name in names:
+                    sql(definitions[name].replace(" ON treeinstruct.tasks ", " ON layout_copy ").replace(name, f"copy_{name}", 1))
+                sql("CHECKPOINT")
                 started = time.time()
-                stack.psql("-c", f"\\copy layout_copy ({columns}) FROM '{source}'")
+                sql(f"\\copy layout_copy ({columns}) FROM '{source}'")
                 return time.time() - started
 
-            bare = load("bare", [], rows)
+            bare = load([], rows)
             print(f"indexes load=bare rows={args.rows} seconds={bare:.2f}", flush=True)
             for name in definitions:
-                seconds = load(name, [name], rows)
+                seconds = load([name], rows)
                 print(f"indexes load=with:{name} rows={args.rows} seconds={seconds:.2f} index_adds={seconds - bare:.2f}", flush=True)
             for label, source in (("all", rows), ("all-in-hash-order", by_hash)):
-                seconds = load(label, list(definitions), source)
+                seconds = load(list(definitions), source)
                 print(f"indexes load={label} rows={args.rows} seconds={seconds:.2f} ratio_to_bare={seconds / bare:.1f}x", flush=True)
         finally:
             stack.close()
