@@ -113,13 +113,13 @@ def queue_once(args, build: str, peer: bool) -> None:
             base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
             simulator = stack.processes[-1].pid
             env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
-            for concurrency, workers in [(c, w) for c in str(args.e2e_concurrency).split(",") for w in (1, 2, 4)]:
+            for concurrency, workers in [(c, w) for c in str(args.e2e_concurrency).split(",") if c for w in (1, 2, 4)]:
                 run = f"queue-{concurrency}-{workers}"
                 stack.seed_text_run(run, args.tasks, "--rounds", "1", "--no-respond")
                 # Each line starts from a vacuumed, analyzed table: without it, autovacuum took on the
                 # previous line's updates during the next line, which then measured lower whatever its
                 # number of workers.
-                stack.psql("-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempts")
+                stack.psql("-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempt_log")
                 simulator_before, database_before, ticks_before = cpu_seconds(simulator), database_cpu_seconds(stack), machine_ticks()
                 workers_before = os.times()
                 started = time.time()

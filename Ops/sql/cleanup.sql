@@ -9,4 +9,4 @@ WHERE coalesce(w.stopped_at, w.last_heartbeat) < now() - interval '7 days'
 DELETE FROM rate_budgets WHERE updated_at < now() - interval '30 days';
 COMMIT;
 ANALYZE tasks;
-ANALYZE attempts;
+ANALYZE attempt_log;

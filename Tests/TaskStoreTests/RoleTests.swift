@@ -54,6 +54,7 @@ struct RoleTests {
         "INSERT INTO $schema.attempts (task_id, run_id, attempt, lease_token, worker_id, started_at, outcome) "
             + "SELECT id, run_id, 1, 1, 'w', now(), 'succeeded' FROM $schema.tasks LIMIT 1",
         "DELETE FROM $schema.tasks", "DELETE FROM $schema.results", "DELETE FROM $schema.attempts", "TRUNCATE $schema.tasks",
+        "DELETE FROM $schema.attempt_log", "SELECT * FROM $schema.attempt_log",
         "SELECT lease_token FROM $schema.tasks", "SELECT instruction FROM $schema.tasks", "SELECT * FROM $schema.attempts",
         "SELECT * FROM $schema.results", "SELECT * FROM $schema.ingest_errors", "SELECT * FROM $schema.shards",
         "SELECT nextval('$schema.lease_tokens')",
@@ -201,8 +202,7 @@ struct RoleTests {
             for try await up in endpoints.decode(Int.self) { #expect(up == 1) }
             for sql in [
                 "SELECT * FROM $schema.tasks", "SELECT * FROM $schema.results", "SELECT * FROM $schema.runs",
-                "SELECT answer FROM $schema.attempts", "SELECT * FROM $schema.attempts",
-                "SELECT answer FROM $schema.attempts", "SELECT * FROM $schema.attempts",
+                "SELECT answer FROM $schema.attempts", "SELECT * FROM $schema.attempts", "SELECT * FROM $schema.attempt_log",
                 "UPDATE $schema.tasks SET state = 'cancelled'", "CREATE TEMP TABLE scratch (i int)",
                 "CREATE FUNCTION pg_temp.planted() RETURNS int LANGUAGE sql AS 'SELECT 1'", "CREATE TABLE public.planted (i int)",
                 "SELECT $schema.claim_tasks('monitor', 1, 60, '{}')", "SELECT $schema.reap_expired_leases(10)",
