@@ -119,7 +119,7 @@ def queue_once(args, build: str, peer: bool) -> None:
                 # Each line starts from a vacuumed, analyzed table: without it, autovacuum took on the
                 # previous line's updates during the next line, which then measured lower whatever its
                 # number of workers.
-                stack.psql("-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempt_log")
+                settle(stack)
                 simulator_before, database_before, ticks_before = cpu_seconds(simulator), database_cpu_seconds(stack), machine_ticks()
                 workers_before = os.times()
                 started = time.time()
