@@ -1,0 +1,14 @@
+-- Room on each task page for the row's next versions (issue 15).
+--
+-- A task is written three times: inserted pending, updated when claimed, updated when done. The
+-- updates cannot be HOT (the state they change is in the partial indexes' predicates), but a new
+-- version that fits on its page keeps the old one's neighbours: one page touched instead of two,
+-- and no search for room elsewhere. At the default fillfactor of 100 a page filled at ingest has
+-- no room, so every claim and completion moved its row to another page. With 20% kept free, the
+-- store-only bench (`treeinstruct-bench noop`, 4 loops, paired runs on one server) ran 4-6%
+-- faster at 20,000 and 100,000 tasks; 60% was no faster than 80%, and ingest of 1,000,000 lines
+-- did not measurably slow (BENCHMARKS.md, "Seventh session on issue 15"). pgqueuer keeps 30%
+-- free on its queue table for the same reason.
+--
+-- Pages written before this migration keep their layout; new ones leave the room.
+ALTER TABLE tasks SET (fillfactor = 80);
