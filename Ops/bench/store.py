@@ -13,6 +13,10 @@ on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this meth
   Ops/bench/store.py indexes    # what each index of the task table costs a load: psql \\copy of 1,000,000
                                 # task rows into a copy of the table, bare, with each index alone, with
                                 # all, and with all in content-hash order (issue 15, goal 2)
+  Ops/bench/store.py pairs --baseline-bin PATH
+                                # the store alone (no-op tasks), both builds on one server, in pairs
+                                # whose order alternates, with the paired ratio's median: effects of
+                                # a few percent that the machine's drift hides between rounds (issue 15)
   Ops/bench/store.py memory     # worker resident memory with 512 calls in flight
   Ops/bench/store.py privilege --baseline-bin PATH
                                 # end to end, 4 workers, side by side in rounds: a build whose workers
@@ -29,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -183,6 +188,34 @@ def ingest(args) -> None:
             for label, binary in builds(args):
                 use(binary)
                 ingest_once(args, label, work, corpus, csv, size_mb)
+
+
+def pairs(args) -> None:
+    """The no-op bench of both builds on one server, alternately (baseline first in odd pairs,
+    this build first in even ones), with a checkpoint before each run; each run makes its schema
+    afresh. Prints every run, each build's median and the median of this ÷ baseline per pair."""
+    with tempfile.TemporaryDirectory() as directory:
+        stack = Stack(Path(directory))
+        try:
+            benches = [(label, str(Path(binary).parent / "treeinstruct-bench")) for label, binary in builds(args)]
+            figures: dict[str, list[float]] = {label: [] for label, _ in benches}
+            for pair in range(args.pairs):
+                for label, bench in benches if pair % 2 == 0 else benches[::-1]:
+                    settle(stack)
+                    result = subprocess.run([bench, "noop", "--tasks", str(args.tasks), "--loops", str(args.loops), "--batch", "200"],
+                                            env=stack.env, capture_output=True, text=True)
+                    found = re.search(r"tasks_per_second=(\d+)", result.stdout)
+                    if not found:
+                        raise RuntimeError(f"{bench} noop: {result.stderr.strip()[-500:]}")
+                    figures[label].append(float(found.group(1)))
+                    print(f"pair={pair + 1} build={label} {result.stdout.strip()}", flush=True)
+            for label, values in figures.items():
+                print(f"build={label} tasks={args.tasks} loops={args.loops} median_tasks_per_second={statistics.median(values):.0f}")
+            if len(figures) == 2:
+                ratios = [after / before for before, after in zip(*figures.values())]
+                print(f"this/baseline per pair: median {statistics.median(ratios):.3f} ({' '.join(f'{r:.2f}' for r in ratios)})")
+        finally:
+            stack.close()
 
 
 def ingest_once(args, build: str, work: Path, corpus: Path, csv: Path, size_mb: float) -> None:
@@ -447,6 +480,11 @@ def main() -> int:
     x.add_argument("--rows", type=int, default=1_000_000)
     c = sub.add_parser("claims")
     c.add_argument("--finished", default="10000,1000000,10000000")
+    r = sub.add_parser("pairs")
+    r.add_argument("--baseline-bin", required=True, help="another build's treeinstruct (its treeinstruct-bench beside it)")
+    r.add_argument("--tasks", type=int, default=20_000)
+    r.add_argument("--loops", type=int, default=4)
+    r.add_argument("--pairs", type=int, default=8)
     sub.add_parser("memory")
     p = sub.add_parser("privilege")
     p.add_argument("--baseline-bin", required=True, help="a treeinstruct built before the worker functions (e.g. dd9f3dc)")
@@ -459,13 +497,13 @@ def main() -> int:
     n.add_argument("--settings", default="16,32,64,128,auto", help="the settings compared on the zero-latency simulator")
     args = parser.parse_args()
     # The store-only lines and the claims bench run treeinstruct-bench; end-to-end lines alone do not.
-    needs_bench = args.benchmark == "claims" or (args.benchmark == "queue" and args.noop_tasks)
+    needs_bench = args.benchmark in ("claims", "pairs") or (args.benchmark == "queue" and args.noop_tasks)
     for tool in (BIN, BENCH) if needs_bench else (BIN,):
         if not os.access(tool, os.X_OK):
             print(f"missing {tool}: swift build -c release", file=sys.stderr)
             return 1
     {"queue": queue, "ingest": ingest, "claims": claims, "indexes": indexes, "memory": memory, "privilege": privilege,
-     "concurrency": concurrency}[args.benchmark](args)
+     "concurrency": concurrency, "pairs": pairs}[args.benchmark](args)
     return 0
 
 
