@@ -204,4 +204,24 @@ struct ClaimingTests {
         #expect(try await QueueFixtures.scalar(queue, "SELECT count(*) FROM $schema.attempts WHERE outcome = 'released'") == 4)
         #expect(try await queue.leases.release(held, workerID: "w") == 0)
     }
+
+    /// A claim turns synchronous_commit off for its own transaction only: the completion that
+    /// follows on the same connection must still wait for the disk.
+    @Test("a claim's quick commit does not carry over to the next statement")
+    func claimsCommitQuicklyAlone() async throws {
+        let shared = try await TestQueue.make()
+        _ = try await QueueFixtures.seed(shared, records: QueueFixtures.records(3))
+        let settings = try await TestPostgres.settings()
+        try await Database(settings: settings, schema: shared.schema, maxConnections: 1, logger: shared.logger).withRunning { database in
+            let queue = database.queue
+            // The test server runs without synchronous commits; this connection (the pool's only one) asks for them.
+            try await QueueFixtures.execute(queue, "SET synchronous_commit = on")
+            let task = try #require(try await queue.leases.claimTasks(workerID: "w", limit: 1, lease: .seconds(60)).first)
+            #expect(try await QueueFixtures.text(queue, "SHOW synchronous_commit") == "on")
+            #expect(
+                try await queue.leases.complete(
+                    task, workerID: "w", output: QueueFixtures.rewrite(of: task), followUp: nil, difficulty: 3, report: CallReport())
+                    == .recorded)
+        }
+    }
 }

@@ -38,6 +38,13 @@ enum QueueFixtures {
             PostgresQueryBuilder.unsafe(sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")), logger: queue.logger)
     }
 
+    static func text(_ queue: QueueSchema, _ sql: String) async throws -> String {
+        let rows = try await queue.client.query(
+            PostgresQueryBuilder.unsafe(sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")), logger: queue.logger)
+        for try await value in rows.decode(String.self) { return value }
+        return ""
+    }
+
     static func scalar(_ queue: QueueSchema, _ sql: String) async throws -> Int {
         let rows = try await queue.client.query(
             PostgresQueryBuilder.unsafe(sql.replacingOccurrences(of: "$schema", with: "\"\(queue.schema)\"")), logger: queue.logger)
