@@ -15,7 +15,7 @@
 --   - a result deleted by `rerun --all` leaves its attempt in attempt_log, since attempts are kept
 --     across reruns as a task's history.
 -- The progress views of 0002 that read attempts were bound to the table and follow its rename,
--- so they are made again on the view with their text unchanged.
+-- so they are made again on the view from their own text.
 
 ALTER TABLE attempts RENAME TO attempt_log;
 ALTER SEQUENCE attempts_id_seq RENAME TO attempt_log_id_seq;
@@ -182,47 +182,21 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE VIEW failure_reasons AS
-SELECT a.run_id,
-       r.name AS run,
-       a.outcome,
-       a.code,
-       count(*) AS attempts,
-       count(DISTINCT a.task_id) AS tasks,
-       (array_agg(a.detail ORDER BY a.id DESC))[1] AS example,
-       (array_agg(a.task_id ORDER BY a.id DESC))[1] AS example_task_id,
-       max(a.finished_at) AS last_seen
-FROM attempts a
-JOIN runs r ON r.id = a.run_id
-WHERE a.outcome <> 'succeeded'
-GROUP BY a.run_id, r.name, a.outcome, a.code;
-
-CREATE OR REPLACE VIEW throughput_per_minute AS
-SELECT a.run_id,
-       r.name AS run,
-       date_trunc('minute', a.finished_at) AS minute,
-       count(*) FILTER (WHERE a.outcome = 'succeeded') AS succeeded,
-       count(*) FILTER (WHERE a.outcome <> 'succeeded') AS not_succeeded,
-       coalesce(sum(a.prompt_tokens), 0) AS prompt_tokens,
-       coalesce(sum(a.completion_tokens), 0) AS completion_tokens
-FROM attempts a
-JOIN runs r ON r.id = a.run_id
-GROUP BY a.run_id, r.name, date_trunc('minute', a.finished_at);
-
-CREATE OR REPLACE VIEW active_workers AS
-SELECT w.id AS worker_id,
-       w.host,
-       w.pid,
-       w.version,
-       w.concurrency,
-       w.started_at,
-       w.last_heartbeat,
-       (SELECT count(*) FROM tasks t WHERE t.state = 'running' AND t.lease_owner = w.id) AS running_tasks,
-       (SELECT count(*) FROM attempts a
-         WHERE a.worker_id = w.id AND a.outcome = 'succeeded' AND a.finished_at > now() - interval '5 minutes') AS succeeded_last_5m
-FROM workers w
-WHERE w.stopped_at IS NULL AND w.last_heartbeat > now() - interval '1 minute';
-
+-- The progress views of 0002 that read attempts (failure_reasons, throughput_per_minute,
+-- active_workers) now read attempt_log: made again from their own text, on the view.
+DO $views$
+DECLARE
+    name text;
+BEGIN
+    FOREACH name IN ARRAY ARRAY['failure_reasons', 'throughput_per_minute', 'active_workers'] LOOP
+        EXECUTE format('CREATE OR REPLACE VIEW %I AS %s', name,
+                       replace(pg_get_viewdef(name::regclass), 'attempt_log ', 'attempts '));
+        IF strpos(pg_get_viewdef(name::regclass), 'attempt_log') > 0 THEN
+            RAISE EXCEPTION 'view % still reads attempt_log', name;
+        END IF;
+    END LOOP;
+END
+$views$;
 
 DO $pin$
 BEGIN
