@@ -13,7 +13,8 @@
 --     Writes to it go to attempt_log (INSTEAD OF triggers): the functions that log failures
 --     (0009, 0012, 0016, 0017, 0020) are unchanged;
 --   - a result deleted by `rerun --all` leaves its attempt in attempt_log, since attempts are kept
---     across reruns as a task's history.
+--     across reruns as a task's history (a DELETE does; a TRUNCATE of results, which only the
+--     owner may run, takes the accepted tries with it).
 -- The progress views of 0002 that read attempts were bound to the table and follow its rename,
 -- so they are made again on the view from their own text.
 

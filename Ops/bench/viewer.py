@@ -38,7 +38,7 @@ SELECT id, run_id, stage, round, 3, instruction || ' Compare two seasons, cite o
        '{"label": "describe", "children": [{"label": "place", "children": []}, {"label": "seasons", "children": []}, {"label": "record", "children": []}, {"label": "checklist", "children": []}]}',
        '["seasons", "record", "checklist"]', 30, 'bench'
 FROM treeinstruct.tasks WHERE state = 'succeeded';
-INSERT INTO treeinstruct.attempts (task_id, run_id, attempt, lease_token, worker_id, started_at, finished_at, outcome, code, detail)
+INSERT INTO treeinstruct.attempt_log (task_id, run_id, attempt, lease_token, worker_id, started_at, finished_at, outcome, code, detail)
 SELECT id, run_id, 1, 0, 'bench', now(), now(), CASE WHEN state = 'failed' THEN 'rejected' ELSE 'succeeded' END, last_error_code,
        CASE WHEN state = 'failed' THEN '9 words, at least 21 needed' END
 FROM treeinstruct.tasks WHERE state IN ('succeeded', 'failed');
@@ -69,7 +69,7 @@ def main() -> int:
             summary = stack.submit(corpus, "big", "--rounds", "1", "--no-respond", "--shard-size", "10000")
             print(f"submitted {summary['tasks_created']} tasks in {time.time() - started:.1f} s", flush=True)
             started = time.time()
-            finished = stack.psql("-c", FINISH, "-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempts")
+            finished = stack.psql("-c", FINISH, "-c", "VACUUM ANALYZE treeinstruct.tasks, treeinstruct.results, treeinstruct.attempt_log")
             if finished.returncode != 0:
                 raise RuntimeError(finished.stderr)
             print(f"ended them in SQL in {time.time() - started:.1f} s", flush=True)

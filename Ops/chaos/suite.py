@@ -4,7 +4,7 @@ itself, checks its invariants in SQL, and prints one line per check and a closin
 'N passed, N failed'. `.ci/run` runs the short forms; the long forms are for people:
 
   Ops/chaos/suite.py all --short           # CI: a few minutes in all
-  Ops/chaos/suite.py chaos                 # 20,000 tasks, 4 workers, SIGKILL every 3 s, one PostgreSQL restart
+  Ops/chaos/suite.py chaos                 # 20,000 tasks, 4 workers, SIGKILL every 3 s, one PostgreSQL crash (immediate stop)
   Ops/chaos/suite.py faults                # 10% 500s, 5% 503s, 2% hangs, 5% malformed, 5% invalid output
   Ops/chaos/suite.py outage                # the endpoint's port closed for 3 minutes mid-run: every task succeeds, one attempt each
   Ops/chaos/suite.py limits                # a stated limit below the configured one, and admission-time token charging: the
@@ -107,7 +107,7 @@ def worker_args(concurrency: int = 16, lease: float = 5) -> list[str]:
 def chaos(short: bool) -> None:
     rows = 1500 if short else 10_000  # two tasks per row: a rewrite and its answer
     workers, kill_every = 4, (2.0 if short else 3.0)
-    print(f"chaos: {2 * rows} tasks, {workers} workers, SIGKILL every {kill_every:.0f} s, one PostgreSQL restart")
+    print(f"chaos: {2 * rows} tasks, {workers} workers, SIGKILL every {kill_every:.0f} s, one PostgreSQL crash (immediate stop)")
     with seeded_stack("chaos", rows, "--rounds", "1", "--respond", "--max-attempts", "6") as stack:
         base_url = stack.simulator("--latency-ms", "30", "--jitter-ms", "20")
         env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
@@ -125,13 +125,16 @@ def chaos(short: bool) -> None:
                 pool[victim] = stack.spawn(*worker_args(), **env)
                 state["kills"] += 1
                 state["next_kill"] = now + kill_every
-            # Restart the database once about a third of the work is done: mid-run whatever the build's speed.
+            # Crash the database once about a third of the work is done (mid-run whatever the build's
+            # speed), as `pg_ctl stop -m immediate` does: no last flush, so claims that had not reached
+            # the disk yet (they commit without waiting for it) are lost, and their late answers must
+            # be refused as stale, never stored twice.
             if not state["restarted"] and terminal_tasks(stack, "chaos") >= 2 * rows // 3:
-                stack.stop_database()
+                stack.crash_database()
                 time.sleep(1)
                 stack.start_database()
                 state["restarted"] = True
-                print("  info: PostgreSQL restarted", flush=True)
+                print("  info: PostgreSQL crashed (immediate stop) and restarted", flush=True)
             # A worker that died of the database going away is restarted, as a supervisor would.
             for i, process in enumerate(pool):
                 if process.poll() is not None:
@@ -143,7 +146,7 @@ def chaos(short: bool) -> None:
         print(f"  info: {state['kills']} workers killed with SIGKILL, {state['exited']} exited by themselves "
               f"(and were restarted), finished in {elapsed:.0f} s")
         check(finished, "the run finished")
-        check(state["restarted"], "PostgreSQL was restarted mid-run")
+        check(state["restarted"], "PostgreSQL crashed and was restarted mid-run")
         invariants(stack, "chaos", rows, max_attempts=6, min_success=1.0)
 
 

@@ -59,6 +59,18 @@ class Stack:
     def stop_database(self) -> None:
         subprocess.run([BIN, "postgres", "stop", "--data-dir", str(self.data)], capture_output=True)
 
+    def crash_database(self) -> None:
+        """What `pg_ctl stop -m immediate` does: SIGQUIT to the postmaster, which ends every backend
+        at once without a checkpoint or a last WAL flush, so only what was flushed survives (and
+        the next start recovers from the WAL). Returns once the postmaster is gone."""
+        pid = int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
+        os.kill(pid, signal.SIGQUIT)
+        deadline = time.time() + 60
+        while Path(f"/proc/{pid}").exists() and time.time() < deadline:
+            time.sleep(0.05)
+        if Path(f"/proc/{pid}").exists():
+            raise RuntimeError(f"postmaster {pid} still running 60 s after SIGQUIT")
+
     def psql(self, *args: str, role: str | None = None, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *args], env=self.role_env(role), input=stdin,
                               capture_output=True, text=True, cwd=cwd)
