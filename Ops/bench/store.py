@@ -99,15 +99,29 @@ def queue(args) -> None:
             queue_once(args, label, peer=not args.no_peer and label == "this")
 
 
+def sql(stack: Stack, statement: str) -> str:
+    """Runs one statement (or psql meta-command), unaligned and tab-separated; a failure stops the
+    bench rather than printing a figure for work that did not happen."""
+    result = stack.psql("-At", "-F", "\t", "-c", statement)
+    if result.returncode != 0:
+        raise RuntimeError(f"{statement[:200]}: {result.stderr.strip()}")
+    return result.stdout
+
+
 def settle(stack: Stack) -> None:
     """Vacuums the whole database and checkpoints, so that a store-only or peer line does not
     share the cores with autovacuum cleaning up after the line before (the end-to-end lines leave
     120,000 updated tasks; a store-only line 100,000) or pay for a checkpoint's page images that
     another line's writes made due."""
     for statement in ("VACUUM ANALYZE", "CHECKPOINT"):
-        result = stack.psql("-c", statement)
-        if result.returncode != 0:
-            raise RuntimeError(f"{statement}: {result.stderr.strip()}")
+        sql(stack, statement)
+
+
+def noop(stack: Stack, bench: str, tasks: int, loops: int) -> subprocess.CompletedProcess:
+    """One run of the store-only bench, settled first: 200 tasks a claim, as the peer's best."""
+    settle(stack)
+    return subprocess.run([bench, "noop", "--tasks", str(tasks), "--loops", str(loops), "--batch", "200"],
+                          env=stack.env, capture_output=True, text=True)
 
 
 def queue_once(args, build: str, peer: bool) -> None:
@@ -153,9 +167,7 @@ def queue_once(args, build: str, peer: bool) -> None:
             sizes = [int(size) for size in str(args.noop_tasks).split(",") if size]
             for size in sizes:
                 for loops in (1, 4):
-                    settle(stack)
-                    result = subprocess.run([BENCH, "noop", "--tasks", str(size), "--loops", str(loops), "--batch", "200"],
-                                            env=stack.env, capture_output=True, text=True)
+                    result = noop(stack, BENCH, size, loops)
                     print(f"build={build} store-only {result.stdout.strip() or result.stderr.strip()}", flush=True)
             if peer:
                 if not (VENV / "bin/python").exists():
@@ -201,9 +213,7 @@ def pairs(args) -> None:
             figures: dict[str, list[float]] = {label: [] for label, _ in benches}
             for pair in range(args.pairs):
                 for label, bench in benches if pair % 2 == 0 else benches[::-1]:
-                    settle(stack)
-                    result = subprocess.run([bench, "noop", "--tasks", str(args.tasks), "--loops", str(args.loops), "--batch", "200"],
-                                            env=stack.env, capture_output=True, text=True)
+                    result = noop(stack, bench, args.tasks, args.loops)
                     found = re.search(r"tasks_per_second=(\d+)", result.stdout)
                     if not found:
                         raise RuntimeError(f"{bench} noop: {result.stderr.strip()[-500:]}")
@@ -256,37 +266,32 @@ def indexes(args) -> None:
         work = Path(directory)
         stack = Stack(work)
 
-        def sql(statement: str) -> str:
-            """Runs one statement (or psql meta-command); a failure stops the bench rather than
-            printing the time of a load that did not happen."""
-            result = stack.psql("-At", "-F", "\t", "-c", statement)
-            if result.returncode != 0:
-                raise RuntimeError(f"{statement[:200]}: {result.stderr.strip()}")
-            return result.stdout
-
         try:
             rows, by_hash = work / "rows.tsv", work / "rows-by-hash.tsv"
             columns = "run_id, shard_id, content_hash, stage, round, stages_left, source_line, instruction, input, max_attempts"
-            sql(f"""CREATE TABLE layout_rows AS
+            sql(stack, f"""CREATE TABLE layout_rows AS
                 SELECT 1::int8 AS run_id, (g / 10000)::int8 AS shard_id, sha256(('row ' || g)::bytea) AS content_hash,
                        'rewrite'::treeinstruct.task_stage AS stage, 1 AS round, 1 AS stages_left, g AS source_line,
                        'Explain idea number ' || g || ' to a curious twelve-year-old, with one example.' AS instruction,
                        CASE WHEN g % 3 = 0 THEN 'context ' || g ELSE '' END AS input, 3 AS max_attempts
                 FROM generate_series(1, {args.rows}) g""")
-            sql(f"\\copy layout_rows TO '{rows}'")
-            sql(f"\\copy (SELECT * FROM layout_rows ORDER BY content_hash) TO '{by_hash}'")
-            listed = sql("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'treeinstruct' AND tablename = 'tasks' "
+            sql(stack, f"\\copy layout_rows TO '{rows}'")
+            sql(stack, f"\\copy (SELECT * FROM layout_rows ORDER BY content_hash) TO '{by_hash}'")
+            listed = sql(stack, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'treeinstruct' AND tablename = 'tasks' "
                          "ORDER BY indexname")
             definitions = dict(line.split("\t", 1) for line in listed.splitlines() if line)
+            storage = sql(stack, "SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = 'treeinstruct.tasks'::regclass").strip()
 
             def load(names: list[str], source: Path) -> float:
-                sql("DROP TABLE IF EXISTS layout_copy")
-                sql("CREATE TABLE layout_copy (LIKE treeinstruct.tasks INCLUDING DEFAULTS INCLUDING IDENTITY)")
+                sql(stack, "DROP TABLE IF EXISTS layout_copy")
+                sql(stack, "CREATE TABLE layout_copy (LIKE treeinstruct.tasks INCLUDING DEFAULTS INCLUDING IDENTITY)")
+                if storage:  # LIKE copies no storage parameters: the pages are filled as the task table's are
+                    sql(stack, f"ALTER TABLE layout_copy SET ({storage})")
                 for name in names:
-                    sql(definitions[name].replace(" ON treeinstruct.tasks ", " ON layout_copy ").replace(name, f"copy_{name}", 1))
-                sql("CHECKPOINT")
+                    sql(stack, definitions[name].replace(" ON treeinstruct.tasks ", " ON layout_copy ").replace(name, f"copy_{name}", 1))
+                sql(stack, "CHECKPOINT")
                 started = time.time()
-                sql(f"\\copy layout_copy ({columns}) FROM '{source}'")
+                sql(stack, f"\\copy layout_copy ({columns}) FROM '{source}'")
                 return time.time() - started
 
             bare = load([], rows)
