@@ -5,8 +5,11 @@ extension RunCatalog {
     /// Inserts first-round rewrite tasks for `records` in one statement (arrays, not one bind per
     /// value, so any batch size fits). Returns how many were new.
     ///
-    /// `checked` (the default) skips records whose content hash the run already holds. Without
-    /// it the server skips that check (a sixth of its work on a new run's rows): the caller knows
+    /// `checked` (the default) skips records whose content hash the run already holds: a lookup
+    /// in the unique key filters them before the insert, so a stored record costs no task id, row
+    /// version or lock (a resubmitted corpus is mostly that), and `ON CONFLICT` still catches a
+    /// repeat within the batch or one stored meanwhile. Without it the server skips both checks
+    /// (a sixth of its work on a new run's rows): the caller knows
     /// the run holds none of them, and one that it does hold after all (another submit into the
     /// same run at the same time) fails the statement with a unique violation, storing nothing.
     ///
@@ -29,6 +32,12 @@ extension RunCatalog {
                             \(records.map { $0.record.sourceID ?? "" })::text[], \(records.map(\.record.instruction))::text[],
                             \(records.map(\.record.input))::text[], \(records.map { $0.record.referenceOutput ?? "" })::text[])
                      AS u(hash, line, source_id, instruction, input, output)
+                -- A subquery for each record (one lookup in the unique key), not NOT EXISTS: the
+                -- planner turns that into a join that reads the run's every task for each batch.
+                WHERE NOT \(checked) OR (
+                    SELECT stored.id FROM \(unescaped: s).tasks AS stored
+                    WHERE stored.run_id = \(runID) AND stored.content_hash = decode(u.hash, 'hex')
+                        AND stored.stage = 'rewrite' AND stored.round = 1) IS NULL
                 \(unescaped: onConflict)
                 RETURNING 1
             )
