@@ -6,7 +6,9 @@ import TreeInstructCore
 /// One batch is written at a time and the next gathers while it commits, so batches grow
 /// with the load by themselves (a worker sharing two cores with three others wrote batches of
 /// two or three, every 2 ms each, and the database's work per task doubled) and stay single
-/// completions when calls are few.
+/// completions when calls are few. Under load (completions gathered during the last write) a
+/// batch short of half a statement waits up to `patience` from the start of the last write for
+/// more (`WorkerConfiguration.completionPatience`).
 ///
 /// It runs as a child task of the worker (`run()`), which ends once it is cancelled and nothing
 /// is left to write. Each caller waits for its own outcome, so a result is durable before its
@@ -21,26 +23,34 @@ actor CompletionBatcher {
     private let workerID: String
     private let maxBatch: Int
     private let window: Duration
+    private let patience: Duration
     private let retryDelays: [Duration]
     private let backlogLimit: Int
     private var pending: [(Completion, Waiter)] = []
     private var wake: CheckedContinuation<Void, Never>?
     private var roomWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The write loop waiting, under load, for half a statement of completions.
+    private var fillWaiter: CheckedContinuation<Void, Never>?
+    private var lastWriteBegan: ContinuousClock.Instant?
 
     /// - Parameters:
     ///   - maxBatch: completions per statement at most (default 64).
     ///   - window: how long the first completion of a batch waits for company (default 2 ms;
     ///     workers pass `WorkerConfiguration.completionWindow`).
+    ///   - patience: under load, how long after the last write began the next batch waits at most
+    ///     for half of `maxBatch` (default 0: it does not; workers pass
+    ///     `WorkerConfiguration.completionPatience`).
     ///   - retryDelays: pauses between tries of a failed batch (default 0.1, 0.3, 1, 3 s).
     ///   - backlogLimit: completions waiting to be written at most (default 1024).
     init(
-        store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2),
+        store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2), patience: Duration = .zero,
         retryDelays: [Duration] = [.milliseconds(100), .milliseconds(300), .seconds(1), .seconds(3)], backlogLimit: Int = 1024
     ) {
         self.store = store
         self.workerID = workerID
         self.maxBatch = max(1, maxBatch)
         self.window = window
+        self.patience = patience
         self.retryDelays = retryDelays
         self.backlogLimit = max(self.maxBatch, backlogLimit)
     }
@@ -54,6 +64,7 @@ actor CompletionBatcher {
             pending.append((completion, waiter))
             wake?.resume()
             wake = nil
+            if pending.count >= fill { endFillWait() }
         }
     }
 
@@ -81,6 +92,10 @@ actor CompletionBatcher {
             if pending.isEmpty { return nil }
         }
         if !gathered, pending.count < maxBatch { try? await Task.sleep(for: window) }
+        if gathered, pending.count < fill, let began = lastWriteBegan, began + patience > .now {
+            await waitForFill(until: began + patience)
+        }
+        lastWriteBegan = .now
         let batch = Array(pending.prefix(maxBatch))
         pending.removeFirst(batch.count)
         for waiter in roomWaiters { waiter.resume() }
@@ -91,6 +106,30 @@ actor CompletionBatcher {
     private func endWait() {
         wake?.resume()
         wake = nil
+    }
+
+    /// Completions waiting for a statement (for tests).
+    var pendingCount: Int { pending.count }
+
+    /// Half a statement: what a batch under load waits for.
+    private var fill: Int { max(1, maxBatch / 2) }
+
+    /// Returns when `fill` completions are pending, at `deadline`, or when cancelled; the
+    /// completion that fills the batch or one timer ends the wait, it does not poll.
+    private func waitForFill(until deadline: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { timer in
+            timer.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                await self.endFillWait()
+            }
+            await withCheckedContinuation { fillWaiter = $0 }
+            timer.cancelAll()
+        }
+    }
+
+    private func endFillWait() {
+        fillWaiter?.resume()
+        fillWaiter = nil
     }
 
     private nonisolated func write(_ batch: [(Completion, Waiter)]) async {

@@ -41,7 +41,9 @@ public struct Worker: Service {
         let inFlight =
             configuration.adaptiveConcurrency
             ? InFlightTasks(pacing: AdaptiveConcurrency(maximum: configuration.concurrency)) : InFlightTasks(capacity: configuration.concurrency)
-        let completions = CompletionBatcher(store: store, workerID: configuration.id, window: configuration.completionWindow)
+        let completions = CompletionBatcher(
+            store: store, workerID: configuration.id, window: configuration.completionWindow,
+            patience: configuration.completionPatience)
         let (store, runIDs) = (store, configuration.runIDs)
         let watch = EndpointWatch(
             policy: configuration.endpoint, store: health, logger: logger,

@@ -84,6 +84,12 @@ final class ScriptedChat: ChatCompleting, @unchecked Sendable {  // state behind
 final class CountingStore: LeaseStore {
     struct Counts {
         var claims = 0; var claimed = 0; var largestClaim = 0; var completeCalls = 0; var completed = 0; var failNext = 0; var configReads = 0
+        /// Each completion statement's size, in order, once it has committed.
+        var completionBatches: [Int] = []
+        /// While set, a completion statement waits before it is counted and written (a slow commit).
+        var holdWrites = false
+        /// Completion statements begun, held ones included.
+        var writesBegun = 0
     }
     let base: PostgresLeaseStore
     let counts = Mutex(Counts())
@@ -112,10 +118,14 @@ final class CountingStore: LeaseStore {
             return counts.failNext > 0
         }
         if fail { throw StoreDown() }
+        counts.withLock { $0.writesBegun += 1 }
+        while counts.withLock({ $0.holdWrites }) { try await Task.sleep(for: .milliseconds(2)) }
         counts.withLock {
             $0.completeCalls += 1; $0.completed += completions.count
         }
-        return try await base.complete(completions, workerID: workerID)
+        let outcomes = try await base.complete(completions, workerID: workerID)
+        counts.withLock { $0.completionBatches.append(completions.count) }
+        return outcomes
     }
     func fail(
         _ task: ClaimedTask, workerID: String, failure: AttemptFailure, retryDelay: Duration,
