@@ -6,9 +6,11 @@ import TreeInstructCore
 /// One batch is written at a time and the next gathers while it commits, so batches grow
 /// with the load by themselves (a worker sharing two cores with three others wrote batches of
 /// two or three, every 2 ms each, and the database's work per task doubled) and stay single
-/// completions when calls are few. Under load (completions gathered during the last write) a
-/// batch short of half a statement waits up to `patience` from the start of the last write for
-/// more (`WorkerConfiguration.completionPatience`).
+/// completions when calls are few. When completions gathered during the last write (under load,
+/// or by chance at a modest rate) and are fewer than half a statement, they wait up to
+/// `patience` from the start of that write for more (`WorkerConfiguration.completionPatience`).
+/// Half a statement is at most half the worker's slots: a worker holds at most twice its slots,
+/// and a fill it could not reach would make every such batch wait out the patience.
 ///
 /// It runs as a child task of the worker (`run()`), which ends once it is cancelled and nothing
 /// is left to write. Each caller waits for its own outcome, so a result is durable before its
@@ -24,13 +26,15 @@ actor CompletionBatcher {
     private let maxBatch: Int
     private let window: Duration
     private let patience: Duration
+    private let slots: @Sendable () async -> Int
     private let retryDelays: [Duration]
     private let backlogLimit: Int
     private var pending: [(Completion, Waiter)] = []
     private var wake: CheckedContinuation<Void, Never>?
     private var roomWaiters: [CheckedContinuation<Void, Never>] = []
-    /// The write loop waiting, under load, for half a statement of completions.
+    /// The write loop waiting, under load, for `fillTarget` completions.
     private var fillWaiter: CheckedContinuation<Void, Never>?
+    private var fillTarget = Int.max
     private var lastWriteBegan: ContinuousClock.Instant?
 
     /// - Parameters:
@@ -38,12 +42,15 @@ actor CompletionBatcher {
     ///   - window: how long the first completion of a batch waits for company (default 2 ms;
     ///     workers pass `WorkerConfiguration.completionWindow`).
     ///   - patience: under load, how long after the last write began the next batch waits at most
-    ///     for half of `maxBatch` (default 0: it does not; workers pass
+    ///     for half a statement (default 0: it does not; workers pass
     ///     `WorkerConfiguration.completionPatience`).
+    ///   - slots: the calls the worker may have in flight now (default: no bound); half a
+    ///     statement is half of these or of `maxBatch`, whichever is fewer.
     ///   - retryDelays: pauses between tries of a failed batch (default 0.1, 0.3, 1, 3 s).
     ///   - backlogLimit: completions waiting to be written at most (default 1024).
     init(
         store: any LeaseStore, workerID: String, maxBatch: Int = 64, window: Duration = .milliseconds(2), patience: Duration = .zero,
+        slots: @escaping @Sendable () async -> Int = { .max },
         retryDelays: [Duration] = [.milliseconds(100), .milliseconds(300), .seconds(1), .seconds(3)], backlogLimit: Int = 1024
     ) {
         self.store = store
@@ -51,6 +58,7 @@ actor CompletionBatcher {
         self.maxBatch = max(1, maxBatch)
         self.window = window
         self.patience = patience
+        self.slots = slots
         self.retryDelays = retryDelays
         self.backlogLimit = max(self.maxBatch, backlogLimit)
     }
@@ -64,7 +72,7 @@ actor CompletionBatcher {
             pending.append((completion, waiter))
             wake?.resume()
             wake = nil
-            if pending.count >= fill { endFillWait() }
+            if pending.count >= fillTarget { endFillWait() }
         }
     }
 
@@ -92,8 +100,9 @@ actor CompletionBatcher {
             if pending.isEmpty { return nil }
         }
         if !gathered, pending.count < maxBatch { try? await Task.sleep(for: window) }
-        if gathered, pending.count < fill, let began = lastWriteBegan, began + patience > .now {
-            await waitForFill(until: began + patience)
+        if gathered, let began = lastWriteBegan, began + patience > .now {
+            let halfStatement = max(1, min(maxBatch, await slots()) / 2)
+            if pending.count < halfStatement { await waitForFill(halfStatement, until: began + patience) }
         }
         lastWriteBegan = .now
         let batch = Array(pending.prefix(maxBatch))
@@ -111,12 +120,11 @@ actor CompletionBatcher {
     /// Completions waiting for a statement (for tests).
     var pendingCount: Int { pending.count }
 
-    /// Half a statement: what a batch under load waits for.
-    private var fill: Int { max(1, maxBatch / 2) }
-
-    /// Returns when `fill` completions are pending, at `deadline`, or when cancelled; the
+    /// Returns when `target` completions are pending, at `deadline`, or when cancelled; the
     /// completion that fills the batch or one timer ends the wait, it does not poll.
-    private func waitForFill(until deadline: ContinuousClock.Instant) async {
+    private func waitForFill(_ target: Int, until deadline: ContinuousClock.Instant) async {
+        fillTarget = target
+        defer { fillTarget = .max }
         await withTaskGroup(of: Void.self) { timer in
             timer.addTask {
                 try? await Task.sleep(until: deadline, clock: .continuous)

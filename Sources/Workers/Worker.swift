@@ -43,7 +43,7 @@ public struct Worker: Service {
             ? InFlightTasks(pacing: AdaptiveConcurrency(maximum: configuration.concurrency)) : InFlightTasks(capacity: configuration.concurrency)
         let completions = CompletionBatcher(
             store: store, workerID: configuration.id, window: configuration.completionWindow,
-            patience: configuration.completionPatience)
+            patience: configuration.completionPatience, slots: { await inFlight.slots })
         let (store, runIDs) = (store, configuration.runIDs)
         let watch = EndpointWatch(
             policy: configuration.endpoint, store: health, logger: logger,

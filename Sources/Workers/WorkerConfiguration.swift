@@ -22,11 +22,12 @@ public struct WorkerConfiguration: Sendable {
     /// How long a completion waits for others to share its statement when none is being
     /// written (default 5 ms; the ones that gather during a write go at once).
     public var completionWindow: Duration = .milliseconds(5)
-    /// Under load (completions gathered while the last statement was written), how long after
-    /// that statement began the next waits at most for half a statement (default 30 ms): four
-    /// workers on two cores wrote 21 completions a statement, 34 with it, and one worker's 47
-    /// became 55, with less database and worker CPU per task (`BENCHMARKS.md`, issue 15). A
-    /// short queue's completions gather nothing, so they do not wait.
+    /// When completions gathered while the last statement was written, how long after that
+    /// statement began the next waits at most for half a statement (or half the slots, if fewer)
+    /// (default 30 ms): four workers on two cores wrote 21 completions a statement, 34 with it,
+    /// and one worker's 47 became 55, with less database and worker CPU per task
+    /// (`BENCHMARKS.md`, issue 15). A completion that finds no statement being written waits
+    /// only `completionWindow`.
     public var completionPatience: Duration = .milliseconds(30)
     /// A lease lasts this long unless renewed; a killed worker's tasks return after it (default 60 s).
     public var lease: Duration

@@ -6,12 +6,13 @@ extension RunCatalog {
     /// value, so any batch size fits). Returns how many were new.
     ///
     /// `checked` (the default) skips records whose content hash the run already holds: a lookup
-    /// in the unique key filters them before the insert, so a stored record costs no task id, row
-    /// version or lock (a resubmitted corpus is mostly that), and `ON CONFLICT` still catches a
-    /// repeat within the batch or one stored meanwhile. Without it the server skips both checks
-    /// (a sixth of its work on a new run's rows): the caller knows
-    /// the run holds none of them, and one that it does hold after all (another submit into the
-    /// same run at the same time) fails the statement with a unique violation, storing nothing.
+    /// in the unique key filters them before the insert, since the row `ON CONFLICT` skips has
+    /// already taken a task id (a resubmitted corpus of a million took a million ids); a new
+    /// record pays one lookup more, in pages the insert then reads anyway. `ON CONFLICT` still
+    /// catches a repeat within the batch or one stored meanwhile. Without it the server skips
+    /// both checks (a sixth of its work on a new run's rows): the caller knows the run holds
+    /// none of them, and one that it does hold after all (another submit into the same run at
+    /// the same time) fails the statement with a unique violation, storing nothing.
     ///
     /// Not COPY: postgres-nio 1.33's COPY stops the process (a precondition) or never answers
     /// when the server dies mid-copy (Ops/notes/postgres-nio-row-stream.md, 3).
