@@ -125,14 +125,7 @@ actor CompletionBatcher {
     private func waitForFill(_ target: Int, until deadline: ContinuousClock.Instant) async {
         fillTarget = target
         defer { fillTarget = .max }
-        await withTaskGroup(of: Void.self) { timer in
-            timer.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                await self.endFillWait()
-            }
-            await withCheckedContinuation { fillWaiter = $0 }
-            timer.cancelAll()
-        }
+        await parkedWait(until: deadline, park: { fillWaiter = $0 }, expire: { await self.endFillWait() })
     }
 
     private func endFillWait() {

@@ -90,14 +90,7 @@ actor InFlightTasks {
 
     private func wait(for awaited: Awaited, patience: Duration) async {
         guard !stopping, !isMet(awaited) else { return }
-        await withTaskGroup(of: Void.self) { deadline in
-            deadline.addTask {
-                try? await Task.sleep(for: patience)
-                await self.endClaimLoopWait()
-            }
-            await withCheckedContinuation { claimLoopWaiter = (awaited, $0) }
-            deadline.cancelAll()
-        }
+        await parkedWait(until: .now + patience, park: { claimLoopWaiter = (awaited, $0) }, expire: { await self.endClaimLoopWait() })
     }
 
     func fail(_ error: any Error) {
