@@ -4,7 +4,9 @@ on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this meth
 
   swift build -c release
   Ops/bench/store.py queue      # tasks/s end to end (simulator, zero latency), 1, 2 and 4 workers,
-                                # with each side's CPU per task (workers, simulator, database);
+                                # with each side's CPU per task (workers, simulator, database), and
+                                # at the end each line's median over the rounds and 2 and 4 workers
+                                # against 1 round by round (odd rounds run builds and lines reversed);
                                 # the store alone (no-op tasks, 20,000 and 100,000); pgqueuer's no-op
                                 # jobs, same server; --baseline-bin PATH runs another build first
   Ops/bench/store.py ingest     # submit 1,000,000 lines (and again): time and peak memory, next to
@@ -91,12 +93,25 @@ def machine_ticks() -> tuple[int, int]:
 
 
 def queue(args) -> None:
-    """Each round runs every build on a fresh server, one after the other (the peer once, on the
-    last build's server): side by side, on the same machine in the same minutes."""
-    for _ in range(args.rounds):
-        for label, binary in builds(args):
+    """Each round runs every build on a fresh server, one after the other (the peer once, on this
+    build's server): side by side, on the same machine in the same minutes. Odd rounds reverse
+    the order of the builds and of the end-to-end lines (4, 2, 1 workers), so that the machine's
+    drift within a round favours no build and no worker count. Ends with each end-to-end line's
+    median and, round by round, 2 and 4 workers against 1 (issue 15, goal 1)."""
+    end_to_end: dict[tuple[str, str, int], list[float]] = {}
+    for round_index in range(args.rounds):
+        reverse = round_index % 2 == 1
+        for label, binary in builds(args)[::-1] if reverse else builds(args):
             use(binary)
-            queue_once(args, label, peer=not args.no_peer and label == "this")
+            for key, rate in queue_once(args, label, peer=not args.no_peer and label == "this", reverse=reverse).items():
+                end_to_end.setdefault(key, []).append(rate)
+    for (label, concurrency, workers), rates in sorted(end_to_end.items()):
+        line = f"build={label} end-to-end concurrency={concurrency} workers={workers} rounds={' '.join(f'{r:.0f}' for r in rates)} median={statistics.median(rates):.0f}"
+        alone = end_to_end.get((label, concurrency, 1))
+        if workers != 1 and alone:
+            ratios = [rate / one for rate, one in zip(rates, alone)]
+            line += f" against_1_worker={' '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f})"
+        print(line, flush=True)
 
 
 def sql(stack: Stack, statement: str) -> str:
@@ -124,7 +139,10 @@ def noop(stack: Stack, bench: str, tasks: int, loops: int) -> subprocess.Complet
                           env=stack.env, capture_output=True, text=True)
 
 
-def queue_once(args, build: str, peer: bool) -> None:
+def queue_once(args, build: str, peer: bool, reverse: bool = False) -> dict[tuple[str, str, int], float]:
+    """One build's lines on a fresh server; returns the end-to-end tasks/s by (build, concurrency,
+    workers)."""
+    rates: dict[tuple[str, str, int], float] = {}
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         stack = Stack(work)
@@ -132,7 +150,8 @@ def queue_once(args, build: str, peer: bool) -> None:
             base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
             simulator = stack.processes[-1].pid
             env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
-            for concurrency, workers in [(c, w) for c in str(args.e2e_concurrency).split(",") if c for w in (1, 2, 4)]:
+            for concurrency, workers in [(c, w) for c in str(args.e2e_concurrency).split(",") if c
+                                         for w in ((4, 2, 1) if reverse else (1, 2, 4))]:
                 run = f"queue-{concurrency}-{workers}"
                 stack.seed_text_run(run, args.tasks, "--rounds", "1", "--no-respond")
                 # Each line starts from a vacuumed, analyzed table: without it, autovacuum took on the
@@ -159,6 +178,7 @@ def queue_once(args, build: str, peer: bool) -> None:
                 span = float(stack.scalar("SELECT extract(epoch FROM max(t.finished_at) - min(t.finished_at)) FROM treeinstruct.tasks t "
                                           "JOIN treeinstruct.runs r ON r.id = t.run_id WHERE r.name = :'run'", run=run) or 0)
                 per_task = 1000 / max(1, done)
+                rates[(build, concurrency, workers)] = done / elapsed
                 print(f"build={build} end-to-end concurrency={concurrency} workers={workers} tasks={done} seconds={elapsed:.1f} tasks_per_second={done / elapsed:.0f} "
                       f"first_to_last_result={span:.1f}s at {(done - 1) / max(span, 1e-3):.0f}/s "
                       f"cpu_ms_per_task worker={worker_cpu * per_task:.3f} simulator={simulator_cpu * per_task:.3f} database={database_cpu * per_task:.3f} "
@@ -181,6 +201,7 @@ def queue_once(args, build: str, peer: bool) -> None:
                         print(f"peer {result.stdout.strip() or result.stderr.strip()[-500:]}", flush=True)
         finally:
             stack.close()
+    return rates
 
 
 def ingest(args) -> None:
