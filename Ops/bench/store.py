@@ -8,7 +8,7 @@ on 127.0.0.1, with the release build. Figures go to BENCHMARKS.md with this meth
                                 # at the end each line's median over the rounds and 2 and 4 workers
                                 # against 1 round by round (odd rounds run builds and lines reversed);
                                 # the store alone (no-op tasks, 20,000 and 100,000); pgqueuer's no-op
-                                # jobs, same server; --baseline-bin PATH runs another build first
+                                # jobs, same server; --baseline-bin PATH runs another build beside it
   Ops/bench/store.py ingest     # submit 1,000,000 lines (and again): time and peak memory, next to
                                 # psql \\copy; --baseline-bin PATH runs another build first
   Ops/bench/store.py claims     # claim latency p50/p99 with 10 k, 1 M, 10 M finished rows
@@ -96,7 +96,8 @@ def queue(args) -> None:
     """Each round runs every build on a fresh server, one after the other (the peer once, on this
     build's server): side by side, on the same machine in the same minutes. Odd rounds reverse
     the order of the builds and of the end-to-end lines (4, 2, 1 workers), so that the machine's
-    drift within a round favours no build and no worker count. Ends with each end-to-end line's
+    drift within a round favours no build and no worker count (an even number of rounds balances
+    it fully). Ends with each end-to-end line's
     median and, round by round, 2 and 4 workers against 1 (issue 15, goal 1)."""
     end_to_end: dict[tuple[str, str, int], list[float]] = {}
     for round_index in range(args.rounds):
@@ -105,10 +106,13 @@ def queue(args) -> None:
             use(binary)
             for key, rate in queue_once(args, label, peer=not args.no_peer and label == "this", reverse=reverse).items():
                 end_to_end.setdefault(key, []).append(rate)
-    for (label, concurrency, workers), rates in sorted(end_to_end.items()):
-        line = f"build={label} end-to-end concurrency={concurrency} workers={workers} rounds={' '.join(f'{r:.0f}' for r in rates)} median={statistics.median(rates):.0f}"
-        alone = end_to_end.get((label, concurrency, 1))
-        if workers != 1 and alone:
+    # In the order given (--e2e-concurrency), builds as they ran in the first round.
+    for (label, concurrency, workers), rates in sorted(end_to_end.items(), key=lambda item: (
+            [label for label, _ in builds(args)].index(item[0][0]), str(args.e2e_concurrency).split(",").index(item[0][1]), item[0][2])):
+        line = (f"summary build={label} end-to-end concurrency={concurrency} workers={workers} "
+                f"rounds={' '.join(f'{r:.0f}' for r in rates)} median={statistics.median(rates):.0f}")
+        alone = end_to_end.get((label, concurrency, 1), [])
+        if workers != 1 and len(alone) == len(rates) and all(alone):
             ratios = [rate / one for rate, one in zip(rates, alone)]
             line += f" against_1_worker={' '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f})"
         print(line, flush=True)
@@ -150,8 +154,8 @@ def queue_once(args, build: str, peer: bool, reverse: bool = False) -> dict[tupl
             base_url = stack.simulator("--latency-ms", "0", "--jitter-ms", "0")
             simulator = stack.processes[-1].pid
             env = dict(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="unused")
-            for concurrency, workers in [(c, w) for c in str(args.e2e_concurrency).split(",") if c
-                                         for w in ((4, 2, 1) if reverse else (1, 2, 4))]:
+            lines = [(c, w) for c in str(args.e2e_concurrency).split(",") if c for w in (1, 2, 4)]
+            for concurrency, workers in lines[::-1] if reverse else lines:
                 run = f"queue-{concurrency}-{workers}"
                 stack.seed_text_run(run, args.tasks, "--rounds", "1", "--no-respond")
                 # Each line starts from a vacuumed, analyzed table: without it, autovacuum took on the
@@ -496,7 +500,7 @@ def main() -> int:
                    help="each worker's --concurrency for the end-to-end lines, each in turn (auto: the adaptive mode)")
     q.add_argument("--noop-tasks", default="20000,100000", help="tasks (jobs) for the store-only and peer runs, each size in turn")
     q.add_argument("--no-peer", action="store_true")
-    q.add_argument("--baseline-bin", help="another build's treeinstruct (its treeinstruct-bench beside it), run before this one each round")
+    q.add_argument("--baseline-bin", help="another build's treeinstruct (its treeinstruct-bench beside it), run before this one in even rounds and after it in odd ones")
     q.add_argument("--rounds", type=int, default=1)
     i = sub.add_parser("ingest")
     i.add_argument("--lines", type=int, default=1_000_000)
